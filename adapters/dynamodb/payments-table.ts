@@ -1,0 +1,32 @@
+/**
+ * The payments table's shape, in one place: the DynamoDB adapter, the local stack (which creates the
+ * table in the emulator) and the CDK app all read it.
+ *
+ * One partition per shop order, so that in the DynamoDB console "query shopOrderId = 1234" shows the
+ * whole story of an order:
+ *
+ * | recordKey                          | what                                                      |
+ * |------------------------------------|-----------------------------------------------------------|
+ * | `payment`                          | the payment: status, per-transaction state, version       |
+ * | `transaction#<TransactionId>`      | one gateway transaction in full (masked PAN, scheme, ...)  |
+ * | `event#<receivedAt>#<eventId>`     | one received callback (append-only)                       |
+ */
+export const paymentsTable = {
+  partitionKey: 'shopOrderId',
+  sortKey: 'recordKey',
+  /** Lists payments by status and time (operators). Only `payment` items carry `status`. */
+  statusIndex: { name: 'byStatus', partitionKey: 'status', sortKey: 'updatedAt' },
+  /**
+   * Sparse index of payments whose slow work is recorded but not yet on the queue (the outbox).
+   * Only present while work is pending; the sweeper reads it.
+   */
+  pendingWorkIndex: { name: 'pendingWork', partitionKey: 'workPending', sortKey: 'workPendingSince' },
+} as const;
+
+export const recordKeys = {
+  payment: 'payment',
+  transaction: (transactionId: string) => `transaction#${transactionId}`,
+  event: (receivedAt: string, eventId: string) => `event#${receivedAt}#${eventId}`,
+  eventPrefix: 'event#',
+  transactionPrefix: 'transaction#',
+} as const;

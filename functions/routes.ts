@@ -1,0 +1,70 @@
+/**
+ * The one route table. The local stack (`local/api-gateway-server.ts`) and the CDK app (`infra/`)
+ * both read it, so a route cannot exist in one and be missing from the other.
+ *
+ * Entries are plain data (no imports of handler code) so that the CDK app can read them without
+ * loading the Lambdas, and the local stack can import each entry exactly as Lambda would.
+ */
+
+/** Who may call a route. */
+export type RouteAccess =
+  /** Called by the AltaPay gateway; optionally restricted to its published addresses on AWS. */
+  | 'gateway'
+  /** Operators and the merchant's back end only: IAM-signed on AWS, open on the local stack. */
+  | 'iam'
+  /** Anyone (the shop's checkout). */
+  | 'public';
+
+export interface LambdaSpec {
+  /** Folder under `functions/` and the function's logical name. */
+  readonly name: string;
+  /** Entry file relative to the repository root; it exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  /** Lambda timeout. Callbacks stay far below the gateway's 5 s (notification) / 28 s budget. */
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+}
+
+export interface HttpRoute {
+  readonly method: 'GET' | 'POST';
+  /** API Gateway resource path; `{name}` segments become `pathParameters.name`. */
+  readonly path: string;
+  readonly lambda: LambdaName;
+  readonly access: RouteAccess;
+}
+
+const callback = (name: string, description: string): LambdaSpec => ({
+  name,
+  entry: `functions/${name}/index.ts`,
+  description,
+  timeoutSeconds: 10,
+  memoryMb: 512,
+});
+
+export const lambdas = {
+  'callback-ok': callback('callback-ok', 'AltaPay callback_ok: records a successful payment, shows the receipt'),
+  'callback-fail': callback('callback-fail', 'AltaPay callback_fail: records a failed payment, shows why'),
+  'callback-open': callback('callback-open', 'AltaPay callback_open: records a pending payment'),
+  'callback-notification': callback(
+    'callback-notification',
+    'AltaPay callback_notification: records the final result of an open payment',
+  ),
+  'payment-status': {
+    name: 'payment-status',
+    entry: 'functions/payment-status/index.ts',
+    description: 'GET /payments/{shopOrderId}: the stored payment, its transactions and events',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+} as const satisfies Record<string, LambdaSpec>;
+
+export type LambdaName = keyof typeof lambdas;
+
+export const httpRoutes: readonly HttpRoute[] = [
+  { method: 'POST', path: '/callbacks/ok', lambda: 'callback-ok', access: 'gateway' },
+  { method: 'POST', path: '/callbacks/fail', lambda: 'callback-fail', access: 'gateway' },
+  { method: 'POST', path: '/callbacks/open', lambda: 'callback-open', access: 'gateway' },
+  { method: 'POST', path: '/callbacks/notification', lambda: 'callback-notification', access: 'gateway' },
+  { method: 'GET', path: '/payments/{shopOrderId}', lambda: 'payment-status', access: 'iam' },
+];

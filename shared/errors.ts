@@ -1,0 +1,74 @@
+/**
+ * Typed errors. Use cases throw these; `adapters/api-gateway.ts#errorResponse` is the one place that
+ * turns them into HTTP answers. Only a ClientError's message ever reaches a caller.
+ */
+
+/** The request is wrong and retrying it unchanged will not help. Its message is shown to the caller. */
+export class ClientError extends Error {
+  constructor(
+    readonly status: 400 | 403 | 404 | 405 | 409 | 413 | 415,
+    /** Stable machine-readable reason, e.g. `checksum_mismatch`. */
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ClientError';
+  }
+}
+
+export class PayloadTooLargeError extends ClientError {
+  constructor(limitBytes: number, actualBytes: number) {
+    super(413, 'payload_too_large', `Request body is ${actualBytes} bytes; the limit is ${limitBytes} bytes.`);
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
+export class UnsupportedMediaTypeError extends ClientError {
+  constructor(expected: string, actual: string | undefined) {
+    super(
+      415,
+      'unsupported_media_type',
+      `Content-Type must be ${expected}; got ${actual === undefined ? 'none' : JSON.stringify(actual)}.`,
+    );
+    this.name = 'UnsupportedMediaTypeError';
+  }
+}
+
+/** The body or a field cannot be read or does not have the required shape. */
+export class MalformedRequestError extends ClientError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(400, code, message, options);
+    this.name = 'MalformedRequestError';
+  }
+}
+
+/** The callback is not provably from the gateway (checksum missing or wrong). */
+export class ForgedCallbackError extends ClientError {
+  constructor(code: 'checksum_missing' | 'checksum_mismatch', message: string) {
+    super(403, code, message);
+    this.name = 'ForgedCallbackError';
+  }
+}
+
+export class NotFoundError extends ClientError {
+  constructor(message: string) {
+    super(404, 'not_found', message);
+    this.name = 'NotFoundError';
+  }
+}
+
+/**
+ * A dependency (table, queue, gateway) failed. Mapped to 503: every write we make is idempotent, so
+ * the caller (the gateway) may safely retry.
+ */
+export class DependencyError extends Error {
+  constructor(
+    readonly dependency: 'payments-table' | 'work-queue' | 'gateway',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'DependencyError';
+  }
+}
