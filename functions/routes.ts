@@ -43,7 +43,10 @@ const callback = (name: string, description: string): LambdaSpec => ({
 });
 
 export const lambdas = {
-  'callback-ok': callback('callback-ok', 'AltaPay callback_ok: records a successful payment, shows the receipt'),
+  'callback-ok': callback(
+    'callback-ok',
+    'AltaPay callback_ok: records a successful payment, shows the receipt',
+  ),
   'callback-fail': callback('callback-fail', 'AltaPay callback_fail: records a failed payment, shows why'),
   'callback-open': callback('callback-open', 'AltaPay callback_open: records a pending payment'),
   'callback-notification': callback(

@@ -19,7 +19,11 @@ export class ClientError extends Error {
 
 export class PayloadTooLargeError extends ClientError {
   constructor(limitBytes: number, actualBytes: number) {
-    super(413, 'payload_too_large', `Request body is ${actualBytes} bytes; the limit is ${limitBytes} bytes.`);
+    super(
+      413,
+      'payload_too_large',
+      `Request body is ${actualBytes} bytes; the limit is ${limitBytes} bytes.`,
+    );
     this.name = 'PayloadTooLargeError';
   }
 }

@@ -1,0 +1,50 @@
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import {
+  htmlResponse,
+  readBody,
+  redirectResponse,
+  requireFormContentType,
+  textResponse,
+} from '../../adapters/api-gateway';
+import { answerCallback, type CallbackAnswer } from '../../shared/callbacks/callback-answer';
+import { recordCallback } from '../../shared/callbacks/record-callback';
+import { renderCallbackPage } from '../../shared/pages';
+import type { CallbackType } from '../../shared/payments/payment';
+import { clock, log, newId, paymentStore, settings, workQueue } from './dependencies';
+import { type HttpHandler, httpHandler } from './http';
+
+/**
+ * Largest callback body we read. Real callbacks are 3–30 KB (the xml carries customer and order
+ * data); 256 KiB leaves room for large baskets and refuses anything absurd before decoding.
+ */
+export const callbackBodyLimitBytes = 256 * 1024;
+
+/** The Lambda handler for one callback type: decode → record (one use case) → answer. */
+export function callbackHandler(callbackType: CallbackType): HttpHandler {
+  const deps = {
+    store: paymentStore(),
+    queue: workQueue(),
+    clock,
+    log,
+    newId,
+    callbackSecrets: settings.callbackSecrets,
+  };
+  return httpHandler(async (event) => {
+    log.appendKeys({ callbackType });
+    requireFormContentType(event);
+    const body = readBody(event, callbackBodyLimitBytes);
+    const recorded = await recordCallback(deps, callbackType, body);
+    return toResponse(answerCallback(callbackType, recorded, settings));
+  });
+}
+
+function toResponse(answer: CallbackAnswer): APIGatewayProxyResult {
+  switch (answer.kind) {
+    case 'page':
+      return htmlResponse(200, renderCallbackPage(answer.page));
+    case 'redirect':
+      return redirectResponse(answer.location);
+    case 'text':
+      return textResponse(200, answer.text);
+  }
+}

@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDbPaymentStore } from '../../adapters/dynamodb/payment-store';
+import { SqsWorkQueue } from '../../adapters/sqs/work-queue';
+import type { Clock, PaymentStore, WorkQueue } from '../../shared/ports';
+import { readSettings, type Settings } from './settings';
+
+/**
+ * The composition root: settings, clients and adapters, built once per cold start (module scope)
+ * and shared by every invocation of the function that imports them.
+ */
+
+/**
+ * Fail fast: the gateway waits at most 5 s for a notification. Two tries of at most 2 s each keep a
+ * hung dependency from eating the budget; a failure becomes a 503 the gateway may retry.
+ */
+const sdkOptions = { maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } };
+
+export const log = new Logger({ serviceName: 'altapay-payments' });
+export const settings: Settings = readSettings(process.env);
+export const clock: Clock = { now: () => new Date() };
+export const newId = (): string => randomUUID();
+
+let store: PaymentStore | undefined;
+let queue: WorkQueue | undefined;
+
+/** The payments table adapter (one client per cold start). */
+export function paymentStore(): PaymentStore {
+  store ??= new DynamoDbPaymentStore(new DynamoDBClient(sdkOptions), settings.paymentsTableName);
+  return store;
+}
+
+/** The work queue adapter; fails at start-up of a function that needs it when WORK_QUEUE_URL is unset. */
+export function workQueue(): WorkQueue {
+  if (settings.workQueueUrl === undefined) throw new Error('Invalid settings: WORK_QUEUE_URL is required');
+  queue ??= new SqsWorkQueue(new SQSClient(sdkOptions), settings.workQueueUrl);
+  return queue;
+}

@@ -1,0 +1,57 @@
+import * as z from 'zod';
+
+/** An unset and an empty environment variable mean the same: not configured. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+/**
+ * Every setting the Lambdas read, from the environment, validated once per cold start. A missing or
+ * malformed setting stops the function at start-up with a message that names it.
+ */
+const settingsSchema = z
+  .object({
+    PAYMENTS_TABLE_NAME: z.string().min(1),
+    WORK_QUEUE_URL: optional(z.url()),
+    /** The terminal's shared secret: when set, every callback must carry a matching checksum. */
+    ALTAPAY_CALLBACK_SECRET: optional(z.string()),
+    /** The secret before the last rotation, still accepted so rotation needs no downtime. */
+    ALTAPAY_CALLBACK_SECRET_PREVIOUS: optional(z.string()),
+    /** When set, callback_ok answers 303 to this shop page instead of showing our receipt. */
+    SHOP_RECEIPT_URL: optional(z.url({ protocol: /^https?$/ })),
+    MERCHANT_NAME: optional(z.string().max(100)),
+  })
+  .refine(
+    (s) => s.ALTAPAY_CALLBACK_SECRET !== undefined || s.ALTAPAY_CALLBACK_SECRET_PREVIOUS === undefined,
+    {
+      message: 'ALTAPAY_CALLBACK_SECRET_PREVIOUS is set but ALTAPAY_CALLBACK_SECRET is not',
+    },
+  );
+
+export interface Settings {
+  readonly paymentsTableName: string;
+  readonly workQueueUrl?: string;
+  readonly callbackSecrets: readonly string[];
+  readonly shopReceiptUrl?: URL;
+  readonly merchantName: string;
+}
+
+/** Reads the settings from `env`; throws an Error naming each bad setting. */
+export function readSettings(env: NodeJS.ProcessEnv): Settings {
+  const result = settingsSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) =>
+      i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message,
+    );
+    throw new Error(`Invalid settings: ${problems.join('; ')}`);
+  }
+  const s = result.data;
+  return {
+    paymentsTableName: s.PAYMENTS_TABLE_NAME,
+    ...(s.WORK_QUEUE_URL === undefined ? {} : { workQueueUrl: s.WORK_QUEUE_URL }),
+    callbackSecrets: [s.ALTAPAY_CALLBACK_SECRET, s.ALTAPAY_CALLBACK_SECRET_PREVIOUS].filter(
+      (secret): secret is string => secret !== undefined,
+    ),
+    ...(s.SHOP_RECEIPT_URL === undefined ? {} : { shopReceiptUrl: new URL(s.SHOP_RECEIPT_URL) }),
+    merchantName: s.MERCHANT_NAME ?? 'Our shop',
+  };
+}

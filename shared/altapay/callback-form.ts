@@ -1,0 +1,70 @@
+import * as z from 'zod';
+import { MalformedRequestError } from '../errors';
+import { decimalAmountPattern } from '../payments/money';
+import { findCurrency } from './currency';
+
+/**
+ * Shop order ids as the gateway echoes them. The docs say `[a-zA-Z0-9-]{1,100}`, but real documents
+ * carry underscores and spaces ('usd_annual_959448_…', '444555 complex invoice'), so callbacks accept
+ * those too; markup characters, slashes and control characters are refused.
+ */
+export const shopOrderIdSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters')
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9 _.:-]*$/, 'may contain only letters, digits, space, _ . : and -');
+
+/** Free text from the gateway: bounded, and no control characters other than tab and newlines. */
+const text = (max: number) =>
+  z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+    .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'must not contain control characters');
+
+/**
+ * The callback POST fields we read (reference §3). Everything else the gateway posts (tokens, masked
+ * PAN, transaction_info[...]) is dropped here and never stored: the `xml` field carries the facts.
+ */
+export const callbackFormSchema = z.object({
+  shop_orderid: shopOrderIdSchema,
+  amount: z.string().regex(decimalAmountPattern, 'must be a dot-decimal amount such as 123.45'),
+  currency: z
+    .string()
+    .refine(
+      (code) => findCurrency(code) !== undefined,
+      'must be an ISO 4217 currency code such as 208 or DKK',
+    ),
+  xml: z.string().min(1, 'must not be empty'),
+  checksum: text(128).optional(),
+  transaction_id: text(64).optional(),
+  payment_id: text(64).optional(),
+  status: text(64).optional(),
+  payment_status: text(64).optional(),
+  type: text(64).optional(),
+  nature: text(64).optional(),
+  require_capture: text(8).optional(),
+  error_message: text(1000).optional(),
+  cardholder_message_must_be_shown: text(8).optional(),
+});
+
+export type CallbackForm = z.infer<typeof callbackFormSchema>;
+
+/** Validates decoded form fields; a clear 400 names the first bad or missing field. */
+export function parseCallbackForm(fields: ReadonlyMap<string, string>): CallbackForm {
+  const result = callbackFormSchema.safeParse(Object.fromEntries(fields), { reportInput: true });
+  if (result.success) return result.data;
+  throw new MalformedRequestError(...describeIssue(result.error));
+}
+
+/** Turns the first zod issue into an error code and a message that names the field. */
+export function describeIssue(error: z.ZodError, prefix = 'Field'): [code: string, message: string] {
+  const issue = error.issues[0];
+  const path = issue?.path.join('.') || '(body)';
+  if (issue?.code === 'invalid_type') {
+    if (issue.input === undefined) return ['missing_field', `${prefix} ${path} is required.`];
+    if (Array.isArray(issue.input)) return ['invalid_field', `${prefix} ${path} must appear only once.`];
+    return ['invalid_field', `${prefix} ${path} has the wrong type (expected ${issue.expected}).`];
+  }
+  return ['invalid_field', `${prefix} ${path} ${issue?.message ?? 'is invalid'}.`];
+}

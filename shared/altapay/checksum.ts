@@ -1,0 +1,44 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/**
+ * AltaPay's callback checksum (reference §4): MD5 over `amount,currency,secret,shop_orderid` as
+ * sorted `key=value` pairs joined by ',', lowercase hex. It covers only those three raw posted
+ * strings, so it proves little on its own; it is one layer, and a missing one is a rejection.
+ */
+
+/** The raw posted strings the checksum covers, exactly as decoded from the form body. */
+export interface ChecksumFields {
+  readonly amount: string;
+  readonly currency: string;
+  readonly shop_orderid: string;
+}
+
+/** Computes the checksum the gateway would send for these fields with this shared secret. */
+export function computeChecksum(fields: ChecksumFields, secret: string): string {
+  // Sorted by key: amount, currency, secret, shop_orderid.
+  const payload = `amount=${fields.amount},currency=${fields.currency},secret=${secret},shop_orderid=${fields.shop_orderid}`;
+  return createHash('md5').update(payload, 'utf8').digest('hex');
+}
+
+/**
+ * True when `checksum` matches any of the `secrets` (current first, then the previous one during a
+ * rotation). Compares in constant time: both sides are hashed to a fixed length first, so neither
+ * the content nor the length of the posted value leaks through timing.
+ */
+export function checksumMatches(
+  fields: ChecksumFields,
+  checksum: string,
+  secrets: readonly string[],
+): boolean {
+  const posted = sha256(checksum.toLowerCase());
+  let matched = false;
+  for (const secret of secrets) {
+    // No early exit: every configured secret is tried, so timing does not reveal which one matched.
+    if (timingSafeEqual(posted, sha256(computeChecksum(fields, secret)))) matched = true;
+  }
+  return matched;
+}
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}

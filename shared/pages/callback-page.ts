@@ -1,0 +1,152 @@
+import { escapeHtml } from './escape';
+
+/**
+ * What a callback page tells the customer. Chosen by the callback use case from the recorded payment, not from
+ * the callback type alone.
+ */
+export type CallbackPageKind =
+  | 'paid' // payment reserved or captured: receipt
+  | 'pending' // not final yet (callback_open, or a success we could not confirm yet)
+  | 'failed' // payment did not go through
+  | 'already-paid'; // a failure arrived for an order that is already paid: reassure, nothing to do
+
+/** Everything a callback page shows; every string is treated as untrusted and escaped when rendered. */
+export interface CallbackPageModel {
+  readonly kind: CallbackPageKind;
+  readonly shopOrderId: string;
+  /** Exact decimal string as the gateway sent it, e.g. '123.41'; omitted when unknown. */
+  readonly amount?: string;
+  /** ISO 4217 alpha code, e.g. 'DKK'. */
+  readonly currency?: string;
+  /**
+   * Customer-safe text from the gateway, only set when the gateway says it must be shown. Shown on 'failed'
+   * pages; otherwise a generic text is shown.
+   */
+  readonly cardholderMessage?: string;
+  /** Shown in the title and header, e.g. 'Acme Shop'. */
+  readonly merchantName: string;
+}
+
+interface KindCopy {
+  readonly title: string;
+  readonly heading: string;
+  readonly message: string;
+  readonly showAmount: boolean;
+}
+
+const COPY: Readonly<Record<CallbackPageKind, KindCopy>> = {
+  paid: {
+    title: 'Payment confirmed',
+    heading: 'Thank you — your payment is confirmed',
+    message: 'We have received your payment. Please keep your order reference for your records.',
+    showAmount: true,
+  },
+  pending: {
+    title: 'Payment processing',
+    heading: 'Your payment is being processed',
+    message:
+      'We are waiting for the final confirmation of your payment. You will receive a confirmation once it ' +
+      'is complete. There is nothing more you need to do, and please do not pay again.',
+    showAmount: true,
+  },
+  failed: {
+    title: 'Payment not completed',
+    heading: 'Your payment did not go through',
+    message:
+      'The payment was declined or cancelled. No money has been taken. You can try again or choose another ' +
+      'payment method.',
+    // An amount next to "did not go through" reads like a charge.
+    showAmount: false,
+  },
+  'already-paid': {
+    title: 'Order already paid',
+    heading: 'This order is already paid',
+    message:
+      'We have already received your payment for this order. No further payment is needed and there is ' +
+      'nothing more you need to do.',
+    showAmount: true,
+  },
+};
+
+const FAILED_HINT = 'You can try again or choose another payment method.';
+
+// Kept small: the page is a single answer body, and the gateway strips scripts but keeps inline styles.
+const STYLE = `*,*::before,*::after{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
+body{margin:0;padding:clamp(16px,7vh,64px) 16px 24px;background:#f3f4f6;color:#1f2933;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+.card{max-width:440px;margin:0 auto;padding:24px;background:#fff;border:1px solid #e3e6ea;border-top:4px solid var(--accent);border-radius:12px;box-shadow:0 1px 2px rgba(16,24,40,.05),0 8px 24px rgba(16,24,40,.06);overflow-wrap:break-word;overflow-wrap:anywhere}
+.paid,.already-paid{--accent:#1a7f37;--tint:#e6f4ea}
+.pending{--accent:#9a6700;--tint:#fdf3d8}
+.failed{--accent:#b42318;--tint:#fdecea}
+.merchant{margin:0 0 20px;padding-bottom:14px;border-bottom:1px solid #eceef1;color:#3e4c59;font-size:15px;font-weight:600;text-align:center}
+.status{text-align:center}
+.icon{position:relative;display:block;width:56px;height:56px;margin:0 auto 16px;border-radius:50%;background:var(--tint)}
+.icon::before,.icon::after{content:"";position:absolute}
+.paid .icon::after,.already-paid .icon::after{left:21px;top:13px;width:14px;height:25px;border:solid var(--accent);border-width:0 4px 4px 0;transform:rotate(45deg)}
+.pending .icon::before{inset:13px;border:4px solid var(--accent);border-radius:50%}
+.pending .icon::after{left:26px;top:19px;width:9px;height:11px;border:solid var(--accent);border-width:0 0 3px 3px}
+.failed .icon::before,.failed .icon::after{left:26px;top:15px;width:4px;height:26px;border-radius:2px;background:var(--accent);transform:rotate(45deg)}
+.failed .icon::after{transform:rotate(-45deg)}
+h1{margin:0 0 8px;font-size:22px;line-height:1.3;font-weight:700;letter-spacing:-.01em;text-wrap:balance}
+.status p{margin:0 0 8px;color:#4b5563}
+.status .gateway{color:#1f2933;white-space:pre-line}
+.details{margin:20px 0 0;padding:4px 16px;background:#f8f9fb;border:1px solid #eceef1;border-radius:8px}
+.row{padding:10px 0}
+.row+.row{border-top:1px solid #e6e8eb}
+dt{color:#52606d;font-size:13px}
+dd{margin:0;font-size:17px;font-weight:600;font-variant-numeric:tabular-nums}
+.foot{max-width:440px;margin:16px auto 0;color:#5f6b7a;font-size:13px;text-align:center}`;
+
+/** Renders the whole HTML document for a callback answer. Pure; every dynamic value escaped. */
+export function renderCallbackPage(model: CallbackPageModel): string {
+  const copy = COPY[model.kind];
+  const merchant = model.merchantName.trim();
+  const title = merchant === '' ? copy.title : `${copy.title} – ${merchant}`;
+
+  const messages: string[] = [];
+  const gatewayMessage = model.cardholderMessage?.trim() ?? '';
+  if (model.kind === 'failed' && gatewayMessage !== '') {
+    messages.push(`<p class="gateway">${escapeHtml(gatewayMessage)}</p>`, `<p>${FAILED_HINT}</p>`);
+  } else {
+    messages.push(`<p>${copy.message}</p>`);
+  }
+
+  const rows = [detailRow('Order reference', model.shopOrderId)];
+  const amount = model.amount ?? '';
+  if (copy.showAmount && amount !== '') {
+    const currency = model.currency?.trim() ?? '';
+    rows.push(detailRow('Amount', currency === '' ? amount : `${amount} ${currency}`));
+  }
+
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light">
+<meta name="robots" content="noindex">
+<title>${escapeHtml(title)}</title>
+<style>
+${STYLE}
+</style>
+</head>
+<body>
+<main class="card ${model.kind}">
+${merchant === '' ? '' : `<header class="merchant">${escapeHtml(merchant)}</header>\n`}<div class="status" role="status">
+<span class="icon" aria-hidden="true"></span>
+<h1>${copy.heading}</h1>
+${messages.join('\n')}
+</div>
+<dl class="details">
+${rows.join('\n')}
+</dl>
+</main>
+<footer class="foot">Payment processed securely via AltaPay</footer>
+</body>
+</html>
+`;
+}
+
+function detailRow(label: string, value: string): string {
+  return `<div class="row"><dt>${label}</dt><dd>${escapeHtml(value)}</dd></div>`;
+}

@@ -1,0 +1,3 @@
+/** HTML pages answered to AltaPay callbacks, which the gateway shows to the customer. */
+export { type CallbackPageKind, type CallbackPageModel, renderCallbackPage } from './callback-page';
+export { escapeHtml } from './escape';

@@ -1,0 +1,176 @@
+import type { GatewayTransaction } from '../altapay/api-response';
+import type { CallbackType, Payment, PaymentFlag, PaymentStatus, TransactionState } from './payment';
+import { aggregateStatus, isPaid, orderPhase, phaseRank, transactionPhase } from './transaction-phase';
+
+/** What a verified, validated callback tells us, in domain terms. */
+export interface CallbackFacts {
+  readonly callbackType: CallbackType;
+  readonly shopOrderId: string;
+  /** ISO 4217 alpha code of the order. */
+  readonly currency: string;
+  readonly result?: string;
+  /** The callback's transactions that carry a TransactionId (an empty id cannot be recorded). */
+  readonly transactions: readonly GatewayTransaction[];
+}
+
+export interface Decision {
+  /** changed: `payment` must be saved; duplicate: nothing new; stale: older than what is recorded. */
+  readonly outcome: 'changed' | 'duplicate' | 'stale';
+  /** The payment after this callback (the current one when nothing changed). */
+  readonly payment: Payment;
+  /** Transactions whose state this callback changed. */
+  readonly changedTransactions: readonly TransactionState[];
+  /** True when the change is one the merchant must hear about (new payment, transaction or status). */
+  readonly causesWork: boolean;
+}
+
+/**
+ * Applies a callback to the recorded payment: the pure core of idempotency and ordering.
+ *
+ * Per transaction, a callback is accepted only if it says something new and is ahead of what is
+ * recorded (see `compare`). So duplicates change nothing, a late fail never overrides a success, and
+ * deliveries in any order converge on the same state. A second successful one-off payment for a
+ * paid order is recorded and flagged.
+ */
+export function applyCallback(current: Payment | undefined, facts: CallbackFacts, now: string): Decision {
+  const context = { callbackType: facts.callbackType, result: facts.result };
+  const transactions: Record<string, TransactionState> = { ...current?.transactions };
+  const changedIds: string[] = [];
+  let stale = false;
+
+  for (const gateway of facts.transactions) {
+    const incoming = toState(gateway, transactionPhase(gateway, context), now);
+    const recorded = transactions[incoming.transactionId];
+    const verdict = recorded === undefined ? 'new' : compare(recorded, incoming);
+    if (verdict === 'same') continue;
+    if (verdict === 'older') {
+      stale = true;
+      continue;
+    }
+    transactions[incoming.transactionId] = recorded?.flag ? { ...incoming, flag: recorded.flag } : incoming;
+    if (!changedIds.includes(incoming.transactionId)) changedIds.push(incoming.transactionId);
+  }
+
+  const flags = new Set<PaymentFlag>(current?.flags);
+  flagSecondPayments(transactions, current, changedIds, flags);
+
+  let phaseOfOrder = current?.orderPhase;
+  if (facts.transactions.length === 0) {
+    const phase = orderPhase(context);
+    if (phaseOfOrder === undefined || outranks(phase, phaseOfOrder)) phaseOfOrder = phase;
+    else if (phase !== phaseOfOrder) stale = true;
+  }
+
+  const phases: PaymentStatus[] = Object.values(transactions).map((t) => t.phase);
+  if (phaseOfOrder !== undefined) phases.push(phaseOfOrder);
+  const status = aggregateStatus(phases);
+  const created = current === undefined;
+  const changed = created || changedIds.length > 0 || phaseOfOrder !== current.orderPhase;
+
+  if (!changed) {
+    return {
+      outcome: stale ? 'stale' : 'duplicate',
+      payment: current,
+      changedTransactions: [],
+      causesWork: false,
+    };
+  }
+  const payment: Payment = {
+    shopOrderId: facts.shopOrderId,
+    status,
+    currency: current?.currency ?? facts.currency,
+    ...(phaseOfOrder === undefined ? {} : { orderPhase: phaseOfOrder }),
+    transactions,
+    flags: [...flags],
+    version: (current?.version ?? 0) + 1,
+    createdAt: current?.createdAt ?? now,
+    updatedAt: now,
+  };
+  return {
+    outcome: 'changed',
+    payment,
+    changedTransactions: changedIds.map((id) => transactions[id]).filter((t) => t !== undefined),
+    causesWork: created || changedIds.length > 0 || status !== current.status,
+  };
+}
+
+/** Order-level outcomes only move up; equal ranks (failed, cancelled) break ties by name, to converge. */
+function outranks(a: PaymentStatus, b: PaymentStatus): boolean {
+  return phaseRank[a] !== phaseRank[b] ? phaseRank[a] > phaseRank[b] : a > b;
+}
+
+function toState(t: GatewayTransaction, phase: PaymentStatus, now: string): TransactionState {
+  return {
+    transactionId: t.transactionId,
+    ...(t.paymentId === undefined ? {} : { paymentId: t.paymentId }),
+    ...(t.authType === undefined ? {} : { authType: t.authType }),
+    paymentStatus: t.transactionStatus,
+    phase,
+    currency: t.currencyAlpha ?? '',
+    reservedAmount: t.reservedAmount,
+    capturedAmount: t.capturedAmount,
+    refundedAmount: t.refundedAmount,
+    ...(t.maskedPan === undefined ? {} : { maskedPan: t.maskedPan }),
+    chargebacks: t.chargebacks.length,
+    gatewayUpdatedDate: t.updatedDate,
+    updatedAt: now,
+  };
+}
+
+/** The parts of a transaction's state that matter; the gateway touching UpdatedDate alone is not news. */
+function fingerprint(t: TransactionState): string {
+  return [t.phase, t.paymentStatus, t.reservedAmount, t.capturedAmount, t.refundedAmount, t.chargebacks].join(
+    '|',
+  );
+}
+
+/**
+ * A total order on transaction states, so that any delivery order converges on the same state: the
+ * higher phase rank wins (a late fail never undoes a success), then the later UpdatedDate (an older
+ * document never overwrites a newer one of the same rank), then a deterministic tie-break.
+ */
+function compare(recorded: TransactionState, incoming: TransactionState): 'same' | 'older' | 'newer' {
+  const a = fingerprint(recorded);
+  const b = fingerprint(incoming);
+  if (a === b) return 'same';
+  const byRank = phaseRank[incoming.phase] - phaseRank[recorded.phase];
+  if (byRank !== 0) return byRank > 0 ? 'newer' : 'older';
+  // 'YYYY-MM-DD HH:MM:SS' compares correctly as text; '-0001-11-30 …' (never happened) sorts first.
+  if (incoming.gatewayUpdatedDate !== recorded.gatewayUpdatedDate) {
+    return incoming.gatewayUpdatedDate > recorded.gatewayUpdatedDate ? 'newer' : 'older';
+  }
+  return b > a ? 'newer' : 'older';
+}
+
+/** One-off payments; subscription agreements and their recurring charges legitimately share an order. */
+function isOneOffPayment(t: TransactionState): boolean {
+  return t.authType === undefined || t.authType === 'payment' || t.authType === 'paymentAndCapture';
+}
+
+/**
+ * Flags each transaction that became paid in this callback while another one-off payment of the same
+ * order was already paid (reference §6.4: record it, flag it for refund or release, never lose it).
+ */
+function flagSecondPayments(
+  transactions: Record<string, TransactionState>,
+  current: Payment | undefined,
+  changedIds: readonly string[],
+  flags: Set<PaymentFlag>,
+): void {
+  const paidBefore = (id: string) => {
+    const before = current?.transactions[id];
+    return before !== undefined && isPaid(before.phase);
+  };
+  const paidIds = Object.values(transactions)
+    .filter((t) => isOneOffPayment(t) && isPaid(t.phase) && paidBefore(t.transactionId))
+    .map((t) => t.transactionId);
+  for (const id of changedIds) {
+    const t = transactions[id];
+    if (t === undefined || !isOneOffPayment(t) || !isPaid(t.phase) || paidBefore(id)) continue;
+    if (paidIds.length > 0 && t.flag === undefined) {
+      transactions[id] = { ...t, flag: 'second-successful-payment' };
+      flags.add('second-successful-payment');
+    }
+    paidIds.push(id);
+  }
+}

@@ -1,0 +1,65 @@
+import type { CallbackEvent, Payment, PaymentWork, TransactionState } from './payments/payment';
+
+/**
+ * The ports the use cases need. Adapters in `adapters/` implement them (DynamoDB, SQS); tests use
+ * the same adapters against the local emulators, or small fakes for faults.
+ */
+
+/** A gateway transaction recorded in full, beside the payment (what an operator looks at). */
+export interface TransactionRecord extends TransactionState {
+  readonly shopOrderId: string;
+  readonly terminal?: string;
+  readonly cardStatus?: string;
+  readonly paymentNature?: string;
+  readonly paymentSchemeName?: string;
+  readonly threeDSecureResult?: string;
+  readonly liableForChargeback?: string;
+  readonly fraudRecommendation?: string;
+  readonly fraudRiskScore?: string;
+  readonly reasonCode?: string;
+  readonly gatewayCreatedDate?: string;
+}
+
+export interface PaymentHistory {
+  readonly payment: Payment;
+  readonly events: readonly CallbackEvent[];
+}
+
+export interface PaymentStore {
+  /** The payment as last saved (strongly consistent), or undefined when the order is unknown. */
+  getPayment(shopOrderId: string): Promise<Payment | undefined>;
+  /**
+   * Saves `next` only if the stored version is still `expectedVersion` (undefined: only if no payment
+   * exists). `work`, when given, is recorded as pending in the same write (the outbox), so a state
+   * change and the promise to do its slow work are durable together.
+   */
+  savePayment(
+    next: Payment,
+    expectedVersion: number | undefined,
+    work?: PaymentWork,
+  ): Promise<'saved' | 'conflict'>;
+  /** Writes full transaction records; a record never goes back to a lower phase or an older date. */
+  saveTransactionRecords(records: readonly TransactionRecord[]): Promise<void>;
+  /** Appends a received callback to the order's event log. */
+  appendEvent(event: CallbackEvent): Promise<void>;
+  /** Clears work from the outbox once it is safely on the queue. */
+  markWorkQueued(work: PaymentWork): Promise<void>;
+  /** The payment with its event log, oldest event first, or undefined when unknown. */
+  getPaymentHistory(shopOrderId: string): Promise<PaymentHistory | undefined>;
+}
+
+export interface WorkQueue {
+  /** Puts work on the queue; resolves once the queue has accepted it. */
+  enqueue(work: PaymentWork): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+/** Logging seen by use cases: structured context, never card data or the raw xml. */
+export interface Log {
+  info(message: string, context: Record<string, unknown>): void;
+  warn(message: string, context: Record<string, unknown>): void;
+  error(message: string, context: Record<string, unknown>): void;
+}
