@@ -11,6 +11,8 @@ export default defineConfig({
       AWS_REGION: 'eu-west-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
+      // Handlers log through Powertools; tests that need log lines capture them explicitly.
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
     },
   },
 });

@@ -31,6 +31,9 @@ export interface ApiStackProps extends StackProps {
   readonly workQueue: IQueue;
 }
 
+/** The one stage; its name is the version segment of every URL. */
+const STAGE_NAME = 'v1';
+
 /** The only table actions any function of this stack may be given. `DeleteItem` is deliberately absent. */
 type TableAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:Query';
 
@@ -50,7 +53,7 @@ const recordsCallback: FunctionAccess = {
  * What each function may do, and nothing more. Keyed by every `LambdaName`, so a function added to
  * `routes.ts` does not compile until it has its line here.
  */
-export const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
+const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
   'callback-ok': recordsCallback,
   'callback-fail': recordsCallback,
   'callback-open': recordsCallback,
@@ -143,7 +146,7 @@ export class ApiStack extends Stack {
         id: 'Serverless-LambdaDLQ',
         reason:
           'Invoked synchronously by API Gateway only; a Lambda dead-letter queue receives failed ' +
-          'asynchronous invocations, so it would stay empty. A failure answers 5xx and AltaPay retries.',
+          'asynchronous invocations, so it would stay empty. A failure is answered with a 5xx to the caller.',
       });
       functions[name] = fn;
     }
@@ -163,8 +166,8 @@ export class ApiStack extends Stack {
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
-        stageName: 'v1',
-        // Far above AltaPay's callback rate, low enough to cap the cost of a flood.
+        stageName: STAGE_NAME,
+        // Caps what a flood can cost in Lambda and DynamoDB; raise it with the shop's peak order rate.
         throttlingRateLimit: 50,
         throttlingBurstLimit: 100,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
@@ -188,8 +191,15 @@ export class ApiStack extends Stack {
     // RestApi adds an output with a generated name; the stable `ApiUrl` below replaces it.
     this.api.node.tryRemoveChild('Endpoint');
 
-    // Body validation only applies to methods with a request model (none yet); parameter validation
-    // rejects a request missing a declared path parameter before any Lambda runs.
+    // API Gateway would create the execution log group itself on first use, keeping logs forever.
+    const executionLogs = new LogGroup(this, 'ApiExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${STAGE_NAME}`,
+      retention: RetentionDays.ONE_MONTH,
+    });
+    this.api.deploymentStage.node.addDependency(executionLogs);
+
+    // Checks declared parameters now, and request bodies once a method gets a model (none yet: the
+    // handlers validate bodies themselves, after verifying the checksum).
     const requestValidator = this.api.addRequestValidator('RequestValidator', {
       validateRequestBody: true,
       validateRequestParameters: true,
@@ -221,7 +231,8 @@ export class ApiStack extends Stack {
   }
 
   private addRoute(route: HttpRoute, fn: PaymentsFunction, requestValidator: IRequestValidator): void {
-    // Nested resources, `{param}` segments becoming path-parameter resources.
+    // Splits the path into segments and creates (or reuses) one nested resource per segment; a `{param}`
+    // segment becomes a path-parameter resource.
     const resource = this.api.root.resourceForPath(route.path);
     const method = resource.addMethod(
       route.method,

@@ -5,9 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { httpRoutes, type LambdaName, lambdas } from '../functions/routes';
-import { type Handler, startApiServer } from './api-gateway-server';
+import { httpRoutes, lambdas } from '../functions/routes';
+import { startApiServer } from './api-gateway-server';
 import {
   createPaymentsTable,
   createWorkQueues,
@@ -16,9 +15,9 @@ import {
   handlerEnvironment,
   startEmulators,
 } from './emulators';
+import { loadLambdaHandler, repoRoot } from './lambda-loader';
 import type { LocalService, RunningService } from './local-service';
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const tableName = 'payments';
 const queueName = 'payment-work';
 const host = '127.0.0.1';
@@ -37,7 +36,7 @@ async function startApi(port: number): Promise<RunningService> {
     port,
     host,
     routes: httpRoutes,
-    loadHandler,
+    loadHandler: loadLambdaHandler,
     onRequest: (line) => console.log(`${new Date().toISOString().slice(11, 19)}  ${line}`),
   });
   const width = Math.max(...httpRoutes.map((route) => `${api.url}${route.path}`.length));
@@ -47,18 +46,6 @@ async function startApi(port: number): Promise<RunningService> {
     return `  ${route.method.padEnd(4)} ${`${api.url}${route.path}`.padEnd(width)}  -> ${route.lambda}${missing}`;
   });
   return { banner: [`API  ${api.url}`, ...routeLines], stop: () => api.close() };
-}
-
-async function loadHandler(name: LambdaName): Promise<Handler> {
-  const { entry } = lambdas[name];
-  const loaded: unknown = await import(pathToFileURL(resolve(repoRoot, entry)).href);
-  const handler = typeof loaded === 'object' && loaded !== null ? Reflect.get(loaded, 'handler') : undefined;
-  if (!isHandler(handler)) throw new Error(`${entry} does not export a function named handler`);
-  return handler;
-}
-
-function isHandler(value: unknown): value is Handler {
-  return typeof value === 'function';
 }
 
 async function main(): Promise<void> {

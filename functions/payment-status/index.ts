@@ -1,7 +1,8 @@
 import { jsonResponse } from '../../adapters/api-gateway';
-import { describeIssue, shopOrderIdSchema } from '../../shared/altapay/callback-form';
+import { shopOrderIdSchema } from '../../shared/altapay/callback-form';
 import { MalformedRequestError } from '../../shared/errors';
 import { getPaymentView } from '../../shared/payments/payment-view';
+import { describeIssue } from '../../shared/validation';
 import { paymentStore } from '../runtime/dependencies';
 import { httpHandler } from '../runtime/http';
 

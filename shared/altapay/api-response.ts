@@ -2,7 +2,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import * as z from 'zod';
 import { MalformedRequestError } from '../errors';
 import { decimalAmountPattern } from '../payments/money';
-import { describeIssue } from './callback-form';
+import { describeIssue } from '../validation';
 
 /**
  * Reads AltaPay `APIResponse` documents (reference §5): the `xml` field of every callback and every
@@ -227,7 +227,8 @@ export function parseApiResponse(xml: string): ApiResponse {
       `The xml field is not well-formed XML: ${reason} (line ${line}, column ${col}).`,
     );
   }
-  if (typeof tree !== 'object' || tree === null || Object.keys(tree).join() !== 'APIResponse') {
+  const root = typeof tree === 'object' && tree !== null ? (tree as Record<string, unknown>) : {};
+  if (Object.keys(root).join() !== 'APIResponse' || Array.isArray(root.APIResponse)) {
     throw new MalformedRequestError(
       'xml_malformed',
       'The xml field must have one root element, <APIResponse>.',

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { MalformedRequestError } from '../errors';
 import { decimalAmountPattern } from '../payments/money';
+import { describeIssue } from '../validation';
 import { findCurrency } from './currency';
 
 /**
@@ -55,16 +56,4 @@ export function parseCallbackForm(fields: ReadonlyMap<string, string>): Callback
   const result = callbackFormSchema.safeParse(Object.fromEntries(fields), { reportInput: true });
   if (result.success) return result.data;
   throw new MalformedRequestError(...describeIssue(result.error));
-}
-
-/** Turns the first zod issue into an error code and a message that names the field. */
-export function describeIssue(error: z.ZodError, prefix = 'Field'): [code: string, message: string] {
-  const issue = error.issues[0];
-  const path = issue?.path.join('.') || '(body)';
-  if (issue?.code === 'invalid_type') {
-    if (issue.input === undefined) return ['missing_field', `${prefix} ${path} is required.`];
-    if (Array.isArray(issue.input)) return ['invalid_field', `${prefix} ${path} must appear only once.`];
-    return ['invalid_field', `${prefix} ${path} has the wrong type (expected ${issue.expected}).`];
-  }
-  return ['invalid_field', `${prefix} ${path} ${issue?.message ?? 'is invalid'}.`];
 }

@@ -52,8 +52,17 @@ export interface PhaseContext {
   readonly result?: string;
 }
 
-/** Maps one gateway transaction to the status it means for the merchant. */
+/**
+ * Maps one gateway transaction to the status it means for the merchant. A callback_open never makes
+ * a payment paid (reference §6.6): a reserved or captured transaction in it stays `open` until an ok
+ * or a notification says so, which then outranks it.
+ */
 export function transactionPhase(transaction: GatewayTransaction, context: PhaseContext): PaymentStatus {
+  const phase = phaseFromGateway(transaction, context);
+  return context.callbackType === 'open' && isPaid(phase) ? 'open' : phase;
+}
+
+function phaseFromGateway(transaction: GatewayTransaction, context: PhaseContext): PaymentStatus {
   const status = transaction.transactionStatus.toLowerCase();
   const { reservedAmount, capturedAmount, refundedAmount } = transaction;
   if (transaction.chargebacks.length > 0 || context.result === 'ChargebackEvent') return 'chargeback';

@@ -28,9 +28,17 @@ const asList = <T>(value: T | readonly T[]): readonly T[] => (Array.isArray(valu
 const functionLogicalId = (name: LambdaName): string =>
   api.getLogicalId(api.functions[name].node.defaultChild as CfnFunction);
 
+/** The `Properties` of one resource, failing loudly (not with `undefined`) when it is missing. */
+const propertiesOf = (template: Template, type: string, logicalId: string) => {
+  const resource = template.findResources(type)[logicalId];
+  if (resource === undefined) throw new Error(`The template has no ${type} ${logicalId}`);
+  return resource.Properties;
+};
+
 const roleLogicalId = (name: LambdaName): string => {
-  const fn = apiTemplate.findResources('AWS::Lambda::Function')[functionLogicalId(name)];
-  const [logicalId] = fn?.Properties.Role['Fn::GetAtt'] as [string, string];
+  const [logicalId] = propertiesOf(apiTemplate, 'AWS::Lambda::Function', functionLogicalId(name)).Role[
+    'Fn::GetAtt'
+  ] as [string, string];
   return logicalId;
 };
 
@@ -56,7 +64,7 @@ const resourcePaths = (): ReadonlyMap<string, string> => {
   const pathOf = (logicalId: string): string => {
     const known = paths.get(logicalId);
     if (known !== undefined) return known;
-    const properties = resources[logicalId]?.Properties;
+    const properties = propertiesOf(apiTemplate, 'AWS::ApiGateway::Resource', logicalId);
     const parent: { Ref?: string } = properties.ParentId;
     const parentPath = parent.Ref === undefined ? '' : pathOf(parent.Ref);
     const path = `${parentPath}/${properties.PathPart}`;
@@ -135,6 +143,13 @@ describe('the API', () => {
     });
   });
 
+  it('keeps every log group, API Gateway execution logs included, for a month', () => {
+    apiTemplate.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: { 'Fn::Join': ['', Match.arrayWith(['API-Gateway-Execution-Logs_', '/v1'])] },
+    });
+    apiTemplate.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
   it('outputs the base URL and one ready-to-paste URL per AltaPay callback', () => {
     const outputs = apiTemplate.findOutputs('*');
     expect(Object.keys(outputs)).toEqual(
@@ -154,7 +169,7 @@ describe('the functions', () => {
   it.each((Object.keys(lambdas) as LambdaName[]).map((name) => [name, lambdas[name]] as const))(
     '%s runs on arm64 nodejs22.x with its spec, its table and its queue',
     (name, spec) => {
-      const fn = apiTemplate.findResources('AWS::Lambda::Function')[functionLogicalId(name)]?.Properties;
+      const fn = propertiesOf(apiTemplate, 'AWS::Lambda::Function', functionLogicalId(name));
       expect(fn).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
@@ -266,7 +281,7 @@ describe('the stateful stack', () => {
     statefulTemplate.hasResourceProperties('AWS::SQS::Queue', {
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 5 },
     });
-    expect(statefulTemplate.findResources('AWS::SQS::Queue')[dlq]?.Properties.MessageRetentionPeriod).toBe(
+    expect(propertiesOf(statefulTemplate, 'AWS::SQS::Queue', dlq).MessageRetentionPeriod).toBe(
       14 * 24 * 3600,
     );
   });
