@@ -23,10 +23,10 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: true,
-  // Only the five predefined entities and character references remain: DOCTYPE is refused first,
+  // Character references (&#229;) and fixed, built-in entity tables only: DOCTYPE is refused first,
   // so no document can define an entity (billion laughs, external entities).
   processEntities: true,
-  htmlEntities: false,
+  htmlEntities: true,
   ignoreDeclaration: true,
   ignorePiTags: true,
   maxNestedTags: maxDepth,

@@ -37,18 +37,21 @@ export function applyCallback(current: Payment | undefined, facts: CallbackFacts
   const transactions: Record<string, TransactionState> = { ...current?.transactions };
   const changedIds: string[] = [];
   let stale = false;
+  let touched = false;
 
   for (const gateway of facts.transactions) {
     const incoming = toState(gateway, transactionPhase(gateway, context), now);
     const recorded = transactions[incoming.transactionId];
-    const verdict = recorded === undefined ? 'new' : compare(recorded, incoming);
+    const verdict = recorded === undefined ? 'newer' : compare(recorded, incoming);
     if (verdict === 'same') continue;
     if (verdict === 'older') {
       stale = true;
       continue;
     }
     transactions[incoming.transactionId] = recorded?.flag ? { ...incoming, flag: recorded.flag } : incoming;
-    if (!changedIds.includes(incoming.transactionId)) changedIds.push(incoming.transactionId);
+    // A newer UpdatedDate on an unchanged state is recorded (so any order converges) but is no news.
+    if (verdict === 'touched') touched = true;
+    else if (!changedIds.includes(incoming.transactionId)) changedIds.push(incoming.transactionId);
   }
 
   const flags = new Set<PaymentFlag>(current?.flags);
@@ -65,7 +68,7 @@ export function applyCallback(current: Payment | undefined, facts: CallbackFacts
   if (phaseOfOrder !== undefined) phases.push(phaseOfOrder);
   const status = aggregateStatus(phases);
   const created = current === undefined;
-  const changed = created || changedIds.length > 0 || phaseOfOrder !== current.orderPhase;
+  const changed = created || touched || changedIds.length > 0 || phaseOfOrder !== current.orderPhase;
 
   if (!changed) {
     return {
@@ -129,10 +132,13 @@ function fingerprint(t: TransactionState): string {
  * higher phase rank wins (a late fail never undoes a success), then the later UpdatedDate (an older
  * document never overwrites a newer one of the same rank), then a deterministic tie-break.
  */
-function compare(recorded: TransactionState, incoming: TransactionState): 'same' | 'older' | 'newer' {
+function compare(
+  recorded: TransactionState,
+  incoming: TransactionState,
+): 'same' | 'touched' | 'older' | 'newer' {
   const a = fingerprint(recorded);
   const b = fingerprint(incoming);
-  if (a === b) return 'same';
+  if (a === b) return incoming.gatewayUpdatedDate > recorded.gatewayUpdatedDate ? 'touched' : 'same';
   const byRank = phaseRank[incoming.phase] - phaseRank[recorded.phase];
   if (byRank !== 0) return byRank > 0 ? 'newer' : 'older';
   // 'YYYY-MM-DD HH:MM:SS' compares correctly as text; '-0001-11-30 …' (never happened) sorts first.

@@ -1,0 +1,247 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { GatewayTransaction } from '../../shared/altapay/api-response';
+import { applyCallback, type CallbackFacts } from '../../shared/payments/apply-callback';
+import type { CallbackType, Payment } from '../../shared/payments/payment';
+import { phaseRank } from '../../shared/payments/transaction-phase';
+
+const now = '2026-11-22T10:00:00.000Z';
+
+function tx(
+  id: string,
+  status: string,
+  options: {
+    reserved?: string;
+    captured?: string;
+    refunded?: string;
+    updated?: string;
+    authType?: string;
+  } = {},
+): GatewayTransaction {
+  return {
+    transactionId: id,
+    transactionStatus: status,
+    authType: options.authType ?? 'payment',
+    shopOrderId: 'order-1',
+    currencyNumeric: '208',
+    currencyAlpha: 'DKK',
+    reservedAmount: options.reserved ?? '0.00',
+    capturedAmount: options.captured ?? '0.00',
+    refundedAmount: options.refunded ?? '0.00',
+    updatedDate: options.updated ?? '2026-11-20 10:00:00',
+    chargebacks: [],
+  } as unknown as GatewayTransaction;
+}
+
+function facts(
+  callbackType: CallbackType,
+  transactions: GatewayTransaction[],
+  result?: string,
+): CallbackFacts {
+  return {
+    callbackType,
+    shopOrderId: 'order-1',
+    currency: 'DKK',
+    transactions,
+    ...(result ? { result } : {}),
+  };
+}
+
+/** Applies callbacks in order, saving each change as the store would. */
+function replay(callbacks: readonly CallbackFacts[]): Payment | undefined {
+  let payment: Payment | undefined;
+  for (const callback of callbacks) {
+    const decision = applyCallback(payment, callback, now);
+    if (decision.outcome === 'changed') payment = decision.payment;
+  }
+  return payment;
+}
+
+describe('applying a callback to a payment', () => {
+  it('creates the payment from its first callback and asks for the work to be done', () => {
+    const decision = applyCallback(undefined, facts('ok', [tx('1', 'preauth', { reserved: '10.00' })]), now);
+
+    expect(decision.outcome).toBe('changed');
+    expect(decision.causesWork).toBe(true);
+    expect(decision.payment).toMatchObject({ status: 'reserved', version: 1, currency: 'DKK' });
+  });
+
+  it('recognises a duplicate and changes nothing', () => {
+    const callback = facts('ok', [tx('1', 'preauth', { reserved: '10.00' })]);
+    const first = applyCallback(undefined, callback, now).payment;
+
+    const again = applyCallback(first, callback, '2026-11-22T11:00:00.000Z');
+
+    expect(again.outcome).toBe('duplicate');
+    expect(again.payment).toBe(first);
+    expect(again.causesWork).toBe(false);
+  });
+
+  it('records a newer UpdatedDate on an unchanged state without asking for work', () => {
+    const first = replay([facts('ok', [tx('1', 'preauth', { reserved: '10.00' })])]);
+
+    const touched = applyCallback(
+      first,
+      facts('ok', [tx('1', 'preauth', { reserved: '10.00', updated: '2026-11-21 00:00:00' })]),
+      now,
+    );
+    expect(touched.outcome).toBe('changed');
+    expect(touched.causesWork).toBe(false);
+    expect(touched.changedTransactions).toEqual([]);
+    expect(touched.payment.transactions['1']?.gatewayUpdatedDate).toBe('2026-11-21 00:00:00');
+  });
+
+  it('never lets a late fail override a recorded success, even with a newer UpdatedDate', () => {
+    const paid = replay([facts('ok', [tx('1', 'preauth', { reserved: '10.00' })])]);
+
+    const late = applyCallback(
+      paid,
+      facts('fail', [tx('1', 'preauth_error', { updated: '2026-11-20 10:05:00' })], 'Failed'),
+      now,
+    );
+
+    expect(late.outcome).toBe('stale');
+    expect(late.payment.status).toBe('reserved');
+  });
+
+  it('never lets an older document overwrite a newer one of the same rank', () => {
+    const released = replay([
+      facts('notification', [tx('1', 'released', { reserved: '10.00', updated: '2026-11-20 12:00:00' })]),
+    ]);
+
+    const older = applyCallback(
+      released,
+      facts('notification', [
+        tx('1', 'captured', { reserved: '10.00', captured: '10.00', updated: '2026-11-20 11:00:00' }),
+      ]),
+      now,
+    );
+
+    expect(older.outcome).toBe('stale');
+    expect(older.payment.status).toBe('released');
+  });
+
+  it('moves forward: reserved, then captured, then refunded', () => {
+    const payment = replay([
+      facts('ok', [tx('1', 'preauth', { reserved: '10.00', updated: '2026-11-20 10:00:00' })]),
+      facts('notification', [
+        tx('1', 'captured', { reserved: '10.00', captured: '10.00', updated: '2026-11-20 11:00:00' }),
+      ]),
+      facts('notification', [
+        tx('1', 'refunded', {
+          reserved: '10.00',
+          captured: '10.00',
+          refunded: '10.00',
+          updated: '2026-11-20 12:00:00',
+        }),
+      ]),
+    ]);
+
+    expect(payment).toMatchObject({ status: 'refunded', version: 3 });
+  });
+
+  it('records a second successful one-off payment and flags it, never losing either', () => {
+    const payment = replay([
+      facts('ok', [tx('1', 'preauth', { reserved: '10.00' })]),
+      facts('ok', [tx('2', 'preauth', { reserved: '10.00' })]),
+    ]);
+
+    expect(payment?.flags).toEqual(['second-successful-payment']);
+    expect(payment?.transactions['1']?.flag).toBeUndefined();
+    expect(payment?.transactions['2']?.flag).toBe('second-successful-payment');
+  });
+
+  it('does not flag a subscription agreement and its charge, which share an order by design', () => {
+    const payment = replay([
+      facts('ok', [
+        tx('1', 'recurring_confirmed', { reserved: '13.29', authType: 'subscriptionAndReserve' }),
+        tx('2', 'preauth', { reserved: '13.29', authType: 'subscription_payment' }),
+      ]),
+    ]);
+
+    expect(payment?.flags).toEqual([]);
+  });
+
+  it('keeps an order-level failure below any transaction that was paid', () => {
+    const payment = replay([
+      facts('ok', [tx('1', 'preauth', { reserved: '10.00' })]),
+      facts('fail', [], 'Error'),
+    ]);
+
+    expect(payment?.status).toBe('reserved');
+  });
+});
+
+describe('properties of the state machine', () => {
+  const statuses = [
+    'created',
+    'preauth',
+    'captured',
+    'refunded',
+    'released',
+    'preauth_error',
+    'epayment_cancelled',
+    'invoice_initialized',
+  ];
+  const snapshot = fc.record({
+    status: fc.constantFrom(...statuses),
+    reserved: fc.constantFrom('0.00', '10.00'),
+    captured: fc.constantFrom('0.00', '5.00', '10.00'),
+    refunded: fc.constantFrom('0.00', '10.00'),
+    minute: fc.integer({ min: 0, max: 5 }),
+    transactionId: fc.constantFrom('1', '2'),
+    callbackType: fc.constantFrom<CallbackType>('ok', 'fail', 'open', 'notification'),
+  });
+  type Snapshot = typeof snapshot extends fc.Arbitrary<infer T> ? T : never;
+  const toFacts = (s: Snapshot) =>
+    facts(s.callbackType, [
+      tx(s.transactionId, s.status, {
+        reserved: s.reserved,
+        captured: s.captured,
+        refunded: s.refunded,
+        updated: `2026-11-20 10:0${s.minute}:00`,
+      }),
+    ]);
+
+  it('reaches the same transactions and status in every delivery order', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .array(snapshot, { minLength: 1, maxLength: 6 })
+          .chain((list) =>
+            fc.tuple(fc.constant(list), fc.shuffledSubarray(list, { minLength: list.length })),
+          ),
+        ([inOrder, shuffled]) => {
+          const a = replay(inOrder.map(toFacts));
+          const b = replay(shuffled.map(toFacts));
+          const strip = (p: Payment | undefined) =>
+            Object.fromEntries(
+              Object.entries(p?.transactions ?? {}).map(([id, t]) => [id, { ...t, flag: undefined }]),
+            );
+          expect(strip(b)).toEqual(strip(a));
+          expect(b?.status).toBe(a?.status);
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('never moves a transaction to a lower phase, and changes nothing on a repeat', () => {
+    fc.assert(
+      fc.property(fc.array(snapshot, { minLength: 1, maxLength: 8 }), (list) => {
+        let payment: Payment | undefined;
+        for (const s of list) {
+          const before = payment;
+          const decision = applyCallback(payment, toFacts(s), now);
+          if (decision.outcome === 'changed') payment = decision.payment;
+          for (const [id, t] of Object.entries(payment?.transactions ?? {})) {
+            const old = before?.transactions[id];
+            if (old) expect(phaseRank[t.phase]).toBeGreaterThanOrEqual(phaseRank[old.phase]);
+          }
+          expect(applyCallback(payment, toFacts(s), now).outcome).not.toBe('changed');
+        }
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
