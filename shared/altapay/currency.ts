@@ -7,9 +7,11 @@
  * minor unit. Precious metals, bond units, SDR, XTS and XXX have 'N.A.' minor units and are left out on
  * purpose: nobody pays in them, and guessing an exponent would make amounts silently wrong.
  * Changes since the 2024-06-25 list: ANG became XCG (which reuses 532), XAD was added, CUC was withdrawn,
- * and BGN was withdrawn when Bulgaria joined the euro on 2026-01-01 (as HRK was in 2023). A withdrawn code
- * must not resolve, or an old code would be accepted for new payments; add it back only as a deliberate
- * decision, e.g. for refunds of pre-changeover payments.
+ * and BGN was withdrawn when Bulgaria joined the euro on 2026-01-01 (as HRK was in 2023).
+ *
+ * Recently withdrawn codes whose numbers were not reused (BGN, HRK) still resolve, marked `withdrawn`:
+ * the gateway still reports refunds and chargebacks of payments made in them, and refusing such a
+ * callback would lose its record. New payments must refuse them (check `withdrawn`).
  */
 
 /** One ISO 4217 currency. */
@@ -20,6 +22,8 @@ export interface Currency {
   readonly numeric: string;
   /** Digits after the decimal point in the gateway's amounts: DKK 2, JPY 0, KWD 3. */
   readonly exponent: number;
+  /** The year it stopped being legal tender; only ever set for codes kept for old payments' callbacks. */
+  readonly withdrawn?: number;
 }
 
 // One 'ALPHA:NUMERIC:EXPONENT' token per currency, sorted by alphabetic code. A string keeps 165 entries
@@ -44,7 +48,10 @@ VED:926:2 VES:928:2 VND:704:0 VUV:548:0 WST:882:2 XAD:396:2 XAF:950:0 XCD:951:2 
 XPF:953:0 YER:886:2 ZAR:710:2 ZMW:967:2 ZWG:924:2
 `;
 
-const TOKEN = /^([A-Z]{3}):([0-9]{3}):([0-9])$/;
+/** Withdrawn, numbers not reused, still reported by the gateway for older payments: 'ALPHA:NUMERIC:EXPONENT:YEAR'. */
+const WITHDRAWN = 'BGN:975:2:2026 HRK:191:2:2023';
+
+const TOKEN = /^([A-Z]{3}):([0-9]{3}):([0-9])(?::([0-9]{4}))?$/;
 
 function parseTable(table: string): readonly Currency[] {
   return table
@@ -54,13 +61,21 @@ function parseTable(table: string): readonly Currency[] {
       const match = TOKEN.exec(token);
       // A typo in the table must fail every cold start and test run, not silently drop a currency.
       if (match === null) throw new Error(`Malformed currency table entry: ${JSON.stringify(token)}`);
-      const [, alpha = '', numeric = '', exponent = ''] = match;
-      return Object.freeze({ alpha, numeric, exponent: Number(exponent) });
+      const [, alpha = '', numeric = '', exponent = '', withdrawn] = match;
+      return Object.freeze({
+        alpha,
+        numeric,
+        exponent: Number(exponent),
+        ...(withdrawn === undefined ? {} : { withdrawn: Number(withdrawn) }),
+      });
     });
 }
 
 /** Every known currency, sorted by alphabetic code; for listings and for checking the table itself. */
-export const currencies: readonly Currency[] = Object.freeze(parseTable(TABLE));
+export const currencies: readonly Currency[] = Object.freeze([
+  ...parseTable(TABLE),
+  ...parseTable(WITHDRAWN),
+]);
 
 // Freezing a Map does not stop set(); what keeps these intact is that they never leave this module.
 const byNumeric: ReadonlyMap<string, Currency> = Object.freeze(

@@ -48,12 +48,25 @@ describe('findCurrency', () => {
     expect(findCurrency('VED')?.numeric).toBe('926');
   });
 
-  it.each(['HRK', '191', 'BGN', '975', 'ANG', 'CUC', 'SLL', 'ZWL'])(
-    'does not find withdrawn currency code %j',
-    (code) => {
-      expect(findCurrency(code)).toBeUndefined();
+  it.each([
+    ['BGN', '975', 2026],
+    ['HRK', '191', 2023],
+  ])(
+    'still finds %s (%s), marked withdrawn in %d, for callbacks about older payments',
+    (alpha, numeric, year) => {
+      expect(findCurrency(alpha)).toEqual({ alpha, numeric, exponent: 2, withdrawn: year });
+      expect(findCurrency(numeric)?.alpha).toBe(alpha);
     },
   );
+
+  it('marks no current currency as withdrawn', () => {
+    expect(findCurrency('DKK')?.withdrawn).toBeUndefined();
+    expect(findCurrency('EUR')?.withdrawn).toBeUndefined();
+  });
+
+  it.each(['ANG', 'CUC', 'SLL', 'ZWL'])('does not find withdrawn currency code %j', (code) => {
+    expect(findCurrency(code)).toBeUndefined();
+  });
 
   it.each(['XAU', 'XDR', 'XXX', 'XTS', '999'])(
     'does not find code %j, which has no minor unit and so cannot price anything',
@@ -130,7 +143,7 @@ describe('currencies', () => {
   });
 
   it('covers the current ISO 4217 list, funds codes included', () => {
-    expect(currencies).toHaveLength(165);
+    expect(currencies.filter((c) => c.withdrawn === undefined)).toHaveLength(165);
     expect(findCurrency('CLF')?.exponent).toBe(4);
     expect(findCurrency('UYW')?.exponent).toBe(4);
     expect(findCurrency('UYI')?.exponent).toBe(0);
