@@ -328,6 +328,30 @@ describe('idempotency and order', () => {
   });
 });
 
+describe('incomplete callbacks', () => {
+  it.each(['shop_orderid', 'amount', 'currency', 'xml'])(
+    'refuses a callback without %s with a 400 naming it, storing nothing',
+    async (field) => {
+      const xml = transactionXml({
+        shopOrderId: 'missing-1',
+        transactionId: '6100',
+        status: 'preauth',
+        reserved: '1.00',
+      });
+      const { [field]: _, ...fields } = callbackFields(xml);
+
+      const response = await api.postCallback('ok', fields);
+
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        error: 'missing_field',
+        message: `Field ${field} is required.`,
+      });
+      expect((await api.tableItems()).filter((item) => item.shopOrderId === 'missing-1')).toEqual([]);
+    },
+  );
+});
+
 describe('the status API', () => {
   it('answers 404 for an unknown order', async () => {
     const response = await api.getPayment('never-seen');

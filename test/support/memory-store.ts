@@ -1,0 +1,64 @@
+import type { CallbackEvent, Payment, PaymentWork } from '../../shared/payments/payment';
+import type { PaymentHistory, PaymentStore, TransactionRecord, WorkQueue } from '../../shared/ports';
+
+/**
+ * An in-memory PaymentStore with the DynamoDB adapter's semantics (version check, outbox), for use-case
+ * tests that inject faults. Integration tests use the real adapter against dynalite instead.
+ */
+export class MemoryPaymentStore implements PaymentStore {
+  readonly payments = new Map<string, Payment>();
+  readonly pendingWork = new Map<string, PaymentWork>();
+  readonly records = new Map<string, TransactionRecord>();
+  readonly events: CallbackEvent[] = [];
+  /** Set to make every call fail, as an unreachable table would. */
+  failing = false;
+
+  private check(): void {
+    if (this.failing) throw new Error('connect ECONNREFUSED 127.0.0.1:8000');
+  }
+
+  async getPayment(shopOrderId: string): Promise<Payment | undefined> {
+    this.check();
+    return this.payments.get(shopOrderId);
+  }
+
+  async savePayment(next: Payment, expectedVersion: number | undefined, work?: PaymentWork) {
+    this.check();
+    if (this.payments.get(next.shopOrderId)?.version !== expectedVersion) return 'conflict' as const;
+    this.payments.set(next.shopOrderId, next);
+    if (work) this.pendingWork.set(work.workId, work);
+    return 'saved' as const;
+  }
+
+  async saveTransactionRecords(records: readonly TransactionRecord[]): Promise<void> {
+    this.check();
+    for (const record of records) this.records.set(record.transactionId, record);
+  }
+
+  async appendEvent(event: CallbackEvent): Promise<void> {
+    this.check();
+    this.events.push(event);
+  }
+
+  async markWorkQueued(work: PaymentWork): Promise<void> {
+    this.check();
+    this.pendingWork.delete(work.workId);
+  }
+
+  async getPaymentHistory(shopOrderId: string): Promise<PaymentHistory | undefined> {
+    this.check();
+    const payment = this.payments.get(shopOrderId);
+    return payment && { payment, events: this.events.filter((e) => e.shopOrderId === shopOrderId) };
+  }
+}
+
+/** A WorkQueue that keeps what it was given, or fails like an unreachable SQS. */
+export class MemoryWorkQueue implements WorkQueue {
+  readonly sent: PaymentWork[] = [];
+  failing = false;
+
+  async enqueue(work: PaymentWork): Promise<void> {
+    if (this.failing) throw new Error('connect ECONNREFUSED 127.0.0.1:9324');
+    this.sent.push(work);
+  }
+}

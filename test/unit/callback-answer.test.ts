@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { answerCallback } from '../../shared/callbacks/callback-answer';
+import type { RecordedCallback } from '../../shared/callbacks/record-callback';
+import type { Payment, PaymentStatus } from '../../shared/payments/payment';
+
+function recorded(status: PaymentStatus, cardholderMessage?: string): RecordedCallback {
+  const payment: Payment = {
+    shopOrderId: 'order 7',
+    status,
+    currency: 'DKK',
+    transactions: {
+      '1': {
+        transactionId: '1',
+        paymentStatus: 'preauth',
+        phase: status,
+        currency: 'DKK',
+        reservedAmount: '49.95',
+        capturedAmount: '0.00',
+        refundedAmount: '0.00',
+        chargebacks: 0,
+        gatewayUpdatedDate: '2026-11-20 10:00:00',
+        updatedAt: '2026-11-20T09:00:00.000Z',
+      },
+    },
+    flags: [],
+    version: 1,
+    createdAt: '2026-11-20T09:00:00.000Z',
+    updatedAt: '2026-11-20T09:00:00.000Z',
+  };
+  return { outcome: 'changed', payment, ...(cardholderMessage ? { cardholderMessage } : {}) };
+}
+
+const settings = { merchantName: 'Acme' };
+
+describe('answering the gateway', () => {
+  it('shows a receipt with the paid amount for a paid ok', () => {
+    expect(answerCallback('ok', recorded('reserved'), settings)).toEqual({
+      kind: 'page',
+      page: { kind: 'paid', shopOrderId: 'order 7', merchantName: 'Acme', amount: '49.95', currency: 'DKK' },
+    });
+  });
+
+  it('redirects a callback_ok to the shop receipt URL with only our order id, keeping its own query', () => {
+    const answer = answerCallback('ok', recorded('reserved'), {
+      ...settings,
+      shopReceiptUrl: new URL('https://shop.example/thanks?lang=da'),
+    });
+
+    expect(answer).toEqual({
+      kind: 'redirect',
+      location: 'https://shop.example/thanks?lang=da&shopOrderId=order+7',
+    });
+  });
+
+  it('does not redirect fail or open callbacks', () => {
+    const withUrl = { ...settings, shopReceiptUrl: new URL('https://shop.example/thanks') };
+
+    expect(answerCallback('fail', recorded('failed'), withUrl).kind).toBe('page');
+    expect(answerCallback('open', recorded('open'), withUrl).kind).toBe('page');
+  });
+
+  it('shows a pending page for an ok that is not paid yet, and a failure page for one that failed', () => {
+    expect(answerCallback('ok', recorded('open'), settings)).toMatchObject({ page: { kind: 'pending' } });
+    expect(answerCallback('ok', recorded('released'), settings)).toMatchObject({ page: { kind: 'failed' } });
+  });
+
+  it('reassures the customer when a fail arrives for a paid order', () => {
+    expect(answerCallback('fail', recorded('captured', 'Declined'), settings)).toMatchObject({
+      page: { kind: 'already-paid' },
+    });
+  });
+
+  it('shows the gateway message only on a failure page', () => {
+    expect(answerCallback('fail', recorded('failed', 'Card expired'), settings)).toMatchObject({
+      page: { kind: 'failed', cardholderMessage: 'Card expired' },
+    });
+    expect(answerCallback('ok', recorded('reserved', 'Card expired'), settings)).not.toHaveProperty(
+      'page.cardholderMessage',
+    );
+  });
+
+  it('answers a notification with a bare OK', () => {
+    expect(answerCallback('notification', recorded('captured'), settings)).toEqual({
+      kind: 'text',
+      text: 'OK',
+    });
+  });
+});
