@@ -2,10 +2,12 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import {
   ClientError,
   DependencyError,
+  GatewayError,
   MalformedRequestError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
 } from '../shared/errors';
+import { renderNoticePage } from '../shared/pages';
 import type { Log } from '../shared/ports';
 
 /**
@@ -103,14 +105,54 @@ export function redirectResponse(location: string): APIGatewayProxyResult {
   return { statusCode: 303, headers: { ...commonHeaders, location }, body: '' };
 }
 
+/** How errors are answered: JSON for programs, a readable page for a customer's browser. */
+export type ErrorFormat = 'json' | 'html';
+
 /**
  * Maps any error to an answer. Only a ClientError's own message reaches the caller; a failing
  * dependency is a bare 503 (our writes are idempotent, so retrying is safe); anything else a bare 500.
+ * A browser gets the same status with a page instead of JSON, and never the gateway's internals.
  */
-export function errorResponse(error: unknown, log: Log): APIGatewayProxyResult {
+export function errorResponse(error: unknown, log: Log, format: ErrorFormat = 'json'): APIGatewayProxyResult {
+  const { status, body } = describeError(error, log);
+  if (format === 'json') return jsonResponse(status, body);
+  const customerMessage =
+    error instanceof ClientError
+      ? body.message
+      : 'The payment service is not available right now. Please try again in a moment.';
+  return htmlResponse(
+    status,
+    renderNoticePage({
+      heading: noticeHeadings[status] ?? 'Something went wrong',
+      message: customerMessage,
+      merchantName: '',
+    }),
+  );
+}
+
+const noticeHeadings: Readonly<Record<number, string>> = {
+  400: 'We could not read this order',
+  404: 'Not found',
+  409: 'This order cannot be paid now',
+  413: 'This order is too large',
+  415: 'We could not read this order',
+};
+
+function describeError(
+  error: unknown,
+  log: Log,
+): { status: number; body: { error: string; message: string; reason?: string } } {
   if (error instanceof ClientError) {
     log.warn('request rejected', { status: error.status, code: error.code, reason: error.message });
-    return jsonResponse(error.status, { error: error.code, message: error.message });
+    return { status: error.status, body: { error: error.code, message: error.message } };
+  }
+  if (error instanceof GatewayError) {
+    log.error('gateway failed', {
+      reason: error.reason,
+      message: error.message,
+      cause: describeCause(error.cause),
+    });
+    return { status: 502, body: { error: 'gateway_error', reason: error.reason, message: error.message } };
   }
   if (error instanceof DependencyError) {
     log.error('dependency failed', {
@@ -118,10 +160,23 @@ export function errorResponse(error: unknown, log: Log): APIGatewayProxyResult {
       reason: error.message,
       cause: describeCause(error.cause),
     });
-    return jsonResponse(503, { error: 'temporarily_unavailable', message: 'Please retry shortly.' });
+    return { status: 503, body: { error: 'temporarily_unavailable', message: 'Please retry shortly.' } };
   }
   log.error('unexpected error', { cause: describeCause(error) });
-  return jsonResponse(500, { error: 'internal_error', message: 'Internal error.' });
+  return { status: 500, body: { error: 'internal_error', message: 'Internal error.' } };
+}
+
+/**
+ * The API's public base URL as the caller reached it: `https://<api id>.execute-api.<region>.amazonaws.com/<stage>`
+ * on AWS. Behind a custom domain or locally, configure PUBLIC_BASE_URL instead.
+ */
+export function publicBaseUrl(event: APIGatewayProxyEvent): URL {
+  return new URL(`https://${event.requestContext.domainName}/${event.requestContext.stage}/`);
+}
+
+/** The media type of the request body, lower-case, without parameters ('' when absent). */
+export function mediaType(event: APIGatewayProxyEvent): string {
+  return (header(event, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
 function describeCause(cause: unknown): string | undefined {

@@ -53,6 +53,18 @@ export const lambdas = {
     'callback-notification',
     'AltaPay callback_notification: records the final result of an open payment',
   ),
+  'callback-verify-order': callback(
+    'callback-verify-order',
+    'AltaPay callback_verify_order: answers OKAY only for an unpaid order of the requested amount',
+  ),
+  'create-payment': {
+    name: 'create-payment',
+    entry: 'functions/create-payment/index.ts',
+    description: "POST /payments: creates the gateway's payment request for a shop order and redirects to it",
+    // The gateway call may take up to 8 s and is retried once only if it never left; API Gateway waits 29 s.
+    timeoutSeconds: 20,
+    memoryMb: 512,
+  },
   'payment-status': {
     name: 'payment-status',
     entry: 'functions/payment-status/index.ts',
@@ -69,5 +81,29 @@ export const httpRoutes: readonly HttpRoute[] = [
   { method: 'POST', path: '/callbacks/fail', lambda: 'callback-fail', access: 'gateway' },
   { method: 'POST', path: '/callbacks/open', lambda: 'callback-open', access: 'gateway' },
   { method: 'POST', path: '/callbacks/notification', lambda: 'callback-notification', access: 'gateway' },
+  { method: 'POST', path: '/callbacks/verify-order', lambda: 'callback-verify-order', access: 'gateway' },
+  { method: 'POST', path: '/payments', lambda: 'create-payment', access: 'public' },
   { method: 'GET', path: '/payments/{shopOrderId}', lambda: 'payment-status', access: 'iam' },
 ];
+
+/** The path of a Lambda's route, e.g. to tell the gateway where our callbacks are. */
+export function routePath(lambda: LambdaName): string {
+  const route = httpRoutes.find((r) => r.lambda === lambda);
+  if (route === undefined) throw new Error(`No route for ${lambda}`);
+  return route.path;
+}
+
+/** Our callback URLs under `base` (the API's public base URL), as the gateway must be told them. */
+export function callbackUrls(
+  base: URL,
+): Record<'ok' | 'fail' | 'open' | 'notification' | 'verifyOrder', string> {
+  const at = (lambda: LambdaName) =>
+    new URL(routePath(lambda).slice(1), base.href.endsWith('/') ? base : `${base.href}/`).href;
+  return {
+    ok: at('callback-ok'),
+    fail: at('callback-fail'),
+    open: at('callback-open'),
+    notification: at('callback-notification'),
+    verifyOrder: at('callback-verify-order'),
+  };
+}

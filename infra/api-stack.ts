@@ -43,9 +43,9 @@ interface FunctionAccess {
   readonly sendsWork: boolean;
 }
 
-/** A callback reads its order's items, writes them conditionally, and queues the slow work. */
+/** A callback reads its order's payment, writes its items conditionally, and queues the slow work. */
 const recordsCallback: FunctionAccess = {
-  table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+  table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   sendsWork: true,
 };
 
@@ -58,6 +58,10 @@ const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
   'callback-fail': recordsCallback,
   'callback-open': recordsCallback,
   'callback-notification': recordsCallback,
+  // Reads the order's payment to compare it with what the gateway is about to charge.
+  'callback-verify-order': { table: ['dynamodb:GetItem'], sendsWork: false },
+  // Records the payment request on the order's payment item (conditional put or update).
+  'create-payment': { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], sendsWork: false },
   'payment-status': { table: ['dynamodb:GetItem', 'dynamodb:Query'], sendsWork: false },
 };
 

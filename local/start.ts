@@ -39,6 +39,8 @@ async function startApi(port: number): Promise<RunningService> {
     loadHandler: loadLambdaHandler,
     onRequest: (line) => console.log(`${new Date().toISOString().slice(11, 19)}  ${line}`),
   });
+  // Handlers load on their first request, after this: create-payment tells the gateway these callback URLs.
+  process.env.PUBLIC_BASE_URL ??= api.url;
   const width = Math.max(...httpRoutes.map((route) => `${api.url}${route.path}`.length));
   const routeLines = httpRoutes.map((route) => {
     const { entry } = lambdas[route.lambda];

@@ -76,3 +76,36 @@ export class DependencyError extends Error {
     this.name = 'DependencyError';
   }
 }
+
+/** The request contradicts what is recorded (an order already paid, a different amount). */
+export class ConflictError extends ClientError {
+  constructor(code: string, message: string) {
+    super(409, code, message);
+    this.name = 'ConflictError';
+  }
+}
+
+/**
+ * The payment gateway failed or refused us. Mapped to 502 with this message, which names the cause
+ * (timeout, credentials, the gateway's own error text) so the shop can log it; it never holds secrets.
+ */
+export class GatewayError extends Error {
+  constructor(
+    readonly reason: 'timeout' | 'unreachable' | 'unauthorized' | 'http_error' | 'rejected' | 'bad_answer',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'GatewayError';
+  }
+}
+
+/** Runs a call to the payments table; any failure becomes a DependencyError (503: safe to retry). */
+export async function tableCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (cause) {
+    if (cause instanceof DependencyError) throw cause;
+    throw new DependencyError('payments-table', `Could not ${what}.`, { cause });
+  }
+}

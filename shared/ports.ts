@@ -53,6 +53,27 @@ export interface WorkQueue {
   enqueue(work: PaymentWork): Promise<void>;
 }
 
+/** A payment request as the shop asks for it, in our terms; the gateway adapter speaks AltaPay's. */
+export interface PaymentRequestInput {
+  readonly shopOrderId: string;
+  /** Exact decimal string. */
+  readonly amount: string;
+  /** ISO 4217 alpha code. */
+  readonly currency: string;
+  readonly language?: string;
+  /** `payment` reserves (capture later); `paymentAndCapture` captures at once. */
+  readonly type: 'payment' | 'paymentAndCapture';
+  /** Absolute URLs of our callback routes. */
+  readonly callbacks: Readonly<Record<'ok' | 'fail' | 'open' | 'notification' | 'verifyOrder', string>>;
+  readonly customer?: Readonly<Record<string, string>>;
+  readonly orderLines?: readonly Readonly<Record<string, string>>[];
+}
+
+export interface PaymentGateway {
+  /** Creates a payment request; throws GatewayError when the gateway fails or refuses. */
+  createPaymentRequest(input: PaymentRequestInput): Promise<{ paymentRequestId: string; url: string }>;
+}
+
 export interface Clock {
   now(): Date;
 }

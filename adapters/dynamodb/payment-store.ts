@@ -41,6 +41,17 @@ const paymentItem = z.object({
   orderPhase: status.optional(),
   transactions: z.record(z.string(), transactionState),
   flags: z.array(z.literal('second-successful-payment')),
+  request: z
+    .object({
+      paymentRequestId: z.string(),
+      url: z.string(),
+      amount: z.string(),
+      currency: z.string(),
+      language: z.string().optional(),
+      createdAt: z.string(),
+    })
+    .optional(),
+  lastCallbackAt: z.string().optional(),
   version: z.number().int().positive(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -114,33 +125,18 @@ export class DynamoDbPaymentStore implements PaymentStore {
   }
 
   private update(payment: Payment, expectedVersion: number, work: PaymentWork | undefined) {
-    const names: Record<string, string> = {
-      '#status': 'status',
-      '#transactions': 'transactions',
-      '#flags': 'flags',
-      '#version': 'version',
-      '#updatedAt': 'updatedAt',
-    };
-    const values: Record<string, unknown> = {
-      ':status': payment.status,
-      ':transactions': payment.transactions,
-      ':flags': payment.flags,
-      ':version': payment.version,
-      ':updatedAt': payment.updatedAt,
-      ':expected': expectedVersion,
-    };
-    const sets = [
-      '#status = :status',
-      '#transactions = :transactions',
-      '#flags = :flags',
-      '#version = :version',
-      '#updatedAt = :updatedAt',
-    ];
-    if (payment.orderPhase !== undefined) {
-      names['#orderPhase'] = 'orderPhase';
-      values[':orderPhase'] = payment.orderPhase;
-      sets.push('#orderPhase = :orderPhase');
+    // Every attribute of the payment is set (none is ever removed), so a new field cannot be forgotten here.
+    const { shopOrderId, ...attributes } = payment;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':expected': expectedVersion };
+    const sets: string[] = [];
+    for (const [i, [name, value]] of Object.entries(attributes).entries()) {
+      if (value === undefined) continue;
+      names[`#a${i}`] = name;
+      values[`:a${i}`] = value;
+      sets.push(`#a${i} = :a${i}`);
     }
+    names['#version'] = 'version';
     if (work) {
       // The outbox map always exists (created with the item), so a nested SET is valid.
       Object.assign(names, {
@@ -155,7 +151,7 @@ export class DynamoDbPaymentStore implements PaymentStore {
     return this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { shopOrderId: payment.shopOrderId, recordKey: recordKeys.payment },
+        Key: { shopOrderId, recordKey: recordKeys.payment },
         UpdateExpression: `SET ${sets.join(', ')}`,
         ConditionExpression: '#version = :expected',
         ExpressionAttributeNames: names,

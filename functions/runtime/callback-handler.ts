@@ -6,18 +6,13 @@ import {
   requireFormContentType,
   textResponse,
 } from '../../adapters/api-gateway';
+import { callbackBodyLimitBytes } from '../../shared/altapay/callback-form';
 import { answerCallback, type CallbackAnswer } from '../../shared/callbacks/callback-answer';
 import { recordCallback } from '../../shared/callbacks/record-callback';
 import { renderCallbackPage } from '../../shared/pages';
 import type { CallbackType } from '../../shared/payments/payment';
 import { clock, log, newId, paymentStore, settings, workQueue } from './dependencies';
 import { type HttpHandler, httpHandler } from './http';
-
-/**
- * Largest callback body we read. Real callbacks are 3–30 KB (the xml carries customer and order
- * data); 256 KiB leaves room for large baskets and refuses anything absurd before decoding.
- */
-export const callbackBodyLimitBytes = 256 * 1024;
 
 /** The Lambda handler for one callback type: decode → record (one use case) → answer. */
 export function callbackHandler(callbackType: CallbackType): HttpHandler {

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { AltaPayMerchantApi } from '../../adapters/altapay/merchant-api';
 import { DynamoDbPaymentStore } from '../../adapters/dynamodb/payment-store';
 import { SqsWorkQueue } from '../../adapters/sqs/work-queue';
-import type { Clock, PaymentStore, WorkQueue } from '../../shared/ports';
+import type { Clock, PaymentGateway, PaymentStore, WorkQueue } from '../../shared/ports';
 import { readSettings, type Settings } from './settings';
 
 /**
@@ -25,6 +26,7 @@ export const newId = (): string => randomUUID();
 
 let store: PaymentStore | undefined;
 let queue: WorkQueue | undefined;
+let gateway: PaymentGateway | undefined;
 
 /** The payments table adapter (one client per cold start). */
 export function paymentStore(): PaymentStore {
@@ -37,4 +39,13 @@ export function workQueue(): WorkQueue {
   if (settings.workQueueUrl === undefined) throw new Error('Invalid settings: WORK_QUEUE_URL is required');
   queue ??= new SqsWorkQueue(new SQSClient(sdkOptions), settings.workQueueUrl);
   return queue;
+}
+
+/** The AltaPay Merchant API client; fails at start-up of a function that needs it, naming what is missing. */
+export function paymentGateway(): PaymentGateway {
+  if (settings.gateway === undefined) {
+    throw new Error(`Invalid settings: ${settings.missingGatewaySettings.join(', ')} required`);
+  }
+  gateway ??= new AltaPayMerchantApi({ ...settings.gateway, timeoutMs: 8_000 });
+  return gateway;
 }

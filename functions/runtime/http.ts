@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { errorResponse } from '../../adapters/api-gateway';
+import { type ErrorFormat, errorResponse } from '../../adapters/api-gateway';
 import { log } from './dependencies';
 
 export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -10,6 +10,7 @@ export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Pro
  */
 export function httpHandler(
   work: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
+  errorFormat: (event: APIGatewayProxyEvent) => ErrorFormat = () => 'json',
 ): HttpHandler {
   return async (event, context) => {
     log.addContext(context);
@@ -20,7 +21,7 @@ export function httpHandler(
     try {
       return await work(event);
     } catch (error) {
-      return errorResponse(error, log);
+      return errorResponse(error, log, errorFormat(event));
     } finally {
       log.resetKeys();
     }

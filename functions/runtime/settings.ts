@@ -19,6 +19,15 @@ const settingsSchema = z
     /** When set, callback_ok answers 303 to this shop page instead of showing our receipt. */
     SHOP_RECEIPT_URL: optional(z.url({ protocol: /^https?$/ })),
     MERCHANT_NAME: optional(z.string().max(100)),
+    /** The AltaPay gateway, e.g. https://testgateway.altapaysecure.com (create-payment only). */
+    ALTAPAY_GATEWAY_URL: optional(z.url({ protocol: /^https?$/ })),
+    ALTAPAY_API_USERNAME: optional(z.string()),
+    ALTAPAY_API_PASSWORD: optional(z.string()),
+    ALTAPAY_TERMINAL: optional(z.string()),
+    /** `payment` reserves and the merchant captures later; `paymentAndCapture` captures at once. */
+    ALTAPAY_PAYMENT_TYPE: optional(z.enum(['payment', 'paymentAndCapture'])),
+    /** Our API's public base URL, for the callback URLs we give the gateway; derived on AWS when unset. */
+    PUBLIC_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
   })
   .refine(
     (s) => s.ALTAPAY_CALLBACK_SECRET !== undefined || s.ALTAPAY_CALLBACK_SECRET_PREVIOUS === undefined,
@@ -27,8 +36,20 @@ const settingsSchema = z
     },
   );
 
+export interface GatewaySettings {
+  readonly baseUrl: URL;
+  readonly username: string;
+  readonly password: string;
+  readonly terminal: string;
+}
+
 export interface Settings {
   readonly paymentsTableName: string;
+  /** Undefined when any gateway setting is missing; functions that call the gateway refuse to start. */
+  readonly gateway?: GatewaySettings;
+  readonly missingGatewaySettings: readonly string[];
+  readonly paymentType: 'payment' | 'paymentAndCapture';
+  readonly publicBaseUrl?: URL;
   readonly workQueueUrl?: string;
   readonly callbackSecrets: readonly string[];
   readonly shopReceiptUrl?: URL;
@@ -45,8 +66,30 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     throw new Error(`Invalid settings: ${problems.join('; ')}`);
   }
   const s = result.data;
+  const gateway = {
+    ALTAPAY_GATEWAY_URL: s.ALTAPAY_GATEWAY_URL,
+    ALTAPAY_API_USERNAME: s.ALTAPAY_API_USERNAME,
+    ALTAPAY_API_PASSWORD: s.ALTAPAY_API_PASSWORD,
+    ALTAPAY_TERMINAL: s.ALTAPAY_TERMINAL,
+  };
+  const missingGatewaySettings = Object.entries(gateway)
+    .filter(([, value]) => value === undefined)
+    .map(([name]) => name);
   return {
     paymentsTableName: s.PAYMENTS_TABLE_NAME,
+    ...(s.ALTAPAY_GATEWAY_URL && s.ALTAPAY_API_USERNAME && s.ALTAPAY_API_PASSWORD && s.ALTAPAY_TERMINAL
+      ? {
+          gateway: {
+            baseUrl: new URL(s.ALTAPAY_GATEWAY_URL),
+            username: s.ALTAPAY_API_USERNAME,
+            password: s.ALTAPAY_API_PASSWORD,
+            terminal: s.ALTAPAY_TERMINAL,
+          },
+        }
+      : {}),
+    missingGatewaySettings,
+    paymentType: s.ALTAPAY_PAYMENT_TYPE ?? 'payment',
+    ...(s.PUBLIC_BASE_URL === undefined ? {} : { publicBaseUrl: new URL(s.PUBLIC_BASE_URL) }),
     ...(s.WORK_QUEUE_URL === undefined ? {} : { workQueueUrl: s.WORK_QUEUE_URL }),
     callbackSecrets: [s.ALTAPAY_CALLBACK_SECRET, s.ALTAPAY_CALLBACK_SECRET_PREVIOUS].filter(
       (secret): secret is string => secret !== undefined,

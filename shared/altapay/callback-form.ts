@@ -5,6 +5,12 @@ import { describeIssue } from '../validation';
 import { findCurrency } from './currency';
 
 /**
+ * Largest callback body we read. Real callbacks are 3–30 KB (the xml carries customer and order
+ * data); 256 KiB leaves room for large baskets and refuses anything absurd before decoding.
+ */
+export const callbackBodyLimitBytes = 256 * 1024;
+
+/**
  * Shop order ids as the gateway echoes them. The docs say `[a-zA-Z0-9-]{1,100}`, but real documents
  * carry underscores and spaces ('usd_annual_959448_…', '444555 complex invoice'), so callbacks accept
  * those too; markup characters, slashes and control characters are refused.

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { ForgedCallbackError } from '../errors';
 
 /**
  * AltaPay's callback checksum (reference §4): MD5 over `amount,currency,secret,shop_orderid` as
@@ -41,4 +42,30 @@ export function checksumMatches(
 
 function sha256(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/**
+ * Refuses (403) a posted form whose checksum is missing or wrong while a secret is configured.
+ * Works on the raw decoded fields, before anything else reads them.
+ */
+export function requireValidChecksum(fields: ReadonlyMap<string, string>, secrets: readonly string[]): void {
+  if (secrets.length === 0) return;
+  const checksum = fields.get('checksum');
+  if (checksum === undefined || checksum === '') {
+    throw new ForgedCallbackError(
+      'checksum_missing',
+      'The callback has no checksum, but a shared secret is configured: is the secret set on the terminal?',
+    );
+  }
+  const covered = {
+    amount: fields.get('amount') ?? '',
+    currency: fields.get('currency') ?? '',
+    shop_orderid: fields.get('shop_orderid') ?? '',
+  };
+  if (!checksumMatches(covered, checksum, secrets)) {
+    throw new ForgedCallbackError(
+      'checksum_mismatch',
+      "The checksum does not match amount, currency and shop_orderid: is the configured secret the terminal's?",
+    );
+  }
 }

@@ -12,12 +12,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * checksum and the business logic read different values.
  */
 export function decodeFormBody(body: Uint8Array): ReadonlyMap<string, string> {
-  let text: string;
-  try {
-    text = strictUtf8.decode(body);
-  } catch (cause) {
-    throw new MalformedRequestError('invalid_encoding', 'Request body is not valid UTF-8.', { cause });
-  }
+  const text = decodeUtf8(body);
   const fields = new Map<string, string>();
   if (text === '') return fields;
   const pairs = text.split('&');
@@ -40,6 +35,15 @@ export function decodeFormBody(body: Uint8Array): ReadonlyMap<string, string> {
     fields.set(name, value);
   }
   return fields;
+}
+
+/** The body as text; bytes that are not UTF-8 are a 400, never replaced with U+FFFD. */
+export function decodeUtf8(body: Uint8Array): string {
+  try {
+    return strictUtf8.decode(body);
+  } catch (cause) {
+    throw new MalformedRequestError('invalid_encoding', 'Request body is not valid UTF-8.', { cause });
+  }
 }
 
 function percentDecode(raw: string, what: string): string {

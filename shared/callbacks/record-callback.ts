@@ -1,9 +1,9 @@
 import { type ApiResponse, type GatewayTransaction, parseApiResponse } from '../altapay/api-response';
 import { type CallbackForm, parseCallbackForm } from '../altapay/callback-form';
-import { checksumMatches } from '../altapay/checksum';
+import { requireValidChecksum } from '../altapay/checksum';
 import { findCurrency } from '../altapay/currency';
 import { decodeFormBody } from '../altapay/form-body';
-import { DependencyError, ForgedCallbackError, MalformedRequestError } from '../errors';
+import { DependencyError, MalformedRequestError, tableCall } from '../errors';
 import { applyCallback, type CallbackFacts, type Decision } from '../payments/apply-callback';
 import type { CallbackEvent, CallbackType, Payment, PaymentStatus, PaymentWork } from '../payments/payment';
 import type { Clock, Log, PaymentStore, TransactionRecord, WorkQueue } from '../ports';
@@ -42,7 +42,7 @@ export async function recordCallback(
 ): Promise<RecordedCallback> {
   const fields = decodeFormBody(body);
   // Verify before interpreting anything (the checksum covers the raw posted strings).
-  verifyChecksum(fields, deps.callbackSecrets);
+  requireValidChecksum(fields, deps.callbackSecrets);
   const form = parseCallbackForm(fields);
   const response = parseApiResponse(form.xml);
   const facts = toFacts(callbackType, form, response);
@@ -62,7 +62,7 @@ export async function recordCallback(
     transactionIds: facts.transactions.map((t) => t.transactionId),
     statusAfter: payment.status,
   };
-  await persist('record the callback', () =>
+  await tableCall('record the callback', () =>
     Promise.all([
       deps.store.saveTransactionRecords(recordsFor(facts, payment)),
       deps.store.appendEvent(event),
@@ -78,28 +78,6 @@ export async function recordCallback(
   });
   const cardholderMessage = mustShowMessage(form, response);
   return { outcome: decision.outcome, payment, ...(cardholderMessage ? { cardholderMessage } : {}) };
-}
-
-function verifyChecksum(fields: ReadonlyMap<string, string>, secrets: readonly string[]): void {
-  if (secrets.length === 0) return;
-  const checksum = fields.get('checksum');
-  if (checksum === undefined || checksum === '') {
-    throw new ForgedCallbackError(
-      'checksum_missing',
-      'The callback has no checksum, but a shared secret is configured: is the secret set on the terminal?',
-    );
-  }
-  const covered = {
-    amount: fields.get('amount') ?? '',
-    currency: fields.get('currency') ?? '',
-    shop_orderid: fields.get('shop_orderid') ?? '',
-  };
-  if (!checksumMatches(covered, checksum, secrets)) {
-    throw new ForgedCallbackError(
-      'checksum_mismatch',
-      "The checksum does not match amount, currency and shop_orderid: is the configured secret the terminal's?",
-    );
-  }
 }
 
 /**
@@ -158,11 +136,11 @@ async function decide(
   receivedAt: string,
 ): Promise<{ decision: Decision; work?: PaymentWork }> {
   for (let attempt = 1; attempt <= maxSaveAttempts; attempt++) {
-    const current = await persist('read the payment', () => deps.store.getPayment(facts.shopOrderId));
+    const current = await tableCall('read the payment', () => deps.store.getPayment(facts.shopOrderId));
     const decision = applyCallback(current, facts, receivedAt);
     if (decision.outcome !== 'changed') return { decision };
     const work = decision.causesWork ? workFor(decision, facts, current?.status, receivedAt) : undefined;
-    const saved = await persist('save the payment', () =>
+    const saved = await tableCall('save the payment', () =>
       deps.store.savePayment(decision.payment, current?.version, work),
     );
     if (saved === 'saved') return work ? { decision, work } : { decision };
@@ -264,16 +242,6 @@ function mustShowMessage(form: CallbackForm, response: ApiResponse): string | un
   if (form.cardholder_message_must_be_shown?.toLowerCase() === 'true' && form.error_message)
     return form.error_message;
   return undefined;
-}
-
-/** Runs a store call, turning its failures into a DependencyError (503: safe to retry). */
-async function persist<T>(what: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (cause) {
-    if (cause instanceof DependencyError) throw cause;
-    throw new DependencyError('payments-table', `Could not ${what}.`, { cause });
-  }
 }
 
 function describe(error: unknown): string {

@@ -118,6 +118,38 @@ export function renderCallbackPage(model: CallbackPageModel): string {
     rows.push(detailRow('Amount', currency === '' ? amount : `${amount} ${currency}`));
   }
 
+  return documentShell(
+    title,
+    merchant,
+    model.kind,
+    `<div class="status" role="status">
+<span class="icon" aria-hidden="true"></span>
+<h1>${copy.heading}</h1>
+${messages.join('\n')}
+</div>
+<dl class="details">
+${rows.join('\n')}
+</dl>`,
+  );
+}
+
+/** A short notice in the same look, for a request we could not take (e.g. an order already paid). */
+export function renderNoticePage(notice: { heading: string; message: string; merchantName: string }): string {
+  const merchant = notice.merchantName.trim();
+  return documentShell(
+    merchant === '' ? notice.heading : `${notice.heading} – ${merchant}`,
+    merchant,
+    'failed',
+    `<div class="status" role="alert">
+<span class="icon" aria-hidden="true"></span>
+<h1>${escapeHtml(notice.heading)}</h1>
+<p>${escapeHtml(notice.message)}</p>
+</div>`,
+  );
+}
+
+/** The page around the content: no scripts, no external resources, inline styles only. */
+function documentShell(title: string, merchant: string, kind: CallbackPageKind, content: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -131,15 +163,8 @@ ${STYLE}
 </style>
 </head>
 <body>
-<main class="card ${model.kind}">
-${merchant === '' ? '' : `<header class="merchant">${escapeHtml(merchant)}</header>\n`}<div class="status" role="status">
-<span class="icon" aria-hidden="true"></span>
-<h1>${copy.heading}</h1>
-${messages.join('\n')}
-</div>
-<dl class="details">
-${rows.join('\n')}
-</dl>
+<main class="card ${kind}">
+${merchant === '' ? '' : `<header class="merchant">${escapeHtml(merchant)}</header>\n`}${content}
 </main>
 <footer class="foot">Payment processed securely via AltaPay</footer>
 </body>

@@ -1,3 +1,8 @@
 /** HTML pages answered to AltaPay callbacks, which the gateway shows to the customer. */
-export { type CallbackPageKind, type CallbackPageModel, renderCallbackPage } from './callback-page';
+export {
+  type CallbackPageKind,
+  type CallbackPageModel,
+  renderCallbackPage,
+  renderNoticePage,
+} from './callback-page';
 export { escapeHtml } from './escape';

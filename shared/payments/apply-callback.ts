@@ -79,6 +79,7 @@ export function applyCallback(current: Payment | undefined, facts: CallbackFacts
     };
   }
   const payment: Payment = {
+    ...current,
     shopOrderId: facts.shopOrderId,
     status,
     currency: current?.currency ?? facts.currency,
@@ -88,6 +89,7 @@ export function applyCallback(current: Payment | undefined, facts: CallbackFacts
     version: (current?.version ?? 0) + 1,
     createdAt: current?.createdAt ?? now,
     updatedAt: now,
+    lastCallbackAt: now,
   };
   return {
     outcome: 'changed',

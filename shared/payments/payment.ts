@@ -48,6 +48,19 @@ export interface TransactionState {
   readonly flag?: PaymentFlag;
 }
 
+/** The payment request we created at the gateway for the order (create-payment). */
+export interface PaymentRequest {
+  readonly paymentRequestId: string;
+  /** The gateway's payment page for this request. */
+  readonly url: string;
+  /** Exact decimal string, as requested. */
+  readonly amount: string;
+  /** ISO 4217 alpha code. */
+  readonly currency: string;
+  readonly language?: string;
+  readonly createdAt: string;
+}
+
 export interface Payment {
   readonly shopOrderId: string;
   readonly status: PaymentStatus;
@@ -57,6 +70,10 @@ export interface Payment {
   readonly orderPhase?: PaymentStatus;
   readonly transactions: Readonly<Record<string, TransactionState>>;
   readonly flags: readonly PaymentFlag[];
+  /** The latest payment request, when the order was started through create-payment. */
+  readonly request?: PaymentRequest;
+  /** When a callback last changed the payment; a request older than this has been answered. */
+  readonly lastCallbackAt?: string;
   /** Optimistic-lock version: every saved change increments it. */
   readonly version: number;
   readonly createdAt: string;
@@ -88,4 +105,10 @@ export interface CallbackEvent {
   readonly result?: string;
   readonly transactionIds: readonly string[];
   readonly statusAfter: PaymentStatus;
+}
+
+/** True while the order's payment request is waiting for the customer: no callback has answered it yet. */
+export function hasLiveRequest(payment: Payment): boolean {
+  const { request, lastCallbackAt } = payment;
+  return request !== undefined && (lastCallbackAt === undefined || lastCallbackAt < request.createdAt);
 }

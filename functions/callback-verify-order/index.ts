@@ -1,0 +1,13 @@
+import { readBody, requireFormContentType, textResponse } from '../../adapters/api-gateway';
+import { callbackBodyLimitBytes } from '../../shared/altapay/callback-form';
+import { verifyOrder } from '../../shared/checkout/verify-order';
+import { log, paymentStore, settings } from '../runtime/dependencies';
+import { httpHandler } from '../runtime/http';
+
+const deps = { store: paymentStore(), log, callbackSecrets: settings.callbackSecrets };
+
+/** POST /callbacks/verify-order: AltaPay's callback_verify_order, answered `OKAY` or a customer-safe reason. */
+export const handler = httpHandler(async (event) => {
+  requireFormContentType(event);
+  return textResponse(200, await verifyOrder(deps, readBody(event, callbackBodyLimitBytes)));
+});

@@ -1,0 +1,140 @@
+import { ConflictError, DependencyError, tableCall } from '../errors';
+import { compareAmounts } from '../payments/money';
+import { hasLiveRequest, type Payment, type PaymentRequest } from '../payments/payment';
+import type { Clock, Log, PaymentGateway, PaymentRequestInput, PaymentStore } from '../ports';
+import type { Order } from './order';
+
+export interface CreatePaymentDeps {
+  readonly store: PaymentStore;
+  readonly gateway: PaymentGateway;
+  readonly clock: Clock;
+  readonly log: Log;
+  /** `payment` (reserve now, capture later) unless the merchant captures at once. */
+  readonly paymentType: 'payment' | 'paymentAndCapture';
+}
+
+export interface CreatedPayment {
+  /** created: a new payment request; existing: the order's live request, returned again. */
+  readonly outcome: 'created' | 'existing';
+  readonly shopOrderId: string;
+  readonly paymentRequestId: string;
+  readonly url: string;
+}
+
+const maxSaveAttempts = 3;
+
+/**
+ * Starts the payment of an order: creates a payment request at the gateway and records it, so the
+ * callbacks and verify-order can check what was asked for.
+ *
+ * - An order with a live request for the same amount gets the same URL again (no second request).
+ * - A paid order, one being paid (open), or a live request for another amount is a 409.
+ * - After a failed or cancelled attempt, a new request is created (the gateway allows retries).
+ * - The gateway is called before anything is written, so a gateway failure leaves no record at all.
+ */
+export async function createPayment(
+  deps: CreatePaymentDeps,
+  order: Order,
+  callbacks: PaymentRequestInput['callbacks'],
+): Promise<CreatedPayment> {
+  let current = await read(deps, order.shopOrderId);
+  const existing = reusable(current, order);
+  if (existing) return existing;
+
+  const created = await deps.gateway.createPaymentRequest({
+    shopOrderId: order.shopOrderId,
+    amount: order.amount,
+    currency: order.currency.alpha,
+    ...(order.language ? { language: order.language } : {}),
+    type: order.type ?? deps.paymentType,
+    callbacks,
+    ...(order.customer ? { customer: order.customer } : {}),
+    ...(order.orderLines ? { orderLines: order.orderLines } : {}),
+  });
+  const now = deps.clock.now().toISOString();
+  const request: PaymentRequest = {
+    ...created,
+    amount: order.amount,
+    currency: order.currency.alpha,
+    ...(order.language ? { language: order.language } : {}),
+    createdAt: now,
+  };
+
+  for (let attempt = 1; attempt <= maxSaveAttempts; attempt++) {
+    const next = withRequest(current, order.shopOrderId, request, now);
+    const saved = await tableCall('save the payment request', () =>
+      deps.store.savePayment(next, current?.version),
+    );
+    if (saved === 'saved') {
+      deps.log.info('payment request created', {
+        shopOrderId: order.shopOrderId,
+        paymentRequestId: created.paymentRequestId,
+      });
+      return { outcome: 'created', shopOrderId: order.shopOrderId, ...created };
+    }
+    // Someone else wrote first (a twin request, or a callback): decide again on what is there now.
+    current = await read(deps, order.shopOrderId);
+    const twin = reusable(current, order);
+    if (twin) return twin;
+  }
+  throw new DependencyError('payments-table', `Payment ${order.shopOrderId} kept changing under us; retry.`);
+}
+
+/** The order's live request when it can be handed out again; throws 409 when the order cannot be paid now. */
+function reusable(current: Payment | undefined, order: Order): CreatedPayment | undefined {
+  if (current === undefined) return undefined;
+  const { shopOrderId } = current;
+  switch (current.status) {
+    case 'reserved':
+    case 'captured':
+    case 'refunded':
+    case 'released':
+    case 'chargeback':
+      throw new ConflictError(
+        'order_already_paid',
+        `Order ${shopOrderId} is already paid (status ${current.status}).`,
+      );
+    case 'open':
+      throw new ConflictError(
+        'payment_in_progress',
+        `A payment for order ${shopOrderId} is being processed.`,
+      );
+    default:
+  }
+  const { request } = current;
+  if (request === undefined || !hasLiveRequest(current)) return undefined;
+  const same =
+    request.currency === order.currency.alpha && compareAmounts(request.amount, order.amount) === 0;
+  if (!same) {
+    throw new ConflictError(
+      'order_amount_changed',
+      `Order ${shopOrderId} already has a payment request for ${request.amount} ${request.currency}; use a new order id for another amount.`,
+    );
+  }
+  return { outcome: 'existing', shopOrderId, paymentRequestId: request.paymentRequestId, url: request.url };
+}
+
+/** The payment with its new request; a new order starts as `created`. */
+function withRequest(
+  current: Payment | undefined,
+  shopOrderId: string,
+  request: PaymentRequest,
+  now: string,
+): Payment {
+  if (current !== undefined) return { ...current, request, version: current.version + 1, updatedAt: now };
+  return {
+    shopOrderId,
+    status: 'created',
+    currency: request.currency,
+    transactions: {},
+    flags: [],
+    request,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+function read(deps: CreatePaymentDeps, shopOrderId: string): Promise<Payment | undefined> {
+  return tableCall('read the payment', () => deps.store.getPayment(shopOrderId));
+}
