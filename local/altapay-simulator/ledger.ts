@@ -1,0 +1,505 @@
+/**
+ * The simulated gateway's memory: payment requests and transactions, and the Merchant API methods
+ * that read and change them (reference §7). No HTTP here: each method takes the decoded parameters
+ * and returns the XML answer, so the rules read in one place.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type Currency, findCurrency } from '../../shared/altapay/currency';
+import { toMinorUnits } from '../../shared/payments/money';
+import {
+  apiResponseXml,
+  createdTransaction,
+  formatMinorUnits,
+  gatewayDateTime,
+  gatewayTimestamp,
+  type PaymentState,
+  type SimTransaction,
+  settleTransaction,
+} from './documents';
+
+/** A payment request as the simulator holds it (read-only view). */
+export interface SimPaymentRequest {
+  readonly id: string;
+  readonly terminal: string;
+  readonly shopOrderId: string;
+  /** The `amount` string exactly as the merchant sent it; callbacks post it back unchanged. */
+  readonly amount: string;
+  /** The amount as the gateway writes amounts (the currency's decimals), e.g. '12.50'. */
+  readonly formattedAmount: string;
+  readonly currency: Currency;
+  readonly type: 'payment' | 'paymentAndCapture';
+  readonly language?: string;
+  /** `config[...]` without the prefix: callback_ok, callback_fail, callback_verify_order, ... */
+  readonly config: Readonly<Record<string, string>>;
+  readonly customerInfo: Readonly<Record<string, string>>;
+  readonly transactionInfo: Readonly<Record<string, string>>;
+  readonly orderLines: readonly Readonly<Record<string, string>>[];
+  /** Replayed as the `Cookie:` header of every callback for this request. */
+  readonly cookie?: string;
+  readonly createdDate: string;
+  readonly transactionIds: readonly string[];
+  /** `processing` while a customer's click is being handled; `completed` after a success or open result. */
+  readonly state: 'new' | 'processing' | 'completed';
+}
+
+/** A Merchant API answer: the HTTP status and the APIResponse document. */
+export interface ApiAnswer {
+  readonly status: number;
+  readonly xml: string;
+}
+
+/** The Merchant API methods the simulator implements. */
+export const apiMethods = [
+  'createPaymentRequest',
+  'payments',
+  'captureReservation',
+  'releaseReservation',
+  'refundCapturedReservation',
+] as const;
+export type ApiMethod = (typeof apiMethods)[number];
+
+type Params = ReadonlyMap<string, string>;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Dot-decimal, no sign, at most 2 decimals: what createPaymentRequest accepts (reference §7). */
+const requestAmount = /^(0|[1-9]\d{0,11})(\.\d{1,2})?$/;
+const maxShopOrderIdLength = 100;
+const callbackKeys = [
+  'callback_ok',
+  'callback_fail',
+  'callback_open',
+  'callback_notification',
+  'callback_verify_order',
+  'callback_redirect',
+  'callback_form',
+  'callback_mobile_app_redirect',
+] as const;
+
+/** The simulated gateway's state and Merchant API rules. */
+export class Ledger {
+  private readonly requests = new Map<string, Mutable<SimPaymentRequest>>();
+  private readonly byId = new Map<string, SimTransaction>();
+  /** When each transaction last changed, to keep UpdatedDate strictly increasing. */
+  private readonly lastChange = new Map<string, number>();
+  private nextTransactionId = 80_000_000;
+
+  constructor(
+    private readonly options: {
+      /** The simulator's base URL, known only once it listens. */
+      readonly baseUrl: () => string;
+      readonly terminals: readonly string[];
+    },
+  ) {}
+
+  /** Answers one Merchant API call. */
+  call(method: ApiMethod, params: Params): ApiAnswer {
+    switch (method) {
+      case 'createPaymentRequest':
+        return this.createPaymentRequest(params);
+      case 'payments':
+        return this.payments(params);
+      case 'captureReservation':
+        return this.capture(params);
+      case 'releaseReservation':
+        return this.release(params);
+      case 'refundCapturedReservation':
+        return this.refund(params);
+    }
+  }
+
+  /** The request, or undefined. The object is live: callers outside the simulator get a copy. */
+  request(id: string): SimPaymentRequest | undefined {
+    return this.requests.get(id);
+  }
+
+  /** Newest first. */
+  recentRequests(limit: number): readonly SimPaymentRequest[] {
+    return [...this.requests.values()].reverse().slice(0, limit);
+  }
+
+  /** Moves a request between new, processing (a click is being handled) and completed. */
+  setRequestState(id: string, state: SimPaymentRequest['state']): void {
+    const request = this.requests.get(id);
+    if (request !== undefined) request.state = state;
+  }
+
+  transaction(id: string): SimTransaction | undefined {
+    return this.byId.get(id);
+  }
+
+  transactionsOf(shopOrderId: string): readonly SimTransaction[] {
+    return [...this.byId.values()].filter((t) => t.shopOrderId === shopOrderId);
+  }
+
+  /** Creates the transaction a customer's click starts, in status `created`. */
+  openTransaction(request: SimPaymentRequest, kind: 'card' | 'no-card' | 'invoice'): SimTransaction {
+    const transactionId = String(this.nextTransactionId++);
+    const info = request.customerInfo;
+    const cardHolder = definedOnly({
+      email: info.email,
+      firstName: info.billing_firstname,
+      lastName: info.billing_lastname,
+      address: info.billing_address,
+      city: info.billing_city,
+      postalCode: info.billing_postal,
+      country: info.billing_country,
+    });
+    const transaction = createdTransaction({
+      transactionId,
+      paymentId: randomUUID(),
+      authType: request.type,
+      shopOrderId: request.shopOrderId,
+      terminal: request.terminal,
+      currency: request.currency,
+      paymentNature: kind === 'invoice' ? 'Invoice' : 'CreditCard',
+      withCard: kind === 'card',
+      creditCardToken: randomBytes(20).toString('hex'),
+      at: this.tick(transactionId),
+      ...(Object.keys(cardHolder).length === 0 ? {} : { cardHolder }),
+      ...(Object.keys(request.transactionInfo).length === 0 ? {} : { paymentInfos: request.transactionInfo }),
+    });
+    this.byId.set(transactionId, transaction);
+    this.requests.get(request.id)?.transactionIds.push(transactionId);
+    return transaction;
+  }
+
+  /** Moves a transaction to `state` with the request's amount; UpdatedDate advances. */
+  settle(transactionId: string, state: PaymentState, amount: string): SimTransaction {
+    const current = this.mustGet(transactionId);
+    const settled = settleTransaction(current, state, amount, this.tick(transactionId));
+    this.byId.set(transactionId, settled);
+    return settled;
+  }
+
+  // --- Merchant API -------------------------------------------------------------------------------
+
+  private createPaymentRequest(params: Params): ApiAnswer {
+    const path = 'API/createPaymentRequest';
+    const refuse = (message: string): ApiAnswer => bodyError(path, message);
+    const terminal = params.get('terminal') ?? '';
+    const shopOrderId = params.get('shop_orderid') ?? '';
+    const amount = params.get('amount') ?? '';
+    const currencyCode = params.get('currency') ?? '';
+    const type = params.get('type') || 'payment';
+
+    if (terminal === '') return refuse("Missing mandatory parameter 'terminal'");
+    if (!this.options.terminals.includes(terminal)) return refuse(`Unknown terminal: ${terminal}`);
+    if (shopOrderId === '') return refuse("Missing mandatory parameter 'shop_orderid'");
+    if (shopOrderId.length > maxShopOrderIdLength || /[\u0000-\u001F\u007F]/.test(shopOrderId)) {
+      return refuse(`Invalid shop_orderid: at most ${maxShopOrderIdLength} printable characters`);
+    }
+    if (amount === '') return refuse("Missing mandatory parameter 'amount'");
+    if (!requestAmount.test(amount)) {
+      return refuse(`Invalid amount '${amount}': use a dot-decimal number with at most 2 decimals`);
+    }
+    if (!/[1-9]/.test(amount)) return refuse('The amount must be greater than 0');
+    if (currencyCode === '') return refuse("Missing mandatory parameter 'currency'");
+    const currency = findCurrency(currencyCode);
+    if (currency === undefined) return refuse(`Unknown currency: ${currencyCode}`);
+    if (currency.withdrawn !== undefined) return refuse(`Currency ${currency.alpha} is no longer accepted`);
+    const minor = toMinorUnits(amount, currency.exponent);
+    if (minor === undefined) return refuse(`Invalid amount '${amount}': ${currency.alpha} has ${currency.exponent} decimals`);
+    if (type !== 'payment' && type !== 'paymentAndCapture') {
+      return refuse(`Unsupported type '${type}': the simulator supports payment and paymentAndCapture`);
+    }
+    const config = bracketGroup(params, 'config');
+    for (const [key, url] of Object.entries(config)) {
+      if (!(callbackKeys as readonly string[]).includes(key)) return refuse(`Unknown config parameter: config[${key}]`);
+      if (!isHttpUrl(url)) return refuse(`config[${key}] must be an http or https URL`);
+    }
+
+    const id = randomUUID();
+    const language = params.get('language');
+    const cookie = params.get('cookie');
+    this.requests.set(id, {
+      id,
+      terminal,
+      shopOrderId,
+      amount,
+      formattedAmount: formatMinorUnits(minor, currency.exponent),
+      currency,
+      type,
+      ...(language === undefined ? {} : { language }),
+      config,
+      customerInfo: bracketGroup(params, 'customer_info'),
+      transactionInfo: bracketGroup(params, 'transaction_info'),
+      orderLines: indexedGroup(params, 'orderLines'),
+      ...(cookie === undefined ? {} : { cookie }),
+      createdDate: gatewayDateTime(new Date()),
+      transactionIds: [],
+      state: 'new',
+    });
+    const base = this.options.baseUrl();
+    return {
+      status: 200,
+      xml: apiResponseXml({
+        path,
+        result: 'Success',
+        extraBody: {
+          PaymentRequestId: id,
+          Url: `${base}/eCommerce/API/requestForm?pid=${id}`,
+          DynamicJavascriptUrl: `${base}/eCommerce/API/embeddedPaymentWindow?pid=${id}`,
+        },
+      }),
+    };
+  }
+
+  private payments(params: Params): ApiAnswer {
+    const transactionId = params.get('transaction_id');
+    const paymentId = params.get('payment_id');
+    const shopOrderId = params.get('shop_orderid');
+    const terminal = params.get('terminal');
+    const found = [...this.byId.values()].filter(
+      (t) =>
+        (transactionId === undefined || t.transactionId === transactionId) &&
+        (paymentId === undefined || t.paymentId === paymentId) &&
+        (shopOrderId === undefined || t.shopOrderId === shopOrderId) &&
+        (terminal === undefined || t.terminal === terminal),
+    );
+    // Like the gateway's: no Result, an empty ResultFilter, 0..n transactions.
+    return {
+      status: 200,
+      xml: apiResponseXml({ path: 'API/payments', extraBody: { ResultFilter: '' }, transactions: found }),
+    };
+  }
+
+  private capture(params: Params): ApiAnswer {
+    const path = 'API/captureReservation';
+    const transaction = this.byId.get(params.get('transaction_id') ?? '');
+    if (transaction === undefined) return bodyError(path, unknownTransaction(params));
+    const currency = currencyOf(transaction);
+    const reserved = minorUnits(transaction.reservedAmount, currency);
+    const captured = minorUnits(transaction.capturedAmount, currency);
+    const refuse = (message: string) =>
+      operationError(path, message, transaction, { CaptureAmount: '', CaptureCurrency: currency.numeric, CaptureResult: 'Error' });
+    if (transaction.transactionStatus !== 'preauth' && transaction.transactionStatus !== 'captured') {
+      return refuse(`Transaction in status ${transaction.transactionStatus} cannot be captured`);
+    }
+    const amount = this.requestedAmount(params, currency, reserved - captured);
+    if (typeof amount === 'string') return refuse(amount);
+    if (amount <= 0n) return refuse('You can not capture an amount less than or equal to 0');
+    if (amount > reserved - captured) {
+      return refuse(
+        `The capture amount ${formatMinorUnits(amount, currency.exponent)} is greater than the remaining reserved amount ${formatMinorUnits(reserved - captured, currency.exponent)}`,
+      );
+    }
+    const capturedAmount = formatMinorUnits(amount, currency.exponent);
+    const updated = this.change(transaction, {
+      transactionStatus: 'captured',
+      capturedAmount: formatMinorUnits(captured + amount, currency.exponent),
+    }, { amount: capturedAmount, type: 'captured' });
+    return {
+      status: 200,
+      xml: apiResponseXml({
+        path,
+        result: 'Success',
+        extraBody: { CaptureAmount: capturedAmount, CaptureCurrency: currency.numeric, CaptureResult: 'Success' },
+        transactions: [updated],
+      }),
+    };
+  }
+
+  private release(params: Params): ApiAnswer {
+    const path = 'API/releaseReservation';
+    const transaction = this.byId.get(params.get('transaction_id') ?? '');
+    if (transaction === undefined) return bodyError(path, unknownTransaction(params));
+    const currency = currencyOf(transaction);
+    // Release is all or nothing, and only while nothing has been captured.
+    if (transaction.transactionStatus !== 'preauth' || minorUnits(transaction.capturedAmount, currency) > 0n) {
+      return operationError(
+        path,
+        `Transaction in status ${transaction.transactionStatus} cannot be released`,
+        transaction,
+        { CancelResult: 'Error' },
+      );
+    }
+    const updated = this.change(transaction, { transactionStatus: 'released' });
+    return {
+      status: 200,
+      xml: apiResponseXml({ path, result: 'Success', extraBody: { CancelResult: 'Success' }, transactions: [updated] }),
+    };
+  }
+
+  private refund(params: Params): ApiAnswer {
+    const path = 'API/refundCapturedReservation';
+    const transaction = this.byId.get(params.get('transaction_id') ?? '');
+    if (transaction === undefined) return bodyError(path, unknownTransaction(params));
+    const currency = currencyOf(transaction);
+    const captured = minorUnits(transaction.capturedAmount, currency);
+    const refunded = minorUnits(transaction.refundedAmount, currency);
+    const refuse = (message: string) =>
+      operationError(path, message, transaction, { RefundAmount: '', RefundCurrency: currency.numeric, RefundResult: 'Error' });
+    const amount = this.requestedAmount(params, currency, captured - refunded);
+    if (typeof amount === 'string') return refuse(amount);
+    if (captured - refunded <= 0n) return refuse('There is no captured amount to refund');
+    if (amount <= 0n) return refuse('You can not refund an amount less than or equal to 0');
+    if (amount > captured - refunded) {
+      return refuse(
+        `The refund amount ${formatMinorUnits(amount, currency.exponent)} is greater than the captured amount not yet refunded ${formatMinorUnits(captured - refunded, currency.exponent)}`,
+      );
+    }
+    const refundAmount = formatMinorUnits(amount, currency.exponent);
+    const updated = this.change(
+      transaction,
+      { transactionStatus: 'refunded', refundedAmount: formatMinorUnits(refunded + amount, currency.exponent) },
+      { amount: refundAmount, type: 'refunded' },
+    );
+    return {
+      status: 200,
+      xml: apiResponseXml({
+        path,
+        result: 'Success',
+        extraBody: { RefundAmount: refundAmount, RefundCurrency: currency.numeric, RefundResult: 'Success' },
+        transactions: [updated],
+      }),
+    };
+  }
+
+  // --- helpers ------------------------------------------------------------------------------------
+
+  /** The `amount` parameter in minor units, `fallback` when absent, or a refusal message. */
+  private requestedAmount(params: Params, currency: Currency, fallback: bigint): bigint | string {
+    const raw = params.get('amount');
+    if (raw === undefined || raw === '') return fallback;
+    if (!requestAmount.test(raw)) return `Invalid amount '${raw}'`;
+    return toMinorUnits(raw, currency.exponent) ?? `Invalid amount '${raw}': ${currency.alpha} has ${currency.exponent} decimals`;
+  }
+
+  private change(
+    transaction: SimTransaction,
+    changes: Partial<SimTransaction>,
+    reconciliation?: { amount: string; type: string },
+  ): SimTransaction {
+    const at = this.tick(transaction.transactionId);
+    const identifiers = transaction.reconciliationIdentifiers ?? [];
+    const updated: SimTransaction = {
+      ...transaction,
+      ...changes,
+      updatedDate: gatewayDateTime(at),
+      ...(reconciliation === undefined
+        ? {}
+        : {
+            reconciliationIdentifiers: [
+              ...identifiers,
+              { id: randomUUID(), amount: reconciliation.amount, type: reconciliation.type, date: gatewayTimestamp(at) },
+            ],
+          }),
+    };
+    this.byId.set(transaction.transactionId, updated);
+    return updated;
+  }
+
+  /**
+   * Now, but always at least one second after the transaction's previous change: UpdatedDate has
+   * second resolution, and merchants order callbacks by it.
+   */
+  private tick(transactionId: string): Date {
+    const previous = this.lastChange.get(transactionId);
+    const now = Date.now();
+    const at = previous === undefined ? now : Math.max(now, Math.floor(previous / 1000) * 1000 + 1000);
+    this.lastChange.set(transactionId, at);
+    return new Date(at);
+  }
+
+  private mustGet(transactionId: string): SimTransaction {
+    const transaction = this.byId.get(transactionId);
+    if (transaction === undefined) throw new Error(`No transaction ${transactionId}`);
+    return transaction;
+  }
+}
+
+function bodyError(path: string, message: string): ApiAnswer {
+  return {
+    status: 200,
+    xml: apiResponseXml({
+      path,
+      result: 'Error',
+      merchantErrorMessage: message,
+      cardHolderErrorMessage: message,
+      cardHolderMessageMustBeShown: false,
+    }),
+  };
+}
+
+/** A refused operation: Result Error with the transaction, as `200_capture_payment_already_captured.xml`. */
+function operationError(
+  path: string,
+  message: string,
+  transaction: SimTransaction,
+  extraBody: Record<string, string>,
+): ApiAnswer {
+  return {
+    status: 200,
+    xml: apiResponseXml({
+      path,
+      result: 'Error',
+      merchantErrorMessage: message,
+      cardHolderErrorMessage: message,
+      cardHolderMessageMustBeShown: false,
+      extraBody,
+      transactions: [transaction],
+    }),
+  };
+}
+
+function unknownTransaction(params: Params): string {
+  const id = params.get('transaction_id');
+  return id === undefined || id === ''
+    ? "Missing mandatory parameter 'transaction_id'"
+    : `No transaction with transaction_id ${id}`;
+}
+
+function currencyOf(transaction: SimTransaction): Currency {
+  const currency = findCurrency(transaction.currencyNumeric);
+  if (currency === undefined) throw new Error(`Unknown currency ${transaction.currencyNumeric}`);
+  return currency;
+}
+
+function minorUnits(amount: string, currency: Currency): bigint {
+  return toMinorUnits(amount, currency.exponent) ?? 0n;
+}
+
+/** `prefix[key]` parameters as { key: value }. */
+function bracketGroup(params: Params, prefix: string): Record<string, string> {
+  const group: Record<string, string> = {};
+  const pattern = new RegExp(`^${prefix}\\[([^\\]]+)\\]$`);
+  for (const [name, value] of params) {
+    const key = pattern.exec(name)?.[1];
+    if (key !== undefined) group[key] = value;
+  }
+  return group;
+}
+
+/** `prefix[i][key]` parameters as a list ordered by i. */
+function indexedGroup(params: Params, prefix: string): Record<string, string>[] {
+  const rows = new Map<number, Record<string, string>>();
+  const pattern = new RegExp(`^${prefix}\\[(\\d+)\\]\\[([^\\]]+)\\]$`);
+  for (const [name, value] of params) {
+    const match = pattern.exec(name);
+    if (match === null) continue;
+    const index = Number(match[1]);
+    const row = rows.get(index) ?? {};
+    row[match[2] ?? ''] = value;
+    rows.set(index, row);
+  }
+  return [...rows].sort(([a], [b]) => a - b).map(([, row]) => row);
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function definedOnly<T extends Record<string, string | undefined>>(record: T): { [K in keyof T]?: string } {
+  const result: { [K in keyof T]?: string } = {};
+  for (const key of Object.keys(record) as (keyof T)[]) {
+    const value = record[key];
+    if (value !== undefined && value !== '') result[key] = value;
+  }
+  return result;
+}
+

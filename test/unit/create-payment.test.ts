@@ -1,0 +1,272 @@
+import { describe, expect, it } from 'vitest';
+import { encodeFormBody } from '../../shared/altapay/form-body';
+import { recordCallback } from '../../shared/callbacks/record-callback';
+import { createPayment } from '../../shared/checkout/create-payment';
+import { parseOrder } from '../../shared/checkout/order';
+import { verifyOrder } from '../../shared/checkout/verify-order';
+import { GatewayError } from '../../shared/errors';
+import type { PaymentGateway, PaymentRequestInput } from '../../shared/ports';
+import { callbackFields, signed, transactionXml } from '../support/gateway';
+import { MemoryPaymentStore, MemoryWorkQueue } from '../support/memory-store';
+
+const silent = { info() {}, warn() {}, error() {} };
+const callbacks = {
+  ok: 'https://api.example/callbacks/ok',
+  fail: 'https://api.example/callbacks/fail',
+  open: 'https://api.example/callbacks/open',
+  notification: 'https://api.example/callbacks/notification',
+  verifyOrder: 'https://api.example/callbacks/verify-order',
+};
+
+class RecordingGateway implements PaymentGateway {
+  readonly requests: PaymentRequestInput[] = [];
+  failWith: GatewayError | undefined;
+  async createPaymentRequest(input: PaymentRequestInput) {
+    if (this.failWith) throw this.failWith;
+    this.requests.push(input);
+    const n = this.requests.length;
+    return { paymentRequestId: `pr-${n}`, url: `https://gateway.example/pay?pid=pr-${n}` };
+  }
+}
+
+function setup() {
+  const store = new MemoryPaymentStore();
+  const gateway = new RecordingGateway();
+  let minutes = 0;
+  // Every call is a minute later, so requests and callbacks have distinct times, as in life.
+  const clock = { now: () => new Date(Date.UTC(2026, 10, 22, 10, minutes++)) };
+  const deps = { store, gateway, clock, log: silent, paymentType: 'payment' as const };
+  const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+  const order = (value: Record<string, unknown>) => parseOrder(json(value), 'json');
+  const callbackDeps = {
+    store,
+    queue: new MemoryWorkQueue(),
+    clock,
+    log: silent,
+    newId: () => String(minutes),
+    callbackSecrets: [],
+  };
+  const callback = (type: 'ok' | 'fail', xml: string) =>
+    recordCallback(callbackDeps, type, new TextEncoder().encode(encodeFormBody(callbackFields(xml))));
+  return { store, gateway, deps, order, callback };
+}
+
+describe('creating a payment', () => {
+  it('creates a payment request with our callback URLs and records it as created', async () => {
+    const { store, gateway, deps, order } = setup();
+
+    const created = await createPayment(
+      deps,
+      order({ shopOrderId: 'o-1', amount: '100.00', currency: 'DKK', language: 'da' }),
+      callbacks,
+    );
+
+    expect(created).toEqual({
+      outcome: 'created',
+      shopOrderId: 'o-1',
+      paymentRequestId: 'pr-1',
+      url: 'https://gateway.example/pay?pid=pr-1',
+    });
+    expect(gateway.requests[0]).toMatchObject({
+      shopOrderId: 'o-1',
+      amount: '100.00',
+      currency: 'DKK',
+      type: 'payment',
+      callbacks,
+    });
+    expect(store.payments.get('o-1')).toMatchObject({
+      status: 'created',
+      request: { amount: '100.00', currency: 'DKK', language: 'da' },
+    });
+  });
+
+  it('understands a numeric currency', async () => {
+    const { gateway, deps, order } = setup();
+
+    await createPayment(deps, order({ shopOrderId: 'o-1', amount: '100.00', currency: '208' }), callbacks);
+
+    expect(gateway.requests[0]?.currency).toBe('DKK');
+  });
+
+  it('returns the same URL for a repeated request instead of creating a second one', async () => {
+    const { gateway, deps, order } = setup();
+    const input = { shopOrderId: 'o-1', amount: '100.00', currency: 'DKK' };
+
+    const first = await createPayment(deps, order(input), callbacks);
+    const again = await createPayment(deps, order({ ...input, amount: '100.0' }), callbacks);
+
+    expect(again).toEqual({ ...first, outcome: 'existing' });
+    expect(gateway.requests).toHaveLength(1);
+  });
+
+  it('refuses another amount for an order with a live request (409)', async () => {
+    const { deps, order } = setup();
+    await createPayment(deps, order({ shopOrderId: 'o-1', amount: '100.00', currency: 'DKK' }), callbacks);
+
+    await expect(
+      createPayment(deps, order({ shopOrderId: 'o-1', amount: '90.00', currency: 'DKK' }), callbacks),
+    ).rejects.toMatchObject({
+      status: 409,
+      code: 'order_amount_changed',
+    });
+  });
+
+  it('refuses an order that is already paid (409)', async () => {
+    const { deps, order, callback } = setup();
+    await createPayment(deps, order({ shopOrderId: 'o-1', amount: '100.00', currency: 'DKK' }), callbacks);
+    await callback(
+      'ok',
+      transactionXml({ shopOrderId: 'o-1', transactionId: '1', status: 'preauth', reserved: '100.00' }),
+    );
+
+    await expect(
+      createPayment(deps, order({ shopOrderId: 'o-1', amount: '100.00', currency: 'DKK' }), callbacks),
+    ).rejects.toMatchObject({
+      status: 409,
+      code: 'order_already_paid',
+    });
+  });
+
+  it('creates a new request after a failed attempt, and hands that one out again', async () => {
+    const { gateway, deps, order, callback } = setup();
+    const input = { shopOrderId: 'o-1', amount: '100.00', currency: 'DKK' };
+    await createPayment(deps, order(input), callbacks);
+    await callback(
+      'fail',
+      transactionXml({ shopOrderId: 'o-1', transactionId: '1', status: 'preauth_error', result: 'Failed' }),
+    );
+
+    const retry = await createPayment(deps, order(input), callbacks);
+    const again = await createPayment(deps, order(input), callbacks);
+
+    expect(retry).toMatchObject({ outcome: 'created', paymentRequestId: 'pr-2' });
+    expect(again).toMatchObject({ outcome: 'existing', paymentRequestId: 'pr-2' });
+    expect(gateway.requests).toHaveLength(2);
+  });
+
+  it('leaves no record when the gateway fails', async () => {
+    const { store, gateway, deps, order } = setup();
+    gateway.failWith = new GatewayError(
+      'timeout',
+      'AltaPay did not answer createPaymentRequest within 8000 ms.',
+    );
+
+    await expect(
+      createPayment(deps, order({ shopOrderId: 'o-1', amount: '100.00', currency: 'DKK' }), callbacks),
+    ).rejects.toBeInstanceOf(GatewayError);
+    expect(store.payments.size).toBe(0);
+  });
+});
+
+describe('reading an order', () => {
+  const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+
+  it.each([
+    ['a missing amount', { shopOrderId: 'o', currency: 'DKK' }, 'Field amount is required.'],
+    ['three decimals', { shopOrderId: 'o', amount: '1.005', currency: 'DKK' }, 'Field amount must be'],
+    ['a zero amount', { shopOrderId: 'o', amount: '0.00', currency: 'DKK' }, 'Field amount must be above 0.'],
+    [
+      'decimals in a currency without minor units',
+      { shopOrderId: 'o', amount: '100.50', currency: 'JPY' },
+      'Field amount has more decimals',
+    ],
+    [
+      'an absurd amount',
+      { shopOrderId: 'o', amount: '99999999999', currency: 'DKK' },
+      'Field amount must be',
+    ],
+    [
+      'a number instead of a string',
+      { shopOrderId: 'o', amount: 10, currency: 'DKK' },
+      'Field amount has the wrong type',
+    ],
+    ['an unknown currency', { shopOrderId: 'o', amount: '1.00', currency: 'XXX' }, 'Field currency must be'],
+    ['a withdrawn currency', { shopOrderId: 'o', amount: '1.00', currency: 'BGN' }, 'Field currency must be'],
+    [
+      'markup in the order id',
+      { shopOrderId: '<b>1</b>', amount: '1.00', currency: 'DKK' },
+      'Field shopOrderId must be',
+    ],
+    [
+      'an unknown field',
+      { shopOrderId: 'o', amount: '1.00', currency: 'DKK', admin: true },
+      'Unrecognized key',
+    ],
+  ])('refuses %s with a 400 that names the field', (_, input, message) => {
+    expect(() => parseOrder(json(input), 'json')).toThrowError(
+      expect.objectContaining({ status: 400, message: expect.stringContaining(message) }),
+    );
+  });
+
+  it('refuses a body that is not JSON', () => {
+    expect(() => parseOrder(new TextEncoder().encode('{"shopOrderId":'), 'json')).toThrowError(
+      expect.objectContaining({ status: 400, code: 'invalid_json' }),
+    );
+  });
+
+  it('reads a browser form, ignoring fields it does not know', () => {
+    const body = new TextEncoder().encode('shopOrderId=o-9&amount=10.00&currency=DKK&submit=Pay');
+
+    expect(parseOrder(body, 'form')).toMatchObject({
+      shopOrderId: 'o-9',
+      amount: '10.00',
+      currency: { alpha: 'DKK' },
+    });
+  });
+});
+
+describe('verifying an order before the charge', () => {
+  async function verify(store: MemoryPaymentStore, fields: Record<string, string>, secrets: string[] = []) {
+    return verifyOrder(
+      { store, log: silent, callbackSecrets: secrets },
+      new TextEncoder().encode(encodeFormBody(fields)),
+    );
+  }
+
+  it('answers exactly OKAY for an unpaid order of the requested amount and currency (numeric as posted)', async () => {
+    const { store, deps, order } = setup();
+    await createPayment(deps, order({ shopOrderId: 'o-1', amount: '100.00', currency: 'DKK' }), callbacks);
+
+    expect(await verify(store, { shop_orderid: 'o-1', amount: '100.00', currency: '208' })).toBe('OKAY');
+    expect(await verify(store, { shop_orderid: 'o-1', amount: '100', currency: 'DKK' })).toBe('OKAY');
+  });
+
+  it('refuses another amount or currency with a customer-safe reason', async () => {
+    const { store, deps, order } = setup();
+    await createPayment(deps, order({ shopOrderId: 'o-1', amount: '100.00', currency: 'DKK' }), callbacks);
+
+    expect(await verify(store, { shop_orderid: 'o-1', amount: '1.00', currency: '208' })).toMatch(
+      /amount does not match/,
+    );
+    expect(await verify(store, { shop_orderid: 'o-1', amount: '100.00', currency: '978' })).toMatch(
+      /amount does not match/,
+    );
+  });
+
+  it('refuses an order we never created, and one already paid', async () => {
+    const { store, deps, order, callback } = setup();
+    await createPayment(deps, order({ shopOrderId: 'o-1', amount: '100.00', currency: 'DKK' }), callbacks);
+    await callback(
+      'ok',
+      transactionXml({ shopOrderId: 'o-1', transactionId: '1', status: 'preauth', reserved: '100.00' }),
+    );
+
+    expect(await verify(store, { shop_orderid: 'nobody', amount: '1.00', currency: '208' })).toMatch(
+      /could not find this order/,
+    );
+    expect(await verify(store, { shop_orderid: 'o-1', amount: '100.00', currency: '208' })).toMatch(
+      /already been paid/,
+    );
+  });
+
+  it('requires the checksum when a secret is configured', async () => {
+    const { store } = setup();
+
+    await expect(
+      verify(store, { shop_orderid: 'o-1', amount: '1.00', currency: '208' }, ['s']),
+    ).rejects.toMatchObject({ status: 403 });
+    expect(
+      await verify(store, signed({ shop_orderid: 'o-1', amount: '1.00', currency: '208' }, 's'), ['s']),
+    ).toMatch(/could not find/);
+  });
+});
