@@ -29,6 +29,11 @@ export interface ApiServerOptions {
   maxBodyBytes?: number;
   /** Receives one line per answered request (none by default, so tests stay quiet). */
   onRequest?: (line: string) => void;
+  /**
+   * Pages only the local stack serves (the demo shop at `/`), answered for GET before the route table.
+   * Never part of the deployed API, so they live here and not in functions/routes.ts.
+   */
+  localPages?: ReadonlyMap<string, () => string>;
   /** Receives one line per failed invocation; defaults to stderr. */
   onError?: (line: string) => void;
 }
@@ -113,6 +118,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const serve = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
     const method = req.method ?? 'GET';
     const { path, query } = splitUrl(req.url ?? '/');
+    const page = method === 'GET' ? options.localPages?.get(path) : undefined;
+    if (page !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(page());
+      return;
+    }
     const match = matchResource(resources, path);
     if (match === undefined) return sendJson(res, 404, { message: 'Not Found' });
     const route = match.resource.methods.get(method);

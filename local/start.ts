@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { httpRoutes, lambdas } from '../functions/routes';
 import { startApiServer } from './api-gateway-server';
+import { renderDemoShop } from './demo-shop';
 import {
   createPaymentsTable,
   createWorkQueues,
@@ -38,6 +39,7 @@ async function startApi(port: number): Promise<RunningService> {
     routes: httpRoutes,
     loadHandler: loadLambdaHandler,
     onRequest: (line) => console.log(`${new Date().toISOString().slice(11, 19)}  ${line}`),
+    localPages: new Map([['/', renderDemoShop]]),
   });
   // Handlers load on their first request, after this: create-payment tells the gateway these callback URLs.
   process.env.PUBLIC_BASE_URL ??= api.url;
@@ -47,7 +49,7 @@ async function startApi(port: number): Promise<RunningService> {
     const missing = existsSync(resolve(repoRoot, entry)) ? '' : `  (${entry} not written yet)`;
     return `  ${route.method.padEnd(4)} ${`${api.url}${route.path}`.padEnd(width)}  -> ${route.lambda}${missing}`;
   });
-  return { banner: [`API  ${api.url}`, ...routeLines], stop: () => api.close() };
+  return { banner: [`Demo shop  ${api.url}/`, `API  ${api.url}`, ...routeLines], stop: () => api.close() };
 }
 
 async function main(): Promise<void> {

@@ -130,8 +130,20 @@ export interface PaymentStateSpec {
  * amount until the credit check concludes.
  */
 export const paymentStates: Readonly<Record<PaymentState, PaymentStateSpec>> = {
-  reserved: { transactionStatus: 'preauth', result: 'Success', status: 'succeeded', money: 'reserved', mustBeShown: false },
-  captured: { transactionStatus: 'captured', result: 'Success', status: 'succeeded', money: 'captured', mustBeShown: false },
+  reserved: {
+    transactionStatus: 'preauth',
+    result: 'Success',
+    status: 'succeeded',
+    money: 'reserved',
+    mustBeShown: false,
+  },
+  captured: {
+    transactionStatus: 'captured',
+    result: 'Success',
+    status: 'succeeded',
+    money: 'captured',
+    mustBeShown: false,
+  },
   declined: {
     transactionStatus: 'preauth_error',
     result: 'Failed',
@@ -157,7 +169,13 @@ export const paymentStates: Readonly<Record<PaymentState, PaymentStateSpec>> = {
     money: 'none',
     mustBeShown: false,
   },
-  open: { transactionStatus: 'invoice_initialized', result: 'Open', status: 'open', money: 'none', mustBeShown: false },
+  open: {
+    transactionStatus: 'invoice_initialized',
+    result: 'Open',
+    status: 'open',
+    money: 'none',
+    mustBeShown: false,
+  },
   'open-declined': {
     transactionStatus: 'epayment_declined',
     result: 'Failed',
@@ -285,7 +303,11 @@ function serialize(element: XmlElement, depth: number): string {
 }
 
 const leaf = (name: string, text: string): XmlElement => ({ name, text });
-const wrapped = (name: string, text: string | undefined): XmlElement => ({ name, text: text ?? '', cdata: true });
+const wrapped = (name: string, text: string | undefined): XmlElement => ({
+  name,
+  text: text ?? '',
+  cdata: true,
+});
 const parent = (name: string, children: readonly XmlElement[]): XmlElement => ({ name, children });
 
 function transactionElement(t: SimTransaction): XmlElement {
@@ -488,7 +510,9 @@ export function callbackFields(options: CallbackFieldsOptions): Record<string, s
     apiResponseXml({
       path: 'API/reservationOfFixedAmount',
       result: options.result,
-      ...(options.merchantErrorMessage === undefined ? {} : { merchantErrorMessage: options.merchantErrorMessage }),
+      ...(options.merchantErrorMessage === undefined
+        ? {}
+        : { merchantErrorMessage: options.merchantErrorMessage }),
       ...(options.errorMessage === undefined ? {} : { cardHolderErrorMessage: options.errorMessage }),
       cardHolderMessageMustBeShown: options.mustBeShown ?? false,
       transactions: [t],
@@ -516,7 +540,10 @@ export function callbackFields(options: CallbackFieldsOptions): Record<string, s
   for (const [key, value] of Object.entries(t.paymentInfos ?? {})) fields[`transaction_info[${key}]`] = value;
   fields.xml = xml;
   if (options.secret !== undefined) {
-    fields.checksum = computeChecksum({ amount, currency: t.currencyNumeric, shop_orderid: t.shopOrderId }, options.secret);
+    fields.checksum = computeChecksum(
+      { amount, currency: t.currencyNumeric, shop_orderid: t.shopOrderId },
+      options.secret,
+    );
   }
   return fields;
 }

@@ -198,13 +198,15 @@ export class Ledger {
     if (currency === undefined) return refuse(`Unknown currency: ${currencyCode}`);
     if (currency.withdrawn !== undefined) return refuse(`Currency ${currency.alpha} is no longer accepted`);
     const minor = toMinorUnits(amount, currency.exponent);
-    if (minor === undefined) return refuse(`Invalid amount '${amount}': ${currency.alpha} has ${currency.exponent} decimals`);
+    if (minor === undefined)
+      return refuse(`Invalid amount '${amount}': ${currency.alpha} has ${currency.exponent} decimals`);
     if (type !== 'payment' && type !== 'paymentAndCapture') {
       return refuse(`Unsupported type '${type}': the simulator supports payment and paymentAndCapture`);
     }
     const config = bracketGroup(params, 'config');
     for (const [key, url] of Object.entries(config)) {
-      if (!(callbackKeys as readonly string[]).includes(key)) return refuse(`Unknown config parameter: config[${key}]`);
+      if (!(callbackKeys as readonly string[]).includes(key))
+        return refuse(`Unknown config parameter: config[${key}]`);
       if (!isHttpUrl(url)) return refuse(`config[${key}] must be an http or https URL`);
     }
 
@@ -271,7 +273,11 @@ export class Ledger {
     const reserved = minorUnits(transaction.reservedAmount, currency);
     const captured = minorUnits(transaction.capturedAmount, currency);
     const refuse = (message: string) =>
-      operationError(path, message, transaction, { CaptureAmount: '', CaptureCurrency: currency.numeric, CaptureResult: 'Error' });
+      operationError(path, message, transaction, {
+        CaptureAmount: '',
+        CaptureCurrency: currency.numeric,
+        CaptureResult: 'Error',
+      });
     if (transaction.transactionStatus !== 'preauth' && transaction.transactionStatus !== 'captured') {
       return refuse(`Transaction in status ${transaction.transactionStatus} cannot be captured`);
     }
@@ -284,16 +290,24 @@ export class Ledger {
       );
     }
     const capturedAmount = formatMinorUnits(amount, currency.exponent);
-    const updated = this.change(transaction, {
-      transactionStatus: 'captured',
-      capturedAmount: formatMinorUnits(captured + amount, currency.exponent),
-    }, { amount: capturedAmount, type: 'captured' });
+    const updated = this.change(
+      transaction,
+      {
+        transactionStatus: 'captured',
+        capturedAmount: formatMinorUnits(captured + amount, currency.exponent),
+      },
+      { amount: capturedAmount, type: 'captured' },
+    );
     return {
       status: 200,
       xml: apiResponseXml({
         path,
         result: 'Success',
-        extraBody: { CaptureAmount: capturedAmount, CaptureCurrency: currency.numeric, CaptureResult: 'Success' },
+        extraBody: {
+          CaptureAmount: capturedAmount,
+          CaptureCurrency: currency.numeric,
+          CaptureResult: 'Success',
+        },
         transactions: [updated],
       }),
     };
@@ -305,7 +319,10 @@ export class Ledger {
     if (transaction === undefined) return bodyError(path, unknownTransaction(params));
     const currency = currencyOf(transaction);
     // Release is all or nothing, and only while nothing has been captured.
-    if (transaction.transactionStatus !== 'preauth' || minorUnits(transaction.capturedAmount, currency) > 0n) {
+    if (
+      transaction.transactionStatus !== 'preauth' ||
+      minorUnits(transaction.capturedAmount, currency) > 0n
+    ) {
       return operationError(
         path,
         `Transaction in status ${transaction.transactionStatus} cannot be released`,
@@ -316,7 +333,12 @@ export class Ledger {
     const updated = this.change(transaction, { transactionStatus: 'released' });
     return {
       status: 200,
-      xml: apiResponseXml({ path, result: 'Success', extraBody: { CancelResult: 'Success' }, transactions: [updated] }),
+      xml: apiResponseXml({
+        path,
+        result: 'Success',
+        extraBody: { CancelResult: 'Success' },
+        transactions: [updated],
+      }),
     };
   }
 
@@ -328,7 +350,11 @@ export class Ledger {
     const captured = minorUnits(transaction.capturedAmount, currency);
     const refunded = minorUnits(transaction.refundedAmount, currency);
     const refuse = (message: string) =>
-      operationError(path, message, transaction, { RefundAmount: '', RefundCurrency: currency.numeric, RefundResult: 'Error' });
+      operationError(path, message, transaction, {
+        RefundAmount: '',
+        RefundCurrency: currency.numeric,
+        RefundResult: 'Error',
+      });
     const amount = this.requestedAmount(params, currency, captured - refunded);
     if (typeof amount === 'string') return refuse(amount);
     if (captured - refunded <= 0n) return refuse('There is no captured amount to refund');
@@ -341,7 +367,10 @@ export class Ledger {
     const refundAmount = formatMinorUnits(amount, currency.exponent);
     const updated = this.change(
       transaction,
-      { transactionStatus: 'refunded', refundedAmount: formatMinorUnits(refunded + amount, currency.exponent) },
+      {
+        transactionStatus: 'refunded',
+        refundedAmount: formatMinorUnits(refunded + amount, currency.exponent),
+      },
       { amount: refundAmount, type: 'refunded' },
     );
     return {
@@ -362,7 +391,10 @@ export class Ledger {
     const raw = params.get('amount');
     if (raw === undefined || raw === '') return fallback;
     if (!requestAmount.test(raw)) return `Invalid amount '${raw}'`;
-    return toMinorUnits(raw, currency.exponent) ?? `Invalid amount '${raw}': ${currency.alpha} has ${currency.exponent} decimals`;
+    return (
+      toMinorUnits(raw, currency.exponent) ??
+      `Invalid amount '${raw}': ${currency.alpha} has ${currency.exponent} decimals`
+    );
   }
 
   private change(
@@ -381,7 +413,12 @@ export class Ledger {
         : {
             reconciliationIdentifiers: [
               ...identifiers,
-              { id: randomUUID(), amount: reconciliation.amount, type: reconciliation.type, date: gatewayTimestamp(at) },
+              {
+                id: randomUUID(),
+                amount: reconciliation.amount,
+                type: reconciliation.type,
+                date: gatewayTimestamp(at),
+              },
             ],
           }),
     };
@@ -502,4 +539,3 @@ function definedOnly<T extends Record<string, string | undefined>>(record: T): {
   }
   return result;
 }
-

@@ -83,7 +83,13 @@ export function messagePage(title: string, message: string): string {
 
 /** The index: recent payment requests, newest first, each linked to its payment page. */
 export function indexPage(
-  requests: readonly { id: string; shopOrderId: string; amount: string; currencyAlpha: string; state: string }[],
+  requests: readonly {
+    id: string;
+    shopOrderId: string;
+    amount: string;
+    currencyAlpha: string;
+    state: string;
+  }[],
 ): string {
   const rows = requests
     .map(
