@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { httpRoutes, lambdas } from '../functions/routes';
+import { startGatewaySimulator } from './altapay-simulator/index';
 import { startApiServer } from './api-gateway-server';
 import { renderDemoShop } from './demo-shop';
 import {
@@ -29,7 +30,40 @@ let stopping = false;
 
 /** Started in order after the emulators, stopped in reverse. Add a gateway simulator or worker here. */
 function localServices(port: number): LocalService[] {
-  return [{ name: 'api', start: () => startApi(port) }];
+  return [
+    { name: 'altapay-simulator', start: startAltaPaySimulator },
+    { name: 'api', start: () => startApi(port) },
+  ];
+}
+
+/** The AltaPay gateway stand-in; create-payment finds it through the environment, like the real one. */
+async function startAltaPaySimulator(): Promise<RunningService> {
+  const env = process.env;
+  const credentials = {
+    username: env.ALTAPAY_API_USERNAME || 'shop-api',
+    password: env.ALTAPAY_API_PASSWORD || 'local-password',
+  };
+  const terminal = env.ALTAPAY_TERMINAL || 'AltaPay Test Terminal';
+  const simulator = await startGatewaySimulator({
+    port: Number(env.ALTAPAY_SIMULATOR_PORT ?? 3001),
+    host,
+    credentials,
+    terminals: [terminal],
+    ...(env.ALTAPAY_CALLBACK_SECRET ? { callbackSecret: env.ALTAPAY_CALLBACK_SECRET } : {}),
+    notificationDelayMs: Number(env.ALTAPAY_SIMULATOR_NOTIFICATION_DELAY_MS ?? 5000),
+    log: (line) => console.log(`${new Date().toISOString().slice(11, 19)}  [altapay] ${line}`),
+  });
+  // Before any handler loads (they load on their first request): create-payment reads these at cold start.
+  env.ALTAPAY_GATEWAY_URL = simulator.url;
+  env.ALTAPAY_API_USERNAME = credentials.username;
+  env.ALTAPAY_API_PASSWORD = credentials.password;
+  env.ALTAPAY_TERMINAL = terminal;
+  return {
+    banner: [
+      `AltaPay simulator  ${simulator.url}/  (terminal '${terminal}', API user '${credentials.username}')`,
+    ],
+    stop: () => simulator.stop(),
+  };
 }
 
 async function startApi(port: number): Promise<RunningService> {

@@ -264,6 +264,7 @@ interface XmlElement {
 
 // Characters XML 1.0 cannot carry at all (C0 controls except tab/LF/CR, U+FFFE/U+FFFF, lone surrogates).
 const notXmlChar =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Escapes text for an XML element or a double-quoted attribute. */
@@ -326,10 +327,12 @@ function transactionElement(t: SimTransaction): XmlElement {
           leaf('Username', ''),
           leaf('CustomerPhone', ''),
           leaf('OrganisationNumber', ''),
-          parent('CountryOfOrigin', [
-            leaf('Country', holder.country ?? ''),
-            leaf('Source', holder.country === undefined ? 'NotSet' : 'BillingAddress'),
-          ]),
+          parent(
+            'CountryOfOrigin',
+            holder.country === undefined
+              ? []
+              : [leaf('Country', holder.country), leaf('Source', 'BillingAddress')],
+          ),
           parent('BillingAddress', [
             wrapped('Firstname', holder.firstName),
             wrapped('Lastname', holder.lastName),

@@ -10,6 +10,15 @@ import { encodeFormBody } from '../../shared/altapay/form-body';
 /** Callback pages may use up to 2 MB (reference §2); anything larger is not read. */
 const maxAnswerBytes = 2 * 1024 * 1024;
 
+const networkErrors: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused (is the server running?)',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name could not be resolved',
+  ECONNRESET: 'the connection was reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+};
+
 /** What the merchant's server answered. */
 export interface HttpAnswer {
   readonly status: number;
@@ -107,7 +116,8 @@ export function postForm(
       res.on('error', (error) => finish({ ok: false, failure: 'unreachable', message: error.message }));
     });
     req.on('error', (error: NodeJS.ErrnoException) => {
-      finish({ ok: false, failure: 'unreachable', message: error.code ?? error.message });
+      const known = error.code === undefined ? undefined : networkErrors[error.code];
+      finish({ ok: false, failure: 'unreachable', message: known ?? error.code ?? error.message });
     });
 
     if (options.signal !== undefined) {

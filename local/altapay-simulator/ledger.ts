@@ -56,6 +56,7 @@ export const apiMethods = [
   'releaseReservation',
   'refundCapturedReservation',
 ] as const;
+/** One of `apiMethods`. */
 export type ApiMethod = (typeof apiMethods)[number];
 
 type Params = ReadonlyMap<string, string>;
@@ -123,10 +124,7 @@ export class Ledger {
     if (request !== undefined) request.state = state;
   }
 
-  transaction(id: string): SimTransaction | undefined {
-    return this.byId.get(id);
-  }
-
+  /** The order's transactions, oldest first. */
   transactionsOf(shopOrderId: string): readonly SimTransaction[] {
     return [...this.byId.values()].filter((t) => t.shopOrderId === shopOrderId);
   }
@@ -159,7 +157,8 @@ export class Ledger {
       ...(Object.keys(request.transactionInfo).length === 0 ? {} : { paymentInfos: request.transactionInfo }),
     });
     this.byId.set(transactionId, transaction);
-    this.requests.get(request.id)?.transactionIds.push(transactionId);
+    const record = this.requests.get(request.id);
+    if (record !== undefined) record.transactionIds = [...record.transactionIds, transactionId];
     return transaction;
   }
 
@@ -185,6 +184,7 @@ export class Ledger {
     if (terminal === '') return refuse("Missing mandatory parameter 'terminal'");
     if (!this.options.terminals.includes(terminal)) return refuse(`Unknown terminal: ${terminal}`);
     if (shopOrderId === '') return refuse("Missing mandatory parameter 'shop_orderid'");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
     if (shopOrderId.length > maxShopOrderIdLength || /[\u0000-\u001F\u007F]/.test(shopOrderId)) {
       return refuse(`Invalid shop_orderid: at most ${maxShopOrderIdLength} printable characters`);
     }
@@ -203,7 +203,10 @@ export class Ledger {
     if (type !== 'payment' && type !== 'paymentAndCapture') {
       return refuse(`Unsupported type '${type}': the simulator supports payment and paymentAndCapture`);
     }
-    const config = bracketGroup(params, 'config');
+    // An empty callback URL means none, as an unset terminal setting does.
+    const config = Object.fromEntries(
+      Object.entries(bracketGroup(params, 'config')).filter(([, url]) => url !== ''),
+    );
     for (const [key, url] of Object.entries(config)) {
       if (!(callbackKeys as readonly string[]).includes(key))
         return refuse(`Unknown config parameter: config[${key}]`);

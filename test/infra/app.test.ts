@@ -75,7 +75,13 @@ const resourcePaths = (): ReadonlyMap<string, string> => {
   return paths;
 };
 
-const callbackNames = (Object.keys(lambdas) as LambdaName[]).filter((name) => name.startsWith('callback-'));
+/** The callbacks that record a payment result (verify-order only reads). */
+const callbackNames: LambdaName[] = [
+  'callback-ok',
+  'callback-fail',
+  'callback-open',
+  'callback-notification',
+];
 
 describe('the CDK app', () => {
   it('has no unacknowledged cdk-nag finding, warnings included', () => {
@@ -206,6 +212,21 @@ describe('the functions', () => {
     ]) {
       expect(actions).not.toContain(forbidden);
     }
+    expect(actions.filter((a) => a.startsWith('sqs:'))).toEqual([]);
+  });
+
+  it('lets callback-verify-order read a payment and nothing else', () => {
+    expect(
+      actionsOf('callback-verify-order').filter((a) => a.startsWith('dynamodb:') || a.startsWith('sqs:')),
+    ).toEqual(['dynamodb:GetItem']);
+  });
+
+  it('lets create-payment read and write the payment, but not delete it or queue work', () => {
+    const actions = actionsOf('create-payment');
+    expect(actions).toEqual(
+      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']),
+    );
+    expect(actions).not.toContain('dynamodb:DeleteItem');
     expect(actions.filter((a) => a.startsWith('sqs:'))).toEqual([]);
   });
 

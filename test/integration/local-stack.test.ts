@@ -161,7 +161,7 @@ describe('local API Gateway (REST v1 proxy) driven by the route table', () => {
   });
 
   it('answers 404 for a path not in the route table', async () => {
-    for (const path of ['/nope', '/payments', '/payments/', '/callbacks/ok/extra']) {
+    for (const path of ['/nope', '/payment', '/callbacks', '/callbacks/ok/extra']) {
       const response = await fetch(`${api.url}${path}`, { method: 'POST' });
       expect(response.status, path).toBe(404);
       expect(await response.json()).toEqual({ message: 'Not Found' });
