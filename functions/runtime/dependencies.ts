@@ -46,6 +46,6 @@ export function paymentGateway(): PaymentGateway {
   if (settings.gateway === undefined) {
     throw new Error(`Invalid settings: ${settings.missingGatewaySettings.join(', ')} required`);
   }
-  gateway ??= new AltaPayMerchantApi({ ...settings.gateway, timeoutMs: 8_000 });
+  gateway ??= new AltaPayMerchantApi(settings.gateway);
   return gateway;
 }

@@ -26,6 +26,8 @@ const settingsSchema = z
     ALTAPAY_TERMINAL: optional(z.string()),
     /** `payment` reserves and the merchant captures later; `paymentAndCapture` captures at once. */
     ALTAPAY_PAYMENT_TYPE: optional(z.enum(['payment', 'paymentAndCapture'])),
+    /** How long one Merchant API call may take; well inside API Gateway's 29 s. */
+    ALTAPAY_GATEWAY_TIMEOUT_MS: optional(z.coerce.number().int().min(100).max(20_000)),
     /** Our API's public base URL, for the callback URLs we give the gateway; derived on AWS when unset. */
     PUBLIC_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
   })
@@ -41,6 +43,7 @@ export interface GatewaySettings {
   readonly username: string;
   readonly password: string;
   readonly terminal: string;
+  readonly timeoutMs: number;
 }
 
 export interface Settings {
@@ -84,6 +87,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
             username: s.ALTAPAY_API_USERNAME,
             password: s.ALTAPAY_API_PASSWORD,
             terminal: s.ALTAPAY_TERMINAL,
+            timeoutMs: s.ALTAPAY_GATEWAY_TIMEOUT_MS ?? 8_000,
           },
         }
       : {}),

@@ -1,0 +1,96 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserAvailable, useBrowser } from '../support/browser';
+import { useLocalStack } from '../support/local-stack';
+
+/**
+ * The whole checkout in a real browser (Debian's Chromium): the demo shop posts the order to our API,
+ * the AltaPay simulator shows its payment page, calls verify-order, posts a signed callback, and shows
+ * the customer the page our handler answered. Screenshots go to SCREENSHOT_DIR (the README's images
+ * are refreshed with `npm run screenshots`).
+ */
+const screenshots = process.env.SCREENSHOT_DIR ?? 'test-results/screenshots';
+const stack = useLocalStack(
+  { ALTAPAY_CALLBACK_SECRET: 'e2e-terminal-secret', MERCHANT_NAME: 'Demo shop' },
+  300,
+);
+const browserRun = browserAvailable ? useBrowser() : undefined;
+
+async function snapshot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshots, { recursive: true });
+  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+}
+
+/** Opens the demo shop, checks out `shopOrderId` and lands on the gateway's payment page. */
+async function checkout(shopOrderId: string, shot?: string): Promise<Page> {
+  if (browserRun === undefined) throw new Error('no browser');
+  const page = await browserRun.browser.newPage({ viewport: { width: 420, height: 860 } });
+  await page.goto(`${stack.apiUrl}/`);
+  await page.fill('#shopOrderId', shopOrderId);
+  if (shot) await snapshot(page, shot);
+  await Promise.all([page.waitForURL(/\/eCommerce\/API\/requestForm/), page.click('button[type=submit]')]);
+  return page;
+}
+
+async function choose(page: Page, outcome: string): Promise<void> {
+  await Promise.all([page.waitForLoadState('load'), page.click(`[data-outcome="${outcome}"]`)]);
+}
+
+describe.skipIf(!browserAvailable)('checkout in a real browser', () => {
+  it('pays: the receipt shows and the payment is reserved', async () => {
+    const page = await checkout('e2e-paid', '1-demo-shop');
+    await snapshot(page, '2-payment-page');
+
+    await choose(page, 'success');
+
+    await expect.poll(() => page.textContent('h1')).toContain('your payment is confirmed');
+    expect(await page.textContent('main')).toContain('e2e-paid');
+    expect(await page.textContent('main')).toContain('249.00 DKK');
+    await snapshot(page, '3-receipt');
+    expect((await stack.payment('e2e-paid'))?.status).toBe('reserved');
+    await page.close();
+  });
+
+  it('declines: the fail page shows the gateway message the customer must see', async () => {
+    const page = await checkout('e2e-declined');
+
+    await choose(page, 'decline');
+
+    await expect.poll(() => page.textContent('h1')).toContain('did not go through');
+    expect(await page.textContent('main')).toContain('Card declined. Please try another card.');
+    expect(await page.textContent('main')).not.toContain('TestAcquirer');
+    await snapshot(page, '4-declined');
+    expect((await stack.payment('e2e-declined'))?.status).toBe('failed');
+    await page.close();
+  });
+
+  it('is pending while open, then the notification moves the payment on', async () => {
+    const page = await checkout('e2e-open');
+
+    await choose(page, 'open-success');
+
+    await expect.poll(() => page.textContent('h1')).toContain('being processed');
+    await snapshot(page, '5-pending');
+    expect((await stack.payment('e2e-open'))?.status).toBe('open');
+    expect((await stack.waitForStatus('e2e-open', 'reserved')).status).toBe('reserved');
+    await page.close();
+  });
+
+  it('changes nothing on a duplicate or a reordered delivery', async () => {
+    const page = await checkout('e2e-replayed');
+    await choose(page, 'open-success');
+    const settled = await stack.waitForStatus('e2e-replayed', 'reserved');
+    await page.close();
+
+    const duplicate = await stack.simulator.resend('e2e-replayed', 'notification');
+    const reordered = await stack.simulator.resend('e2e-replayed', 'open');
+
+    expect([duplicate.status, reordered.status]).toEqual([200, 200]);
+    const after = await stack.payment('e2e-replayed');
+    expect(after?.status).toBe('reserved');
+    expect(after?.transactions).toEqual(settled.transactions);
+    expect(after?.events.slice(-2).map((e) => e.outcome)).toEqual(['duplicate', 'stale']);
+  });
+});
