@@ -61,7 +61,10 @@ const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
   // Reads the order's payment to compare it with what the gateway is about to charge.
   'callback-verify-order': { table: ['dynamodb:GetItem'], sendsWork: false },
   // Records the payment request on the order's payment item (conditional put or update).
-  'create-payment': { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], sendsWork: false },
+  'create-payment': {
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    sendsWork: false,
+  },
   'payment-status': { table: ['dynamodb:GetItem', 'dynamodb:Query'], sendsWork: false },
 };
 
