@@ -72,6 +72,23 @@ export const lambdas = {
     timeoutSeconds: 10,
     memoryMb: 256,
   },
+  'payment-worker': {
+    name: 'payment-worker',
+    entry: 'functions/payment-worker/index.ts',
+    description:
+      'SQS consumer: confirms each payment change with the gateway, captures, notifies the merchant',
+    // Each message: one or two gateway calls (8 s at most each) and a merchant POST (5 s); the queue's
+    // visibility timeout is six times this.
+    timeoutSeconds: 30,
+    memoryMb: 512,
+  },
+  'work-sweeper': {
+    name: 'work-sweeper',
+    entry: 'functions/work-sweeper/index.ts',
+    description: 'Every minute: queues work that was recorded but never reached the queue',
+    timeoutSeconds: 60,
+    memoryMb: 256,
+  },
 } as const satisfies Record<string, LambdaSpec>;
 
 export type LambdaName = keyof typeof lambdas;
@@ -84,6 +101,23 @@ export const httpRoutes: readonly HttpRoute[] = [
   { method: 'POST', path: '/callbacks/verify-order', lambda: 'callback-verify-order', access: 'gateway' },
   { method: 'POST', path: '/payments', lambda: 'create-payment', access: 'public' },
   { method: 'GET', path: '/payments/{shopOrderId}', lambda: 'payment-status', access: 'iam' },
+];
+
+/** What invokes a Lambda that has no HTTP route. */
+export type EventSource =
+  /** The work queue, in batches; failed messages are reported one by one (partial batch response). */
+  | {
+      readonly lambda: LambdaName;
+      readonly kind: 'work-queue';
+      readonly batchSize: number;
+      readonly maxBatchingWindowSeconds: number;
+    }
+  /** A schedule (EventBridge on AWS, a timer on the local stack). */
+  | { readonly lambda: LambdaName; readonly kind: 'schedule'; readonly everyMinutes: number };
+
+export const eventSources: readonly EventSource[] = [
+  { lambda: 'payment-worker', kind: 'work-queue', batchSize: 10, maxBatchingWindowSeconds: 1 },
+  { lambda: 'work-sweeper', kind: 'schedule', everyMinutes: 1 },
 ];
 
 /** The path of a Lambda's route, e.g. to tell the gateway where our callbacks are. */

@@ -1,4 +1,6 @@
-import type { CallbackEvent, Payment, PaymentWork, TransactionState } from './payments/payment';
+import type { GatewayTransaction } from './altapay/api-response';
+import type { CallbackEvent, CallbackType, Payment, PaymentWork, TransactionState } from './payments/payment';
+import type { WorkRecord } from './worker/work-record';
 
 /**
  * The ports the use cases need. Adapters in `adapters/` implement them (DynamoDB, SQS); tests use
@@ -46,11 +48,45 @@ export interface PaymentStore {
   markWorkQueued(work: PaymentWork): Promise<void>;
   /** The payment with its event log, oldest event first, or undefined when unknown. */
   getPaymentHistory(shopOrderId: string): Promise<PaymentHistory | undefined>;
+  /** The worker's record of one piece of work, or undefined before it first ran. */
+  getWorkRecord(shopOrderId: string, workId: string): Promise<WorkRecord | undefined>;
+  /** Saves the work record if its revision is still `expectedRevision` (undefined: only if new). */
+  saveWorkRecord(record: WorkRecord, expectedRevision: number | undefined): Promise<'saved' | 'conflict'>;
+  /** Work recorded in payments' outboxes before `before` (ISO time) and not yet cleared: the sweeper's input. */
+  listPendingWork(before: string, limit: number): Promise<readonly PaymentWork[]>;
+}
+
+/** A callback that passed every check but could not be recorded (the table was down): applied later. */
+export interface QueuedCallback {
+  readonly callbackType: CallbackType;
+  /** The raw form body, base64: the worker runs the very same recording on it. */
+  readonly body: string;
+  readonly receivedAt: string;
 }
 
 export interface WorkQueue {
   /** Puts work on the queue; resolves once the queue has accepted it. */
   enqueue(work: PaymentWork): Promise<void>;
+  /** Puts a callback that could not be recorded on the queue, for the worker to record. */
+  enqueueCallback(callback: QueuedCallback): Promise<void>;
+}
+
+export interface DeadLetterQueue {
+  /** Parks a message that keeps failing, with why, for an operator to look at and redrive. */
+  park(messageBody: string, reason: string, attempts: number): Promise<void>;
+}
+
+/** One merchant event, built once and sent as is on every attempt. */
+export interface MerchantEvent {
+  readonly eventId: string;
+  readonly type: string;
+  /** The exact JSON body; the signature covers these bytes. */
+  readonly body: string;
+}
+
+export interface MerchantNotifier {
+  /** POSTs the event, signed; resolves with the merchant's HTTP status (throws when unreachable). */
+  deliver(event: MerchantEvent): Promise<number>;
 }
 
 /** A payment request as the shop asks for it, in our terms; the gateway adapter speaks AltaPay's. */
@@ -69,9 +105,21 @@ export interface PaymentRequestInput {
   readonly orderLines?: readonly Readonly<Record<string, string>>[];
 }
 
+export interface CaptureResult {
+  /** The gateway's Result: Success, or Error/Failed with a reason. */
+  readonly result: string;
+  readonly merchantErrorMessage?: string;
+  /** The transaction as the gateway holds it after the call. */
+  readonly transactions: readonly GatewayTransaction[];
+}
+
 export interface PaymentGateway {
   /** Creates a payment request; throws GatewayError when the gateway fails or refuses. */
   createPaymentRequest(input: PaymentRequestInput): Promise<{ paymentRequestId: string; url: string }>;
+  /** The gateway's current view of a transaction (`payments`); empty when it does not know it. */
+  transactions(transactionId: string): Promise<readonly GatewayTransaction[]>;
+  /** Captures `amount` of a reservation (`captureReservation`). */
+  captureReservation(transactionId: string, amount: string): Promise<CaptureResult>;
 }
 
 export interface Clock {

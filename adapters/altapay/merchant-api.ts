@@ -1,7 +1,11 @@
-import { type ApiResponse, parseApiResponse } from '../../shared/altapay/api-response';
+import {
+  type ApiResponse,
+  type GatewayTransaction,
+  parseApiResponse,
+} from '../../shared/altapay/api-response';
 import { findCurrency } from '../../shared/altapay/currency';
 import { GatewayError } from '../../shared/errors';
-import type { PaymentGateway, PaymentRequestInput } from '../../shared/ports';
+import type { CaptureResult, PaymentGateway, PaymentRequestInput } from '../../shared/ports';
 
 export interface MerchantApiConfig {
   /** e.g. https://testgateway.altapaysecure.com (the API lives under /merchant/API/). */
@@ -70,6 +74,21 @@ export class AltaPayMerchantApi implements PaymentGateway {
       throw new GatewayError('bad_answer', 'AltaPay answered Success without a PaymentRequestId and Url.');
     }
     return { paymentRequestId: response.paymentRequestId, url: response.url };
+  }
+
+  async transactions(transactionId: string): Promise<readonly GatewayTransaction[]> {
+    const response = await this.call('payments', { transaction_id: transactionId });
+    return response.transactions.filter((t) => t.transactionId === transactionId);
+  }
+
+  async captureReservation(transactionId: string, amount: string): Promise<CaptureResult> {
+    // Retrying a capture whose answer was lost could capture twice: the worker checks `payments` first.
+    const response = await this.call('captureReservation', { transaction_id: transactionId, amount });
+    return {
+      result: response.result ?? '',
+      ...(response.merchantErrorMessage ? { merchantErrorMessage: response.merchantErrorMessage } : {}),
+      transactions: response.transactions.filter((t) => t.transactionId === transactionId),
+    };
   }
 
   /** One Merchant API call; every failure becomes a GatewayError that says what went wrong. */

@@ -11,7 +11,9 @@ import type { CallbackEvent, Payment, PaymentWork } from '../../shared/payments/
 import { callbackTypes, paymentStatuses } from '../../shared/payments/payment';
 import { phaseRank } from '../../shared/payments/transaction-phase';
 import type { PaymentHistory, PaymentStore, TransactionRecord } from '../../shared/ports';
-import { recordKeys } from './payments-table';
+import { workMessageSchema } from '../../shared/worker/work-message';
+import type { WorkRecord } from '../../shared/worker/work-record';
+import { paymentsTable, recordKeys } from './payments-table';
 
 /** How many recent events the status API shows; the log itself is unbounded. */
 const eventsShown = 100;
@@ -40,7 +42,7 @@ const paymentItem = z.object({
   currency: z.string().optional(),
   orderPhase: status.optional(),
   transactions: z.record(z.string(), transactionState),
-  flags: z.array(z.literal('second-successful-payment')),
+  flags: z.array(z.enum(['second-successful-payment', 'unconfirmed-callback'])),
   request: z
     .object({
       paymentRequestId: z.string(),
@@ -67,6 +69,38 @@ const eventItem = z.object({
   transactionIds: z.array(z.string()),
   statusAfter: status,
 });
+
+const workItem = z.object({
+  workId: z.string(),
+  shopOrderId: z.string(),
+  version: z.number(),
+  state: z.enum(['in-progress', 'done']),
+  revision: z.number().int().positive(),
+  confirmation: z.object({ checkedAt: z.string(), confirmed: z.boolean(), detail: z.string() }).optional(),
+  capture: z
+    .object({
+      at: z.string(),
+      transactionId: z.string(),
+      amount: z.string(),
+      outcome: z.enum(['captured', 'already-captured', 'refused']),
+      detail: z.string().optional(),
+    })
+    .optional(),
+  event: z.object({ eventId: z.string(), type: z.string(), body: z.string() }).optional(),
+  deliveries: z.array(
+    z.object({
+      at: z.string(),
+      status: z.number().optional(),
+      error: z.string().optional(),
+      durationMs: z.number(),
+    }),
+  ),
+  deliveredAt: z.string().optional(),
+  lastError: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+const pendingWorkEntry = workMessageSchema.options[0].omit({ kind: true });
 
 /**
  * PaymentStore on one DynamoDB table (see payments-table.ts). Every write is a single-item
@@ -231,6 +265,67 @@ export class DynamoDbPaymentStore implements PaymentStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+  }
+
+  async getWorkRecord(shopOrderId: string, workId: string): Promise<WorkRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { shopOrderId, recordKey: recordKeys.work(workId) },
+        ConsistentRead: true,
+      }),
+    );
+    return Item === undefined ? undefined : workItem.parse(Item);
+  }
+
+  async saveWorkRecord(
+    record: WorkRecord,
+    expectedRevision: number | undefined,
+  ): Promise<'saved' | 'conflict'> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...record, recordKey: recordKeys.work(record.workId) },
+          ...(expectedRevision === undefined
+            ? { ConditionExpression: 'attribute_not_exists(recordKey)' }
+            : {
+                ConditionExpression: 'revision = :expected',
+                ExpressionAttributeValues: { ':expected': expectedRevision },
+              }),
+        }),
+      );
+      return 'saved';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'conflict';
+      throw error;
+    }
+  }
+
+  async listPendingWork(before: string, limit: number): Promise<readonly PaymentWork[]> {
+    const { name, partitionKey, sortKey } = paymentsTable.pendingWorkIndex;
+    const work: PaymentWork[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: name,
+          KeyConditionExpression: '#pk = :pending AND #sk < :before',
+          ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
+          ExpressionAttributeValues: { ':pending': 'pending', ':before': before },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        for (const entry of Object.values((item.pendingWork ?? {}) as Record<string, unknown>)) {
+          const parsed = pendingWorkEntry.parse(entry);
+          if (parsed.createdAt < before) work.push(parsed);
+        }
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined && work.length < limit);
+    return work.slice(0, limit);
   }
 
   async getPaymentHistory(shopOrderId: string): Promise<PaymentHistory | undefined> {

@@ -10,6 +10,7 @@
  * | `payment`                          | the payment: status, per-transaction state, version       |
  * | `transaction#<TransactionId>`      | one gateway transaction in full (masked PAN, scheme, ...)  |
  * | `event#<receivedAt>#<eventId>`     | one received callback (append-only)                       |
+ * | `work#<workId>`                    | the worker's record of one state change's slow work       |
  */
 export const paymentsTable = {
   partitionKey: 'shopOrderId',
@@ -27,6 +28,7 @@ export const recordKeys = {
   payment: 'payment',
   transaction: (transactionId: string) => `transaction#${transactionId}`,
   event: (receivedAt: string, eventId: string) => `event#${receivedAt}#${eventId}`,
+  work: (workId: string) => `work#${workId}`,
   eventPrefix: 'event#',
   transactionPrefix: 'transaction#',
 } as const;

@@ -23,6 +23,7 @@ export function callbackHandler(callbackType: CallbackType): HttpHandler {
     log,
     newId,
     callbackSecrets: settings.callbackSecrets,
+    queueWhenTableFails: true,
   };
   return httpHandler(async (event) => {
     log.appendKeys({ callbackType });

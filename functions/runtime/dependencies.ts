@@ -4,8 +4,16 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AltaPayMerchantApi } from '../../adapters/altapay/merchant-api';
 import { DynamoDbPaymentStore } from '../../adapters/dynamodb/payment-store';
-import { SqsWorkQueue } from '../../adapters/sqs/work-queue';
-import type { Clock, PaymentGateway, PaymentStore, WorkQueue } from '../../shared/ports';
+import { MerchantWebhook } from '../../adapters/http/merchant-webhook';
+import { SqsDeadLetterQueue, SqsWorkQueue } from '../../adapters/sqs/work-queue';
+import type {
+  Clock,
+  DeadLetterQueue,
+  MerchantNotifier,
+  PaymentGateway,
+  PaymentStore,
+  WorkQueue,
+} from '../../shared/ports';
 import { readSettings, type Settings } from './settings';
 
 /**
@@ -27,6 +35,14 @@ export const newId = (): string => randomUUID();
 let store: PaymentStore | undefined;
 let queue: WorkQueue | undefined;
 let gateway: PaymentGateway | undefined;
+let deadLetters: DeadLetterQueue | undefined;
+let sqs: SQSClient | undefined;
+
+/** One SQS client per cold start, shared by the work queue and the dead-letter queue. */
+function sqsClient(): SQSClient {
+  sqs ??= new SQSClient(sdkOptions);
+  return sqs;
+}
 
 /** The payments table adapter (one client per cold start). */
 export function paymentStore(): PaymentStore {
@@ -37,7 +53,7 @@ export function paymentStore(): PaymentStore {
 /** The work queue adapter; fails at start-up of a function that needs it when WORK_QUEUE_URL is unset. */
 export function workQueue(): WorkQueue {
   if (settings.workQueueUrl === undefined) throw new Error('Invalid settings: WORK_QUEUE_URL is required');
-  queue ??= new SqsWorkQueue(new SQSClient(sdkOptions), settings.workQueueUrl);
+  queue ??= new SqsWorkQueue(sqsClient(), settings.workQueueUrl);
   return queue;
 }
 
@@ -48,4 +64,16 @@ export function paymentGateway(): PaymentGateway {
   }
   gateway ??= new AltaPayMerchantApi(settings.gateway);
   return gateway;
+}
+
+/** The work queue's dead-letter queue; fails at start-up of a function that needs it when WORK_DLQ_URL is unset. */
+export function deadLetterQueue(): DeadLetterQueue {
+  if (settings.workDlqUrl === undefined) throw new Error('Invalid settings: WORK_DLQ_URL is required');
+  deadLetters ??= new SqsDeadLetterQueue(sqsClient(), settings.workDlqUrl);
+  return deadLetters;
+}
+
+/** The merchant's webhook endpoint, or undefined when none is configured (events are then only recorded). */
+export function merchantNotifier(): MerchantNotifier | undefined {
+  return settings.merchantWebhook && new MerchantWebhook({ ...settings.merchantWebhook, timeoutMs: 5_000 });
 }

@@ -28,6 +28,18 @@ const settingsSchema = z
     ALTAPAY_PAYMENT_TYPE: optional(z.enum(['payment', 'paymentAndCapture'])),
     /** How long one Merchant API call may take; well inside API Gateway's 29 s. */
     ALTAPAY_GATEWAY_TIMEOUT_MS: optional(z.coerce.number().int().min(100).max(20_000)),
+    /** The dead-letter queue the worker parks failing work in, with the reason. */
+    WORK_DLQ_URL: optional(z.url()),
+    /** Attempts before the worker parks a message (the queue's redrive maxReceiveCount). */
+    WORK_MAX_ATTEMPTS: optional(z.coerce.number().int().min(1).max(100)),
+    /** The merchant's endpoint for payment events; unset: events are recorded but not sent. */
+    MERCHANT_WEBHOOK_URL: optional(z.url({ protocol: /^https?$/ })),
+    /** The key the events are signed with (HMAC-SHA256); required with MERCHANT_WEBHOOK_URL. */
+    MERCHANT_WEBHOOK_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),
+    /** The sweeper leaves work younger than this to its callback (default 30). */
+    SWEEP_MIN_AGE_SECONDS: optional(z.coerce.number().int().min(0).max(3600)),
+    /** Capture reservations once the gateway confirms them. */
+    AUTO_CAPTURE: optional(z.enum(['true', 'false'])),
     /** Our API's public base URL, for the callback URLs we give the gateway; derived on AWS when unset. */
     PUBLIC_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
   })
@@ -36,7 +48,10 @@ const settingsSchema = z
     {
       message: 'ALTAPAY_CALLBACK_SECRET_PREVIOUS is set but ALTAPAY_CALLBACK_SECRET is not',
     },
-  );
+  )
+  .refine((s) => s.MERCHANT_WEBHOOK_URL === undefined || s.MERCHANT_WEBHOOK_SECRET !== undefined, {
+    message: 'MERCHANT_WEBHOOK_URL is set but MERCHANT_WEBHOOK_SECRET is not: events must be signed',
+  });
 
 export interface GatewaySettings {
   readonly baseUrl: URL;
@@ -53,6 +68,11 @@ export interface Settings {
   readonly missingGatewaySettings: readonly string[];
   readonly paymentType: 'payment' | 'paymentAndCapture';
   readonly publicBaseUrl?: URL;
+  readonly workDlqUrl?: string;
+  readonly workMaxAttempts: number;
+  readonly merchantWebhook?: { readonly url: URL; readonly signingKey: string };
+  readonly autoCapture: boolean;
+  readonly sweepMinAgeSeconds: number;
   readonly workQueueUrl?: string;
   readonly callbackSecrets: readonly string[];
   readonly shopReceiptUrl?: URL;
@@ -94,6 +114,13 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     missingGatewaySettings,
     paymentType: s.ALTAPAY_PAYMENT_TYPE ?? 'payment',
     ...(s.PUBLIC_BASE_URL === undefined ? {} : { publicBaseUrl: new URL(s.PUBLIC_BASE_URL) }),
+    ...(s.WORK_DLQ_URL === undefined ? {} : { workDlqUrl: s.WORK_DLQ_URL }),
+    workMaxAttempts: s.WORK_MAX_ATTEMPTS ?? 5,
+    ...(s.MERCHANT_WEBHOOK_URL && s.MERCHANT_WEBHOOK_SECRET
+      ? { merchantWebhook: { url: new URL(s.MERCHANT_WEBHOOK_URL), signingKey: s.MERCHANT_WEBHOOK_SECRET } }
+      : {}),
+    autoCapture: s.AUTO_CAPTURE === 'true',
+    sweepMinAgeSeconds: s.SWEEP_MIN_AGE_SECONDS ?? 30,
     ...(s.WORK_QUEUE_URL === undefined ? {} : { workQueueUrl: s.WORK_QUEUE_URL }),
     callbackSecrets: [s.ALTAPAY_CALLBACK_SECRET, s.ALTAPAY_CALLBACK_SECRET_PREVIOUS].filter(
       (secret): secret is string => secret !== undefined,

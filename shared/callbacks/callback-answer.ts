@@ -33,7 +33,13 @@ export function answerCallback(
     location.searchParams.set('shopOrderId', payment.shopOrderId);
     return { kind: 'redirect', location: location.toString() };
   }
-  const kind = pageKind(callbackType, payment.status);
+  // Recorded later by the worker: promise nothing we have not recorded.
+  const kind =
+    recorded.outcome === 'queued'
+      ? callbackType === 'fail'
+        ? 'failed'
+        : 'pending'
+      : pageKind(callbackType, payment.status);
   // The amount the customer paid, verbatim: that of the (first) paid transaction.
   const paid = Object.values(payment.transactions).find((t) => isPaid(t.phase));
   const page: CallbackPageModel = {

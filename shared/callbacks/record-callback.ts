@@ -3,10 +3,11 @@ import { type CallbackForm, parseCallbackForm } from '../altapay/callback-form';
 import { requireValidChecksum } from '../altapay/checksum';
 import { findCurrency } from '../altapay/currency';
 import { decodeFormBody } from '../altapay/form-body';
-import { DependencyError, MalformedRequestError, tableCall } from '../errors';
+import { DependencyError, MalformedRequestError } from '../errors';
 import { applyCallback, type CallbackFacts, type Decision } from '../payments/apply-callback';
 import type { CallbackEvent, CallbackType, Payment, PaymentStatus, PaymentWork } from '../payments/payment';
-import type { Clock, Log, PaymentStore, TransactionRecord, WorkQueue } from '../ports';
+import { describe, queueWork, saveDecision } from '../payments/save-decision';
+import type { Clock, Log, PaymentStore, QueuedCallback, TransactionRecord, WorkQueue } from '../ports';
 
 export interface RecordCallbackDeps {
   readonly store: PaymentStore;
@@ -16,17 +17,20 @@ export interface RecordCallbackDeps {
   readonly newId: () => string;
   /** The terminal's shared secret, then the previous one during a rotation. Empty: no checksum check. */
   readonly callbackSecrets: readonly string[];
+  /**
+   * When the table is down, put the callback on the queue and still answer 2xx (the Lambdas), or fail
+   * so the message is retried (the worker, which is what reads that queue).
+   */
+  readonly queueWhenTableFails: boolean;
 }
 
 export interface RecordedCallback {
-  readonly outcome: Decision['outcome'];
+  /** queued: the table was down; the callback waits on the queue and `payment` is what it says alone. */
+  readonly outcome: Decision['outcome'] | 'queued';
   readonly payment: Payment;
   /** The gateway's customer-safe error text, only when the gateway says it must be shown. */
   readonly cardholderMessage?: string;
 }
-
-/** Optimistic-lock retries; 100 identical callbacks at once settle in two rounds. */
-const maxSaveAttempts = 8;
 
 /**
  * Records one gateway callback (ok, fail, open or notification) from its raw form body:
@@ -48,7 +52,18 @@ export async function recordCallback(
   const facts = toFacts(callbackType, form, response);
   const receivedAt = deps.clock.now().toISOString();
 
-  const { decision, work } = await decide(deps, facts, receivedAt);
+  const cardholderMessage = mustShowMessage(form, response);
+  const message = cardholderMessage ? { cardholderMessage } : {};
+  let saved: Awaited<ReturnType<typeof saveDecision>>;
+  try {
+    saved = await saveDecision(deps, facts, receivedAt);
+  } catch (error) {
+    if (!(error instanceof DependencyError) || !deps.queueWhenTableFails) throw error;
+    await queueInstead(deps, { callbackType, body: Buffer.from(body).toString('base64'), receivedAt }, error);
+    // What the callback says on its own; the worker records it once the table is back.
+    return { outcome: 'queued', payment: applyCallback(undefined, facts, receivedAt).payment, ...message };
+  }
+  const { decision, work } = saved;
   const { payment } = decision;
   if (work) await queueWork(deps, work);
   const event: CallbackEvent = {
@@ -62,12 +77,18 @@ export async function recordCallback(
     transactionIds: facts.transactions.map((t) => t.transactionId),
     statusAfter: payment.status,
   };
-  await tableCall('record the callback', () =>
-    Promise.all([
+  try {
+    await Promise.all([
       deps.store.saveTransactionRecords(recordsFor(facts, payment)),
       deps.store.appendEvent(event),
-    ]),
-  );
+    ]);
+  } catch (error) {
+    // The decision and its work are saved; a missing detail record or log line is not worth a retry.
+    deps.log.error('payment recorded, but not its transaction records or event', {
+      shopOrderId: facts.shopOrderId,
+      error: describe(error),
+    });
+  }
   deps.log.info('callback recorded', {
     callbackType,
     shopOrderId: facts.shopOrderId,
@@ -76,8 +97,27 @@ export async function recordCallback(
     status: payment.status,
     version: payment.version,
   });
-  const cardholderMessage = mustShowMessage(form, response);
-  return { outcome: decision.outcome, payment, ...(cardholderMessage ? { cardholderMessage } : {}) };
+  return { outcome: decision.outcome, payment, ...message };
+}
+
+/**
+ * The table is down: puts the verified raw callback on the queue instead, so a 2xx still means the
+ * callback is durable. If the queue fails too, the table's error stands: 503, the gateway may retry.
+ */
+async function queueInstead(deps: RecordCallbackDeps, callback: QueuedCallback, tableError: DependencyError) {
+  try {
+    await deps.queue.enqueueCallback(callback);
+  } catch (queueError) {
+    deps.log.error('table and queue both unavailable; callback refused with 503', {
+      table: describe(tableError.cause),
+      queue: describe(queueError),
+    });
+    throw tableError;
+  }
+  deps.log.warn('table unavailable; callback queued to be recorded by the worker', {
+    callbackType: callback.callbackType,
+    error: describe(tableError.cause),
+  });
 }
 
 /**
@@ -129,73 +169,6 @@ function mismatch(what: string): MalformedRequestError {
   return new MalformedRequestError('form_xml_mismatch', `The form fields and the xml disagree: ${what}.`);
 }
 
-/** Reads, decides and saves with an optimistic lock, retrying when another callback got there first. */
-async function decide(
-  deps: RecordCallbackDeps,
-  facts: CallbackFacts,
-  receivedAt: string,
-): Promise<{ decision: Decision; work?: PaymentWork }> {
-  for (let attempt = 1; attempt <= maxSaveAttempts; attempt++) {
-    const current = await tableCall('read the payment', () => deps.store.getPayment(facts.shopOrderId));
-    const decision = applyCallback(current, facts, receivedAt);
-    if (decision.outcome !== 'changed') return { decision };
-    const work = decision.causesWork ? workFor(decision, facts, current?.status, receivedAt) : undefined;
-    const saved = await tableCall('save the payment', () =>
-      deps.store.savePayment(decision.payment, current?.version, work),
-    );
-    if (saved === 'saved') return work ? { decision, work } : { decision };
-  }
-  throw new DependencyError('payments-table', `Payment ${facts.shopOrderId} kept changing under us; retry.`);
-}
-
-/**
- * The work of a state change. Its id is derived from the order and version, so the outbox entry and
- * the queued message are the same work however often either is written.
- */
-function workFor(
-  decision: Decision,
-  facts: CallbackFacts,
-  previousStatus: PaymentStatus | undefined,
-  createdAt: string,
-): PaymentWork {
-  const { payment } = decision;
-  return {
-    ...(previousStatus === undefined ? {} : { previousStatus }),
-    workId: `${payment.shopOrderId}#${payment.version}`,
-    shopOrderId: payment.shopOrderId,
-    version: payment.version,
-    callbackType: facts.callbackType,
-    status: payment.status,
-    transactionIds: decision.changedTransactions.map((t) => t.transactionId),
-    createdAt,
-  };
-}
-
-/**
- * Queues the work and clears it from the outbox. A failure here does not fail the callback: the
- * state change and its pending work are already durable together, and the sweeper queues it later.
- */
-async function queueWork(deps: RecordCallbackDeps, work: PaymentWork): Promise<void> {
-  try {
-    await deps.queue.enqueue(work);
-  } catch (error) {
-    deps.log.error('work queue unavailable; work stays pending in the outbox', {
-      workId: work.workId,
-      error: describe(error),
-    });
-    return;
-  }
-  try {
-    await deps.store.markWorkQueued(work);
-  } catch (error) {
-    // The message is on the queue; the sweeper may send it again, and the worker deduplicates.
-    deps.log.warn('work queued but not cleared from the outbox', {
-      workId: work.workId,
-      error: describe(error),
-    });
-  }
-}
-
 /**
  * Full records of the transactions this callback describes in their recorded state (changed now, or
  * a duplicate of the recorded state: rewriting those heals a record lost to a crash). Stale ones skip.
@@ -242,8 +215,4 @@ function mustShowMessage(form: CallbackForm, response: ApiResponse): string | un
   if (form.cardholder_message_must_be_shown?.toLowerCase() === 'true' && form.error_message)
     return form.error_message;
   return undefined;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

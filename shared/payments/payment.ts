@@ -23,7 +23,9 @@ export type CallbackType = (typeof callbackTypes)[number];
 /** Why a transaction or payment needs a person's attention. */
 export type PaymentFlag =
   /** A second successful one-off payment for an order that was already paid: refund or release it. */
-  'second-successful-payment';
+  | 'second-successful-payment'
+  /** A callback the gateway does not confirm (a forgery, or a gateway fault): never handed on as paid. */
+  | 'unconfirmed-callback';
 
 /** One gateway transaction as last recorded: what the status API shows and what decisions compare. */
 export interface TransactionState {

@@ -1,5 +1,12 @@
 import type { CallbackEvent, Payment, PaymentWork } from '../../shared/payments/payment';
-import type { PaymentHistory, PaymentStore, TransactionRecord, WorkQueue } from '../../shared/ports';
+import type {
+  PaymentHistory,
+  PaymentStore,
+  QueuedCallback,
+  TransactionRecord,
+  WorkQueue,
+} from '../../shared/ports';
+import type { WorkRecord } from '../../shared/worker/work-record';
 
 /**
  * An in-memory PaymentStore with the DynamoDB adapter's semantics (version check, outbox), for use-case
@@ -45,6 +52,25 @@ export class MemoryPaymentStore implements PaymentStore {
     this.pendingWork.delete(work.workId);
   }
 
+  readonly workRecords = new Map<string, WorkRecord>();
+
+  async getWorkRecord(_shopOrderId: string, workId: string): Promise<WorkRecord | undefined> {
+    this.check();
+    return this.workRecords.get(workId);
+  }
+
+  async saveWorkRecord(record: WorkRecord, expectedRevision: number | undefined) {
+    this.check();
+    if (this.workRecords.get(record.workId)?.revision !== expectedRevision) return 'conflict' as const;
+    this.workRecords.set(record.workId, record);
+    return 'saved' as const;
+  }
+
+  async listPendingWork(before: string, limit: number): Promise<readonly PaymentWork[]> {
+    this.check();
+    return [...this.pendingWork.values()].filter((work) => work.createdAt < before).slice(0, limit);
+  }
+
   async getPaymentHistory(shopOrderId: string): Promise<PaymentHistory | undefined> {
     this.check();
     const payment = this.payments.get(shopOrderId);
@@ -55,10 +81,16 @@ export class MemoryPaymentStore implements PaymentStore {
 /** A WorkQueue that keeps what it was given, or fails like an unreachable SQS. */
 export class MemoryWorkQueue implements WorkQueue {
   readonly sent: PaymentWork[] = [];
+  readonly callbacks: QueuedCallback[] = [];
   failing = false;
 
   async enqueue(work: PaymentWork): Promise<void> {
     if (this.failing) throw new Error('connect ECONNREFUSED 127.0.0.1:9324');
     this.sent.push(work);
+  }
+
+  async enqueueCallback(callback: QueuedCallback): Promise<void> {
+    if (this.failing) throw new Error('connect ECONNREFUSED 127.0.0.1:9324');
+    this.callbacks.push(callback);
   }
 }

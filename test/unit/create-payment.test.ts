@@ -27,6 +27,12 @@ class RecordingGateway implements PaymentGateway {
     const n = this.requests.length;
     return { paymentRequestId: `pr-${n}`, url: `https://gateway.example/pay?pid=pr-${n}` };
   }
+  async transactions() {
+    return [];
+  }
+  async captureReservation(): Promise<never> {
+    throw new Error('create-payment never captures');
+  }
 }
 
 function setup() {
@@ -45,6 +51,7 @@ function setup() {
     log: silent,
     newId: () => String(minutes),
     callbackSecrets: [],
+    queueWhenTableFails: true,
   };
   const callback = (type: 'ok' | 'fail', xml: string) =>
     recordCallback(callbackDeps, type, new TextEncoder().encode(encodeFormBody(callbackFields(xml))));

@@ -18,6 +18,7 @@ function setup(secrets: string[] = []) {
     log: silent,
     newId: () => `id-${++id}`,
     callbackSecrets: secrets,
+    queueWhenTableFails: true,
   };
   return { store, queue, deps };
 }

@@ -1,0 +1,38 @@
+import type { MerchantEvent, MerchantNotifier } from '../../shared/ports';
+import { signatureHeader, signWebhook } from '../../shared/webhooks/signature';
+
+export interface MerchantWebhookConfig {
+  readonly url: URL;
+  /** The signing key the merchant verifies with (shared/webhooks/signature.ts). */
+  readonly signingKey: string;
+  /** Per attempt; a merchant that takes longer is retried later rather than holding the worker. */
+  readonly timeoutMs: number;
+}
+
+/** MerchantNotifier over HTTPS: the event's exact bytes, signed with a fresh timestamp per attempt. */
+export class MerchantWebhook implements MerchantNotifier {
+  constructor(
+    private readonly config: MerchantWebhookConfig,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
+
+  async deliver(event: MerchantEvent): Promise<number> {
+    const timestamp = Math.floor(Date.now() / 1000);
+    const response = await this.fetchImpl(this.config.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [signatureHeader]: signWebhook(event.body, this.config.signingKey, timestamp),
+        'payment-webhook-id': event.eventId,
+        'user-agent': 'altapay-serverless-webhooks/1',
+      },
+      body: event.body,
+      // A redirect could send the signed event somewhere the merchant did not configure.
+      redirect: 'manual',
+      signal: AbortSignal.timeout(this.config.timeoutMs),
+    });
+    // The body is not needed, but reading it lets the connection be reused.
+    await response.arrayBuffer().catch(() => undefined);
+    return response.status;
+  }
+}

@@ -1,0 +1,65 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { MalformedRequestError } from '../../shared/errors';
+import { describe } from '../../shared/payments/save-decision';
+import { parseWorkMessage, runWorkMessage } from '../../shared/worker/run-work-message';
+import {
+  clock,
+  deadLetterQueue,
+  log,
+  merchantNotifier,
+  newId,
+  paymentGateway,
+  paymentStore,
+  settings,
+  workQueue,
+} from '../runtime/dependencies';
+
+const notifier = merchantNotifier();
+const deps = {
+  store: paymentStore(),
+  gateway: paymentGateway(),
+  queue: workQueue(),
+  ...(notifier ? { notifier } : {}),
+  clock,
+  log,
+  newId,
+  callbackSecrets: settings.callbackSecrets,
+  autoCapture: settings.autoCapture,
+  // Three tries in this run (now, +0.5 s, +2 s); then the queue brings the message back later.
+  deliveryBackoffMs: [500, 2_000],
+  sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+};
+const deadLetters = deadLetterQueue();
+const processor = new BatchProcessor(EventType.SQS);
+
+/**
+ * One message. A failure is retried by the queue; on its last attempt, or at once if it can never
+ * succeed (not one of our messages), it is parked in the dead-letter queue with the reason.
+ */
+async function handleRecord(record: SQSRecord): Promise<void> {
+  const attempts = Number(record.attributes.ApproximateReceiveCount) || 1;
+  try {
+    await runWorkMessage(deps, parseWorkMessage(record.body));
+  } catch (error) {
+    const poison = error instanceof MalformedRequestError;
+    if (!poison && attempts < settings.workMaxAttempts) {
+      log.warn('work failed; the queue will retry it', {
+        messageId: record.messageId,
+        attempts,
+        error: describe(error),
+      });
+      throw error;
+    }
+    const reason = `${poison ? 'Not a work message' : `Failed ${attempts} times`}: ${describe(error)}`;
+    await deadLetters.park(record.body, reason, attempts);
+    log.error('work parked in the dead-letter queue', { messageId: record.messageId, attempts, reason });
+  }
+}
+
+/** The work queue's consumer: a batch in, the ids of the messages to retry out (partial batch response). */
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  log.addContext(context);
+  // Every failed message is reported by id even when all fail, so the good ones are never redone.
+  return processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false });
+};

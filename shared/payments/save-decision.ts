@@ -1,0 +1,85 @@
+import { DependencyError, tableCall } from '../errors';
+import type { Log, PaymentStore, WorkQueue } from '../ports';
+import { applyCallback, type CallbackFacts, type Decision } from './apply-callback';
+import type { PaymentStatus, PaymentWork } from './payment';
+
+/** Optimistic-lock retries; 100 identical callbacks at once settle in two rounds. */
+const maxSaveAttempts = 8;
+
+/**
+ * Reads the payment, applies the facts and saves the result with an optimistic lock, re-reading and
+ * deciding again when another writer got there first. A change that causes work records that work
+ * in the payment's outbox in the same write. Used for callbacks and for the gateway's confirmations.
+ */
+export async function saveDecision(
+  deps: { readonly store: PaymentStore },
+  facts: CallbackFacts,
+  now: string,
+): Promise<{ decision: Decision; work?: PaymentWork }> {
+  for (let attempt = 1; attempt <= maxSaveAttempts; attempt++) {
+    const current = await tableCall('read the payment', () => deps.store.getPayment(facts.shopOrderId));
+    const decision = applyCallback(current, facts, now);
+    if (decision.outcome !== 'changed') return { decision };
+    const work = decision.causesWork ? workFor(decision, facts, current?.status, now) : undefined;
+    const saved = await tableCall('save the payment', () =>
+      deps.store.savePayment(decision.payment, current?.version, work),
+    );
+    if (saved === 'saved') return work ? { decision, work } : { decision };
+  }
+  throw new DependencyError('payments-table', `Payment ${facts.shopOrderId} kept changing under us; retry.`);
+}
+
+/**
+ * The work of a state change. Its id is derived from the order and version, so the outbox entry and
+ * the queued message are the same work however often either is written.
+ */
+function workFor(
+  decision: Decision,
+  facts: CallbackFacts,
+  previousStatus: PaymentStatus | undefined,
+  createdAt: string,
+): PaymentWork {
+  const { payment } = decision;
+  return {
+    ...(previousStatus === undefined ? {} : { previousStatus }),
+    workId: `${payment.shopOrderId}#${payment.version}`,
+    shopOrderId: payment.shopOrderId,
+    version: payment.version,
+    callbackType: facts.callbackType,
+    status: payment.status,
+    transactionIds: decision.changedTransactions.map((t) => t.transactionId),
+    createdAt,
+  };
+}
+
+/**
+ * Queues the work and clears it from the outbox. A failure here fails nothing: the state change and
+ * its pending work are already durable together, and the sweeper queues it later.
+ */
+export async function queueWork(
+  deps: { readonly store: PaymentStore; readonly queue: WorkQueue; readonly log: Log },
+  work: PaymentWork,
+): Promise<void> {
+  try {
+    await deps.queue.enqueue(work);
+  } catch (error) {
+    deps.log.error('work queue unavailable; work stays pending in the outbox', {
+      workId: work.workId,
+      error: describe(error),
+    });
+    return;
+  }
+  try {
+    await deps.store.markWorkQueued(work);
+  } catch (error) {
+    // The message is on the queue; the sweeper may send it again, and the worker deduplicates.
+    deps.log.warn('work queued but not cleared from the outbox', {
+      workId: work.workId,
+      error: describe(error),
+    });
+  }
+}
+
+export function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import type { Payment, PaymentStatus, PaymentWork } from '../payments/payment';
+import type { MerchantEvent } from '../ports';
+
+/** The event each status change hands to the merchant; `created` is not news. */
+const eventTypes: Partial<Record<PaymentStatus, string>> = {
+  open: 'payment.pending',
+  reserved: 'payment.reserved',
+  captured: 'payment.captured',
+  failed: 'payment.failed',
+  cancelled: 'payment.cancelled',
+  released: 'payment.released',
+  refunded: 'payment.refunded',
+  chargeback: 'payment.chargeback',
+};
+
+/**
+ * The merchant event for one piece of work, or undefined when there is nothing to tell. Its id is
+ * derived from the work, so however often the work runs, the merchant sees one event id to
+ * deduplicate on. Amounts are exact decimal strings; no card data.
+ */
+export function buildMerchantEvent(work: PaymentWork, payment: Payment): MerchantEvent | undefined {
+  const changed = work.transactionIds.map((id) => payment.transactions[id]).filter((t) => t !== undefined);
+  // A second payment for a paid order is its own event: the merchant must refund or release it.
+  const type = changed.some((t) => t.flag === 'second-successful-payment')
+    ? 'payment.second_payment'
+    : eventTypes[work.status];
+  if (type === undefined) return undefined;
+  const eventId = `evt_${createHash('sha256').update(`${work.workId}|${type}`).digest('hex').slice(0, 32)}`;
+  const body = JSON.stringify({
+    id: eventId,
+    type,
+    created: work.createdAt,
+    data: {
+      shopOrderId: work.shopOrderId,
+      status: work.status,
+      ...(work.previousStatus === undefined ? {} : { previousStatus: work.previousStatus }),
+      // Events may arrive out of order; the version orders them.
+      version: work.version,
+      currency: payment.currency,
+      changedTransactionIds: work.transactionIds,
+      transactions: Object.values(payment.transactions).map((t) => ({
+        transactionId: t.transactionId,
+        ...(t.paymentId === undefined ? {} : { paymentId: t.paymentId }),
+        paymentStatus: t.paymentStatus,
+        status: t.phase,
+        currency: t.currency,
+        reservedAmount: t.reservedAmount,
+        capturedAmount: t.capturedAmount,
+        refundedAmount: t.refundedAmount,
+        ...(t.flag === undefined ? {} : { flag: t.flag }),
+      })),
+      flags: payment.flags,
+    },
+  });
+  return { eventId, type, body };
+}

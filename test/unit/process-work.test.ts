@@ -1,0 +1,377 @@
+import { describe, expect, it } from 'vitest';
+import type { GatewayTransaction } from '../../shared/altapay/api-response';
+import { encodeFormBody } from '../../shared/altapay/form-body';
+import { recordCallback } from '../../shared/callbacks/record-callback';
+import type { PaymentWork } from '../../shared/payments/payment';
+import type { CaptureResult, MerchantEvent, MerchantNotifier, PaymentGateway } from '../../shared/ports';
+import { verifyWebhook } from '../../shared/webhooks/signature';
+import { processWork } from '../../shared/worker/process-work';
+import { runWorkMessage } from '../../shared/worker/run-work-message';
+import { sweepPendingWork } from '../../shared/worker/sweep-pending-work';
+import { callbackFields, transactionXml } from '../support/gateway';
+import { MemoryPaymentStore, MemoryWorkQueue } from '../support/memory-store';
+
+const silent = { info() {}, warn() {}, error() {} };
+
+/** The gateway's own view of transactions, as `payments` and `captureReservation` report it. */
+class FakeGateway implements PaymentGateway {
+  readonly known = new Map<string, GatewayTransaction>();
+  readonly captures: string[] = [];
+  captureAnswer: 'Success' | 'Error' = 'Success';
+  async createPaymentRequest(): Promise<never> {
+    throw new Error('not used by the worker');
+  }
+  async transactions(id: string) {
+    const t = this.known.get(id);
+    return t ? [t] : [];
+  }
+  async captureReservation(id: string, amount: string): Promise<CaptureResult> {
+    this.captures.push(`${id}:${amount}`);
+    const t = this.known.get(id);
+    if (!t || this.captureAnswer === 'Error') {
+      return {
+        result: 'Error',
+        merchantErrorMessage: 'Capture refused by acquirer',
+        transactions: t ? [t] : [],
+      };
+    }
+    const captured = {
+      ...t,
+      transactionStatus: 'captured',
+      capturedAmount: amount,
+      updatedDate: '2026-11-20 11:00:00',
+    };
+    this.known.set(id, captured);
+    return { result: 'Success', transactions: [captured] };
+  }
+}
+
+class FakeMerchant implements MerchantNotifier {
+  readonly received: MerchantEvent[] = [];
+  answers: number[] = [];
+  async deliver(event: MerchantEvent) {
+    this.received.push(event);
+    return this.answers.shift() ?? 204;
+  }
+}
+
+function gatewayTransaction(id: string, status: string, reserved = '100.00'): GatewayTransaction {
+  return {
+    transactionId: id,
+    paymentId: 'p-1',
+    authType: 'payment',
+    transactionStatus: status,
+    shopOrderId: 'o-1',
+    currencyNumeric: '208',
+    currencyAlpha: 'DKK',
+    reservedAmount: reserved,
+    capturedAmount: '0.00',
+    refundedAmount: '0.00',
+    updatedDate: '2026-11-20 10:00:00',
+    chargebacks: [],
+  } as unknown as GatewayTransaction;
+}
+
+function setup(options: { autoCapture?: boolean } = {}) {
+  const store = new MemoryPaymentStore();
+  const queue = new MemoryWorkQueue();
+  const gateway = new FakeGateway();
+  const merchant = new FakeMerchant();
+  const clock = { now: () => new Date('2026-11-22T10:00:00Z') };
+  const deps = {
+    store,
+    queue,
+    gateway,
+    notifier: merchant,
+    clock,
+    log: silent,
+    newId: () => 'id',
+    callbackSecrets: [],
+    autoCapture: options.autoCapture ?? false,
+    deliveryBackoffMs: [1, 1],
+    sleep: async () => {},
+  };
+  /** Records a callback exactly as the Lambda does and returns the work it queued. */
+  const callback = async (xml: string, type: 'ok' | 'fail' = 'ok'): Promise<PaymentWork> => {
+    const body = new TextEncoder().encode(encodeFormBody(callbackFields(xml)));
+    await recordCallback({ ...deps, queueWhenTableFails: true }, type, body);
+    const work = queue.sent.at(-1);
+    if (!work) throw new Error('no work queued');
+    return work;
+  };
+  return { store, queue, gateway, merchant, deps, callback };
+}
+
+const paidXml = transactionXml({
+  shopOrderId: 'o-1',
+  transactionId: '1',
+  status: 'preauth',
+  reserved: '100.00',
+});
+
+describe('the slow work of a payment change', () => {
+  it('confirms with the gateway, then hands the merchant one payment.reserved event', async () => {
+    const { gateway, merchant, deps, callback } = setup();
+    gateway.known.set('1', gatewayTransaction('1', 'preauth'));
+    const work = await callback(paidXml);
+
+    const record = await processWork(deps, work);
+
+    expect(record).toMatchObject({ state: 'done', confirmation: { confirmed: true } });
+    expect(merchant.received.map((e) => e.type)).toEqual(['payment.reserved']);
+    const body = JSON.parse(merchant.received[0]?.body ?? '{}');
+    expect(body).toMatchObject({
+      id: merchant.received[0]?.eventId,
+      type: 'payment.reserved',
+      data: {
+        shopOrderId: 'o-1',
+        status: 'reserved',
+        version: 1,
+        transactions: [{ transactionId: '1', reservedAmount: '100.00' }],
+      },
+    });
+    expect(merchant.received[0]?.body).not.toContain('457193');
+  });
+
+  it('does nothing again when the same message arrives again', async () => {
+    const { gateway, merchant, deps, callback } = setup();
+    gateway.known.set('1', gatewayTransaction('1', 'preauth'));
+    const work = await callback(paidXml);
+
+    await processWork(deps, work);
+    await processWork(deps, work);
+    await processWork(deps, work);
+
+    expect(merchant.received).toHaveLength(1);
+  });
+
+  it('marks a callback the gateway does not know as unconfirmed and hands nothing on', async () => {
+    const { store, merchant, deps, callback } = setup();
+    const work = await callback(paidXml);
+
+    const record = await processWork(deps, work);
+
+    expect(record.confirmation).toMatchObject({
+      confirmed: false,
+      detail: expect.stringContaining('unknown to the gateway'),
+    });
+    expect(merchant.received).toEqual([]);
+    expect(store.payments.get('o-1')?.flags).toEqual(['unconfirmed-callback']);
+  });
+
+  it('takes the gateway at its word when it is further along, and queues that change as new work', async () => {
+    const { store, queue, gateway, deps, callback } = setup();
+    gateway.known.set('1', {
+      ...gatewayTransaction('1', 'captured'),
+      capturedAmount: '100.00',
+      updatedDate: '2026-11-20 10:30:00',
+    });
+    const work = await callback(paidXml);
+
+    await processWork(deps, work);
+
+    expect(store.payments.get('o-1')?.status).toBe('captured');
+    expect(queue.sent.map((w) => w.status)).toEqual(['reserved', 'captured']);
+  });
+
+  it('captures a confirmed reservation once when auto-capture is on', async () => {
+    const { store, queue, gateway, deps, callback } = setup({ autoCapture: true });
+    gateway.known.set('1', gatewayTransaction('1', 'preauth'));
+    const work = await callback(paidXml);
+
+    const record = await processWork(deps, work);
+    await processWork(deps, work);
+
+    expect(gateway.captures).toEqual(['1:100.00']);
+    expect(record.capture).toMatchObject({ outcome: 'captured', amount: '100.00' });
+    expect(store.payments.get('o-1')?.status).toBe('captured');
+    expect(queue.sent.at(-1)?.status).toBe('captured');
+  });
+
+  it('never captures twice when an earlier capture went through but its answer was lost', async () => {
+    const { gateway, deps, callback, store } = setup({ autoCapture: true });
+    gateway.known.set('1', gatewayTransaction('1', 'preauth'));
+    const work = await callback(paidXml);
+    // A first run confirmed, captured at the gateway, then died before recording it.
+    await gateway.captureReservation('1', '100.00');
+    const confirmed = { checkedAt: 'x', confirmed: true, detail: 'earlier run' };
+    await store.saveWorkRecord(
+      {
+        workId: work.workId,
+        shopOrderId: 'o-1',
+        version: 1,
+        state: 'in-progress',
+        revision: 1,
+        confirmation: confirmed,
+        deliveries: [],
+        createdAt: 'x',
+        updatedAt: 'x',
+      },
+      undefined,
+    );
+
+    const record = await processWork(deps, work);
+
+    expect(gateway.captures).toEqual(['1:100.00']);
+    expect(record.capture?.outcome).toBe('already-captured');
+  });
+
+  it('does not capture a flagged second payment (it is to be refunded)', async () => {
+    const { gateway, deps, callback } = setup({ autoCapture: true });
+    gateway.known.set('1', gatewayTransaction('1', 'preauth'));
+    gateway.known.set('2', gatewayTransaction('2', 'preauth'));
+    await processWork(deps, await callback(paidXml));
+    const second = await callback(
+      transactionXml({ shopOrderId: 'o-1', transactionId: '2', status: 'preauth', reserved: '100.00' }),
+    );
+
+    const record = await processWork(deps, second);
+
+    expect(gateway.captures).toEqual(['1:100.00']);
+    expect(record.event?.type).toBe('payment.second_payment');
+  });
+
+  it('records a refused capture and still tells the merchant about the reservation', async () => {
+    const { gateway, merchant, deps, callback } = setup({ autoCapture: true });
+    gateway.known.set('1', gatewayTransaction('1', 'preauth'));
+    gateway.captureAnswer = 'Error';
+
+    const record = await processWork(deps, await callback(paidXml));
+
+    expect(record.capture).toMatchObject({ outcome: 'refused', detail: 'Capture refused by acquirer' });
+    expect(merchant.received.map((e) => e.type)).toEqual(['payment.reserved']);
+  });
+
+  it('retries delivery with backoff, records every attempt, and sends the very same event next time', async () => {
+    const { gateway, merchant, deps, callback, store } = setup();
+    gateway.known.set('1', gatewayTransaction('1', 'preauth'));
+    merchant.answers = [500, 502, 503];
+    const work = await callback(paidXml);
+
+    await expect(processWork(deps, work)).rejects.toThrow(/did not accept payment.reserved: HTTP 503/);
+    expect(store.workRecords.get(work.workId)?.deliveries.map((d) => d.status)).toEqual([500, 502, 503]);
+    await processWork(deps, work);
+
+    expect(merchant.received).toHaveLength(4);
+    expect(new Set(merchant.received.map((e) => e.body)).size).toBe(1);
+    expect(store.workRecords.get(work.workId)).toMatchObject({
+      state: 'done',
+      deliveredAt: expect.any(String),
+    });
+  });
+});
+
+describe('callbacks queued while the table was down', () => {
+  it('are recorded by the worker as of when they arrived, and their work queued', async () => {
+    const { store, queue, deps } = setup();
+    const body = Buffer.from(encodeFormBody(callbackFields(paidXml))).toString('base64');
+
+    await runWorkMessage(deps, {
+      kind: 'callback',
+      callbackType: 'ok',
+      body,
+      receivedAt: '2026-11-22T09:00:00.000Z',
+    });
+
+    expect(store.payments.get('o-1')).toMatchObject({
+      status: 'reserved',
+      updatedAt: '2026-11-22T09:00:00.000Z',
+    });
+    expect(queue.sent).toHaveLength(1);
+  });
+
+  it('fail again (to be retried by the queue) while the table is still down, instead of queuing copies', async () => {
+    const { store, queue, deps } = setup();
+    store.failing = true;
+    const body = Buffer.from(encodeFormBody(callbackFields(paidXml))).toString('base64');
+
+    await expect(
+      runWorkMessage(deps, {
+        kind: 'callback',
+        callbackType: 'ok',
+        body,
+        receivedAt: '2026-11-22T09:00:00.000Z',
+      }),
+    ).rejects.toThrow();
+    expect(queue.callbacks).toEqual([]);
+  });
+});
+
+describe('the table being down when a callback arrives', () => {
+  it('queues the verified callback and answers as queued; both down is an error', async () => {
+    const { store, queue, deps } = setup();
+    store.failing = true;
+    const body = new TextEncoder().encode(encodeFormBody(callbackFields(paidXml)));
+
+    const recorded = await recordCallback({ ...deps, queueWhenTableFails: true }, 'ok', body);
+    queue.failing = true;
+    const refused = recordCallback({ ...deps, queueWhenTableFails: true }, 'ok', body);
+
+    expect(recorded.outcome).toBe('queued');
+    expect(queue.callbacks).toHaveLength(1);
+    await expect(refused).rejects.toMatchObject({ name: 'DependencyError' });
+  });
+});
+
+describe('the sweeper', () => {
+  it('queues work that never reached the queue, once it is old enough, and clears it', async () => {
+    const { store, queue, deps } = setup();
+    queue.failing = true;
+    await recordCallback(
+      { ...deps, queueWhenTableFails: true },
+      'ok',
+      new TextEncoder().encode(encodeFormBody(callbackFields(paidXml))),
+    );
+    queue.failing = false;
+
+    const tooSoon = await sweepPendingWork(
+      { ...deps, clock: { now: () => new Date('2026-11-22T10:00:10Z') } },
+      { minAgeSeconds: 30, limit: 10 },
+    );
+    const later = await sweepPendingWork(
+      { ...deps, clock: { now: () => new Date('2026-11-22T10:01:00Z') } },
+      { minAgeSeconds: 30, limit: 10 },
+    );
+
+    expect(tooSoon).toEqual({ found: 0, queued: 0, failed: 0 });
+    expect(later).toEqual({ found: 1, queued: 1, failed: 0 });
+    expect(queue.sent.map((w) => w.workId)).toEqual(['o-1#1']);
+    expect(store.pendingWork.size).toBe(0);
+  });
+});
+
+describe('merchant event signatures', () => {
+  it('verify with the signing key, and refuse another key, an old timestamp and a changed body', async () => {
+    const { signWebhook } = await import('../../shared/webhooks/signature');
+    const body = '{"id":"evt_1","type":"payment.reserved"}';
+    const now = 1_795_000_000;
+    const signature = signWebhook(body, 'merchant-signing-key-1', now);
+
+    expect(verifyWebhook({ body, signature, secret: 'merchant-signing-key-1', now: () => now + 10 })).toEqual(
+      JSON.parse(body),
+    );
+    expect(
+      verifyWebhook({
+        body,
+        signature,
+        secret: ['new-key-000000000', 'merchant-signing-key-1'],
+        now: () => now,
+      }),
+    ).toBeTruthy();
+    expect(() => verifyWebhook({ body, signature, secret: 'another-key-0000000', now: () => now })).toThrow(
+      /does not match/,
+    );
+    expect(() =>
+      verifyWebhook({ body, signature, secret: 'merchant-signing-key-1', now: () => now + 301 }),
+    ).toThrow(/301 s old/);
+    expect(() =>
+      verifyWebhook({ body: `${body} `, signature, secret: 'merchant-signing-key-1', now: () => now }),
+    ).toThrow(/does not match/);
+    expect(() => verifyWebhook({ body, signature: undefined, secret: 'merchant-signing-key-1' })).toThrow(
+      /No payment-webhook-signature/,
+    );
+    expect(() => verifyWebhook({ body, signature: 'v1=abc', secret: 'merchant-signing-key-1' })).toThrow(
+      /must look like/,
+    );
+  });
+});
