@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AltaPayMerchantApi } from '../../adapters/altapay/merchant-api';
@@ -14,7 +15,7 @@ import type {
   PaymentStore,
   WorkQueue,
 } from '../../shared/ports';
-import { readSettings, type Settings } from './settings';
+import { loadSettings, type Settings } from './settings';
 
 /**
  * The composition root: settings, clients and adapters, built once per cold start (module scope)
@@ -28,7 +29,14 @@ import { readSettings, type Settings } from './settings';
 const sdkOptions = { maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } };
 
 export const log = new Logger({ serviceName: 'altapay-payments' });
-export const settings: Settings = readSettings(process.env);
+/** Secrets Manager is asked only when a `*_SECRET_ARN` is configured (on AWS); Powertools caches the answer. */
+const fetchSecret = async (arn: string): Promise<string> => {
+  const value = await getSecret(arn, { maxAge: 300 });
+  if (typeof value !== 'string') throw new Error('the secret has no string value');
+  return value;
+};
+
+export const settings: Settings = await loadSettings(process.env, fetchSecret);
 export const clock: Clock = { now: () => new Date() };
 export const newId = (): string => randomUUID();
 

@@ -129,3 +129,78 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     merchantName: s.MERCHANT_NAME ?? 'Our shop',
   };
 }
+
+/** A secret in Secrets Manager whose JSON fields become settings. */
+interface SecretSource {
+  /** The environment variable holding the secret's ARN. */
+  readonly arnVariable: string;
+  /** The settings in the secret's JSON; throws naming the fields that are missing or wrong. */
+  settings(json: unknown): Record<string, string | undefined>;
+}
+
+function secretSource<T>(
+  arnVariable: string,
+  schema: z.ZodType<T>,
+  toSettings: (value: T) => Record<string, string | undefined>,
+): SecretSource {
+  return {
+    arnVariable,
+    settings: (json) => {
+      const parsed = schema.safeParse(json);
+      if (parsed.success) return toSettings(parsed.data);
+      const fields = parsed.error.issues.map((i) => i.path.join('.') || '(secret)').join(', ');
+      throw new Error(`Invalid settings: the secret in ${arnVariable} lacks or mistypes: ${fields}`);
+    },
+  };
+}
+
+/**
+ * Where secrets live on AWS: Secrets Manager, one secret per audience so each function can read only
+ * what it needs (the gateway API credentials, the callback secret, the merchant signing key).
+ */
+const secretSources: readonly SecretSource[] = [
+  secretSource(
+    'ALTAPAY_API_SECRET_ARN',
+    z.object({ username: z.string().min(1), password: z.string().min(1) }),
+    (s) => ({
+      ALTAPAY_API_USERNAME: s.username,
+      ALTAPAY_API_PASSWORD: s.password,
+    }),
+  ),
+  secretSource(
+    'ALTAPAY_CALLBACK_SECRET_ARN',
+    z.object({ secret: z.string().optional(), previousSecret: z.string().optional() }),
+    (s) => ({ ALTAPAY_CALLBACK_SECRET: s.secret, ALTAPAY_CALLBACK_SECRET_PREVIOUS: s.previousSecret }),
+  ),
+  secretSource('MERCHANT_WEBHOOK_SECRET_ARN', z.object({ signingKey: z.string().min(1) }), (s) => ({
+    MERCHANT_WEBHOOK_SECRET: s.signingKey,
+  })),
+];
+
+/** Fetches a secret's JSON text by ARN (Secrets Manager on AWS; injected in tests). */
+export type SecretFetcher = (arn: string) => Promise<string>;
+
+/**
+ * The settings, with the values of any configured secrets merged over the environment. Read once per
+ * cold start; a secret that cannot be read or has the wrong shape stops the function, naming it
+ * (never its value).
+ */
+export async function loadSettings(env: NodeJS.ProcessEnv, fetchSecret: SecretFetcher): Promise<Settings> {
+  const merged: NodeJS.ProcessEnv = { ...env };
+  for (const source of secretSources) {
+    const arn = env[source.arnVariable];
+    if (!arn) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(await fetchSecret(arn));
+    } catch (cause) {
+      throw new Error(`Invalid settings: the secret in ${source.arnVariable} cannot be read as JSON`, {
+        cause,
+      });
+    }
+    for (const [name, value] of Object.entries(source.settings(json))) {
+      if (value !== undefined) merged[name] = value;
+    }
+  }
+  return readSettings(merged);
+}

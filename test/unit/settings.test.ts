@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { loadSettings, readSettings } from '../../functions/runtime/settings';
+
+const base = {
+  PAYMENTS_TABLE_NAME: 'payments',
+  WORK_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/work',
+};
+
+describe('settings', () => {
+  it('reads a minimal environment with safe defaults', () => {
+    expect(readSettings(base)).toMatchObject({
+      paymentsTableName: 'payments',
+      callbackSecrets: [],
+      paymentType: 'payment',
+      autoCapture: false,
+      workMaxAttempts: 5,
+      merchantName: 'Our shop',
+    });
+  });
+
+  it('names every bad setting at once, and never echoes a value', () => {
+    expect(() =>
+      readSettings({
+        ...base,
+        PAYMENTS_TABLE_NAME: '',
+        SHOP_RECEIPT_URL: 'javascript:alert(1)',
+        AUTO_CAPTURE: 'yes',
+      }),
+    ).toThrow(/PAYMENTS_TABLE_NAME.*SHOP_RECEIPT_URL.*AUTO_CAPTURE/);
+  });
+
+  it('refuses a previous callback secret without a current one, and a webhook URL without a signing key', () => {
+    expect(() => readSettings({ ...base, ALTAPAY_CALLBACK_SECRET_PREVIOUS: 'old' })).toThrow(
+      /ALTAPAY_CALLBACK_SECRET is not/,
+    );
+    expect(() => readSettings({ ...base, MERCHANT_WEBHOOK_URL: 'https://shop.example/hooks' })).toThrow(
+      /events must be signed/,
+    );
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(readSettings({ ...base, ALTAPAY_CALLBACK_SECRET: '' }).callbackSecrets).toEqual([]);
+  });
+
+  it('takes secrets from Secrets Manager when their ARNs are configured, over the environment', async () => {
+    const secrets: Record<string, string> = {
+      'arn:api': JSON.stringify({ username: 'api-user', password: 'api-pass' }),
+      'arn:callback': JSON.stringify({ secret: 'new', previousSecret: 'old' }),
+      'arn:merchant': JSON.stringify({ signingKey: 'merchant-signing-key-0001' }),
+    };
+    const settings = await loadSettings(
+      {
+        ...base,
+        ALTAPAY_CALLBACK_SECRET: 'from-env',
+        ALTAPAY_API_SECRET_ARN: 'arn:api',
+        ALTAPAY_CALLBACK_SECRET_ARN: 'arn:callback',
+        MERCHANT_WEBHOOK_SECRET_ARN: 'arn:merchant',
+        MERCHANT_WEBHOOK_URL: 'https://shop.example/hooks',
+        ALTAPAY_GATEWAY_URL: 'https://testgateway.altapaysecure.com',
+        ALTAPAY_TERMINAL: 'Shop DKK',
+      },
+      async (arn) => secrets[arn] ?? '',
+    );
+
+    expect(settings.callbackSecrets).toEqual(['new', 'old']);
+    expect(settings.gateway).toMatchObject({
+      username: 'api-user',
+      password: 'api-pass',
+      terminal: 'Shop DKK',
+    });
+    expect(settings.merchantWebhook?.signingKey).toBe('merchant-signing-key-0001');
+  });
+
+  it('stops with the secret named, not its content, when a secret is malformed', async () => {
+    const load = loadSettings({ ...base, ALTAPAY_API_SECRET_ARN: 'arn:api' }, async () =>
+      JSON.stringify({ username: 'u' }),
+    );
+
+    await expect(load).rejects.toThrow(
+      'Invalid settings: the secret in ALTAPAY_API_SECRET_ARN lacks or mistypes: password',
+    );
+    await expect(
+      loadSettings({ ...base, MERCHANT_WEBHOOK_SECRET_ARN: 'arn:m' }, async () => 'not json'),
+    ).rejects.toThrow(/MERCHANT_WEBHOOK_SECRET_ARN cannot be read as JSON/);
+  });
+
+  it('never asks Secrets Manager when no ARN is configured (the local stack)', async () => {
+    await loadSettings(base, async () => {
+      throw new Error('must not be called');
+    });
+  });
+});
