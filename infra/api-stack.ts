@@ -1,6 +1,7 @@
 import {
   CfnOutput,
   CrossStackReferences,
+  Duration,
   ReferenceStrength,
   RemovalPolicy,
   Stack,
@@ -18,40 +19,90 @@ import {
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { paymentsTable } from '../adapters/dynamodb/payments-table';
-import { type HttpRoute, httpRoutes, type LambdaName, lambdas, type RouteAccess } from '../functions/routes';
+import {
+  type EventSource,
+  eventSources,
+  type HttpRoute,
+  httpRoutes,
+  type LambdaName,
+  lambdas,
+  type RouteAccess,
+} from '../functions/routes';
 import { PaymentsFunction } from './payments-function';
+import { WORK_QUEUE_MAX_RECEIVE_COUNT } from './stateful-stack';
+
+/**
+ * Deployment choices, read from CDK context by `addPaymentsStacks`. Never secrets: the gateway credentials
+ * and callback secret arrive through Secrets Manager.
+ */
+export interface DeploymentSettings {
+  /** Capture a reservation as soon as the gateway confirms it (`AUTO_CAPTURE`). */
+  readonly autoCapture: boolean;
+  /** The AltaPay gateway's base URL (`ALTAPAY_GATEWAY_URL`). */
+  readonly altapayGatewayUrl: string;
+  /** The AltaPay terminal (`ALTAPAY_TERMINAL`); not passed when unset. */
+  readonly altapayTerminal?: string;
+  /** Where the worker notifies the merchant of payment changes (`MERCHANT_WEBHOOK_URL`); not passed when unset. */
+  readonly merchantWebhookUrl?: string;
+}
 
 export interface ApiStackProps extends StackProps {
   readonly table: ITableV2;
   readonly workQueue: IQueue;
+  readonly workDeadLetterQueue: IQueue;
+  readonly settings: DeploymentSettings;
 }
 
 /** The one stage; its name is the version segment of every URL. */
 const STAGE_NAME = 'v1';
 
-/** The only table actions any function of this stack may be given. `DeleteItem` is deliberately absent. */
-type TableAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:Query';
+/** The only item actions any function of this stack may be given. `DeleteItem` is deliberately absent. */
+type ItemAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem';
+
+type IndexName = (typeof paymentsTable)['statusIndex' | 'pendingWorkIndex']['name'];
+
+/** What `dynamodb:Query` may read: the table itself or one of its indexes. */
+type QueryTarget = 'table' | IndexName;
+
+/** The queues a function may send to. */
+type QueueName = 'work' | 'work-dead-letter';
+
+/** Settings a function may read besides `PAYMENTS_TABLE_NAME` and `WORK_QUEUE_URL`, which all get. */
+type Setting = 'AUTO_CAPTURE' | 'MERCHANT_WEBHOOK_URL' | 'ALTAPAY_GATEWAY_URL' | 'ALTAPAY_TERMINAL';
 
 interface FunctionAccess {
-  readonly table: readonly TableAction[];
-  /** May put work on the work queue. */
-  readonly sendsWork: boolean;
+  /** Item actions on the table. */
+  readonly items: readonly ItemAction[];
+  /** Where it may `Query`; an index listed here is the only one it can read. */
+  readonly query: readonly QueryTarget[];
+  /**
+   * Queues it may send to. Sending to the dead-letter queue also gives it `WORK_DLQ_URL` and
+   * `WORK_MAX_ATTEMPTS`, so the permission and the settings that use it cannot drift apart.
+   */
+  readonly sendsTo: readonly QueueName[];
+  readonly settings: readonly Setting[];
 }
 
+const readWrite: readonly ItemAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+
+/** Where the Merchant API is and which terminal to use (the credentials follow via Secrets Manager). */
+const gateway: readonly Setting[] = ['ALTAPAY_GATEWAY_URL', 'ALTAPAY_TERMINAL'];
+
 /** A callback reads its order's payment, writes its items conditionally, and queues the slow work. */
-const recordsCallback: FunctionAccess = {
-  table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-  sendsWork: true,
-};
+const recordsCallback: FunctionAccess = { items: readWrite, query: [], sendsTo: ['work'], settings: [] };
 
 /**
- * What each function may do, and nothing more. Keyed by every `LambdaName`, so a function added to
- * `routes.ts` does not compile until it has its line here.
+ * What each function may do and read, and nothing more. Keyed by every `LambdaName`, so a function added
+ * to `routes.ts` does not compile until it has its line here.
  */
 const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
   'callback-ok': recordsCallback,
@@ -59,13 +110,54 @@ const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
   'callback-open': recordsCallback,
   'callback-notification': recordsCallback,
   // Reads the order's payment to compare it with what the gateway is about to charge.
-  'callback-verify-order': { table: ['dynamodb:GetItem'], sendsWork: false },
-  // Records the payment request on the order's payment item (conditional put or update).
-  'create-payment': {
-    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-    sendsWork: false,
+  'callback-verify-order': { items: ['dynamodb:GetItem'], query: [], sendsTo: [], settings: [] },
+  // Records the payment request on the order's payment item (conditional put or update) after asking the gateway.
+  'create-payment': { items: readWrite, query: [], sendsTo: [], settings: gateway },
+  // Reads one order's partition (payment, transactions, events) and lists payments by index.
+  'payment-status': {
+    items: ['dynamodb:GetItem'],
+    query: ['table', paymentsTable.statusIndex.name, paymentsTable.pendingWorkIndex.name],
+    sendsTo: [],
+    settings: [],
   },
-  'payment-status': { table: ['dynamodb:GetItem', 'dynamodb:Query'], sendsWork: false },
+  // Writes the payment, its work record and transactions; chains work; parks hopeless work on the DLQ itself.
+  'payment-worker': {
+    items: readWrite,
+    query: [],
+    sendsTo: ['work', 'work-dead-letter'],
+    settings: ['AUTO_CAPTURE', 'MERCHANT_WEBHOOK_URL', ...gateway],
+  },
+  // Finds stranded work through the sparse index only, claims each payment, and queues its work again.
+  'work-sweeper': {
+    items: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    query: [paymentsTable.pendingWorkIndex.name],
+    sendsTo: ['work'],
+    settings: [],
+  },
+};
+
+/** What can invoke a function: an HTTP route or one of the kinds of `eventSources`. */
+type Invoker = 'http' | EventSource['kind'];
+
+type Invocation = { readonly async: true } | { readonly async: false; readonly onFailure: string };
+
+/**
+ * How each invoker calls a function. Lambda queues an asynchronous invocation and retries it, so a
+ * function invoked that way gets a dead-letter queue; a synchronous caller sees the failure itself, and
+ * the text says who deals with it (the reason the Lambda DLQ rule is acknowledged).
+ */
+const invocation: Readonly<Record<Invoker, Invocation>> = {
+  http: {
+    async: false,
+    onFailure: 'API Gateway invokes it synchronously and answers a failure with a 5xx to the caller.',
+  },
+  'work-queue': {
+    async: false,
+    onFailure:
+      'Its SQS event source mapping invokes it synchronously; a message that keeps failing goes to the ' +
+      "work dead-letter queue (moved by the worker with the reason, or by the queue's redrive policy).",
+  },
+  schedule: { async: true },
 };
 
 const authorizationFor: Readonly<Record<RouteAccess, AuthorizationType>> = {
@@ -87,6 +179,20 @@ const openRouteReasons: Readonly<Record<RouteAccess, string>> = {
     'handler decides what an anonymous caller may see.',
 };
 
+/** Everything that invokes `name`. A function nothing invokes is a mistake in `routes.ts`: synth fails. */
+const invokersOf = (name: LambdaName): readonly Invoker[] => {
+  const invokers = new Set<Invoker>([
+    ...httpRoutes.filter((route) => route.lambda === name).map((): Invoker => 'http'),
+    ...eventSources.filter((source) => source.lambda === name).map((source) => source.kind),
+  ]);
+  if (invokers.size === 0) {
+    throw new Error(
+      `${name} has neither an HTTP route nor an event source in functions/routes.ts: nothing would invoke it`,
+    );
+  }
+  return [...invokers];
+};
+
 /** `callback-ok` -> `CallbackOk`: readable construct ids and output names. */
 const pascalCase = (name: string): string =>
   name
@@ -106,9 +212,10 @@ const pathParameters = (path: string): Record<string, boolean> | undefined => {
 };
 
 /**
- * The stateless half: one `PaymentsFunction` per entry of `lambdas` and a REST API generated from
- * `httpRoutes`. Holds no data, so it can be destroyed and redeployed freely; the table and queue come in
- * as props from the stateful stack.
+ * The stateless half: one `PaymentsFunction` per entry of `lambdas`, a REST API generated from
+ * `httpRoutes`, and the invokers of `eventSources` (the work queue's event source mapping, schedules).
+ * Holds no data worth keeping, so it can be destroyed and redeployed freely; the table and queues come
+ * in as props from the stateful stack.
  */
 export class ApiStack extends Stack {
   readonly api: RestApi;
@@ -119,45 +226,87 @@ export class ApiStack extends Stack {
     // Strong (Export/ImportValue), stated explicitly: CloudFormation then refuses to remove the table or
     // queue while this stack still uses them. Must be set before any child construct exists.
     CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
-    const { table, workQueue } = props;
+    const { table, workQueue, workDeadLetterQueue, settings } = props;
 
     const tableArn = table.tableArn;
-    const indexArns = [paymentsTable.statusIndex, paymentsTable.pendingWorkIndex].map(
-      (index) => `${tableArn}/index/${index.name}`,
-    );
+    const queryArns: Readonly<Record<QueryTarget, string>> = {
+      table: tableArn,
+      [paymentsTable.statusIndex.name]: `${tableArn}/index/${paymentsTable.statusIndex.name}`,
+      [paymentsTable.pendingWorkIndex.name]: `${tableArn}/index/${paymentsTable.pendingWorkIndex.name}`,
+    };
+    const queues: Readonly<Record<QueueName, IQueue>> = {
+      work: workQueue,
+      'work-dead-letter': workDeadLetterQueue,
+    };
+    // The one place setting values come from; `undefined` means the variable is not passed at all.
+    const settingValues: Readonly<Record<Setting, string | undefined>> = {
+      AUTO_CAPTURE: String(settings.autoCapture),
+      MERCHANT_WEBHOOK_URL: settings.merchantWebhookUrl,
+      ALTAPAY_GATEWAY_URL: settings.altapayGatewayUrl,
+      ALTAPAY_TERMINAL: settings.altapayTerminal,
+    };
+    const environmentOf = (access: FunctionAccess): Record<string, string> => ({
+      PAYMENTS_TABLE_NAME: table.tableName,
+      WORK_QUEUE_URL: workQueue.queueUrl,
+      ...(access.sendsTo.includes('work-dead-letter')
+        ? {
+            WORK_DLQ_URL: workDeadLetterQueue.queueUrl,
+            // The worker parks a message itself on the last receive SQS allows, with the reason attached.
+            WORK_MAX_ATTEMPTS: String(WORK_QUEUE_MAX_RECEIVE_COUNT),
+          }
+        : {}),
+      ...Object.fromEntries(
+        access.settings.flatMap((setting) => {
+          const value = settingValues[setting];
+          return value === undefined ? [] : [[setting, value]];
+        }),
+      ),
+    });
 
     const functions = {} as Record<LambdaName, PaymentsFunction>;
     for (const name of Object.keys(lambdas) as LambdaName[]) {
+      const invokers = invokersOf(name);
+      const synchronousOnly = invokers.every((invoker) => !invocation[invoker].async);
+      const access = functionAccess[name];
       const fn = new PaymentsFunction(this, pascalCase(name), {
         spec: lambdas[name],
-        environment: {
-          PAYMENTS_TABLE_NAME: table.tableName,
-          WORK_QUEUE_URL: workQueue.queueUrl,
-        },
+        environment: environmentOf(access),
+        deadLetterQueue: synchronousOnly ? undefined : this.asyncDeadLetterQueue(name),
       });
-      const access = functionAccess[name];
-      // Item actions on the table only; Query is the one action that also reads the indexes.
-      const itemActions = access.table.filter((action) => action !== 'dynamodb:Query');
-      if (itemActions.length > 0) {
-        fn.addToRolePolicy(new PolicyStatement({ actions: itemActions, resources: [tableArn] }));
+      if (access.items.length > 0) {
+        fn.addToRolePolicy(new PolicyStatement({ actions: [...access.items], resources: [tableArn] }));
       }
-      if (access.table.includes('dynamodb:Query')) {
+      if (access.query.length > 0) {
         fn.addToRolePolicy(
-          new PolicyStatement({ actions: ['dynamodb:Query'], resources: [tableArn, ...indexArns] }),
+          new PolicyStatement({
+            actions: ['dynamodb:Query'],
+            resources: access.query.map((target) => queryArns[target]),
+          }),
         );
       }
-      if (access.sendsWork) {
-        workQueue.grantSendMessages(fn);
+      for (const queue of access.sendsTo) {
+        queues[queue].grantSendMessages(fn);
       }
-      Validations.of(fn).acknowledge({
-        id: 'Serverless-LambdaDLQ',
-        reason:
-          'Invoked synchronously by API Gateway only; a Lambda dead-letter queue receives failed ' +
-          'asynchronous invocations, so it would stay empty. A failure is answered with a 5xx to the caller.',
-      });
+      if (synchronousOnly) {
+        Validations.of(fn).acknowledge({
+          id: 'Serverless-LambdaDLQ',
+          reason: [
+            'A Lambda dead-letter queue receives failed asynchronous invocations only, and nothing invokes ' +
+              'this function asynchronously.',
+            ...invokers.flatMap((invoker) => {
+              const how = invocation[invoker];
+              return how.async ? [] : [how.onFailure];
+            }),
+          ].join(' '),
+        });
+      }
       functions[name] = fn;
     }
     this.functions = functions;
+
+    for (const source of eventSources) {
+      this.addEventSource(source, functions[source.lambda], workQueue);
+    }
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_MONTH });
 
@@ -259,6 +408,73 @@ export class ApiStack extends Stack {
         reason: openRouteReasons[route.access],
       });
     }
+  }
+
+  /** Connects `fn` to what `source` says invokes it. */
+  private addEventSource(source: EventSource, fn: PaymentsFunction, workQueue: IQueue): void {
+    switch (source.kind) {
+      case 'work-queue': {
+        fn.addEventSource(
+          new SqsEventSource(workQueue, {
+            batchSize: source.batchSize,
+            maxBatchingWindow: Duration.seconds(source.maxBatchingWindowSeconds),
+            // Only the failed messages of a batch return to the queue, not the whole batch.
+            reportBatchItemFailures: true,
+          }),
+        );
+        const mapping = fn.node.children.find((child) => child instanceof EventSourceMapping);
+        if (mapping === undefined) throw new Error(`${source.lambda}: no event source mapping was created`);
+        Validations.of(mapping).acknowledge({
+          id: 'Serverless-LambdaEventSourceMappingDestination',
+          reason:
+            'SQS event source mappings support no on-failure destination (only stream and Kafka sources ' +
+            "do). The work queue's redrive policy moves a message that keeps failing to the work " +
+            'dead-letter queue, and the worker moves it there itself on its last attempt, with the reason.',
+        });
+        return;
+      }
+      case 'schedule': {
+        const every = Duration.minutes(source.everyMinutes);
+        new Rule(this, `${pascalCase(source.lambda)}Schedule`, {
+          description: `Invokes ${source.lambda} every ${source.everyMinutes} minute(s)`,
+          schedule: Schedule.rate(every),
+          targets: [
+            new LambdaFunction(fn, {
+              // Invocations EventBridge cannot deliver land beside the function's own failed runs.
+              deadLetterQueue: fn.deadLetterQueue,
+              // A run delivered after the next one is due would only repeat that one.
+              maxEventAge: every,
+            }),
+          ],
+        });
+        return;
+      }
+      default: {
+        const unknown: never = source;
+        throw new Error(`Unknown event source ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  /**
+   * Where the failed asynchronous runs of `name` go: its Lambda dead-letter queue, and the target
+   * dead-letter queue of its schedule. Holds only the scheduled events (a time, no payment data), so it
+   * lives here, beside the rule whose ARN its policy names, and not in the stateful stack.
+   */
+  private asyncDeadLetterQueue(name: LambdaName): Queue {
+    const queue = new Queue(this, `${pascalCase(name)}DeadLetterQueue`, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // The SQS maximum: a failing schedule is noticed and diagnosed from these messages' error attributes.
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(queue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason:
+        'This queue is itself a dead-letter queue (of a scheduled function and its EventBridge target); a ' +
+        'redrive policy on it would only move failed runs one queue further.',
+    });
+    return queue;
   }
 
   private acknowledgeAccountRole(): void {

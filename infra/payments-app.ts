@@ -1,6 +1,6 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { ApiStack } from './api-stack';
+import { ApiStack, type DeploymentSettings } from './api-stack';
 import { StatefulStack } from './stateful-stack';
 
 /** Stack names start with this unless the context `stackPrefix` or the variable `STACK_PREFIX` says otherwise. */
@@ -9,6 +9,45 @@ export const DEFAULT_STACK_PREFIX = 'AltaPay';
 const stringContext = (app: App, key: string): string | undefined => {
   const value: unknown = app.node.tryGetContext(key);
   return typeof value === 'string' && value !== '' ? value : undefined;
+};
+
+const booleanContext = (app: App, key: string, fallback: boolean): boolean => {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === '') return fallback;
+  // `-c key=true` arrives as a string, `cdk.json` may hold a real boolean.
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`Context ${key} must be true or false, not ${JSON.stringify(value)}`);
+};
+
+/** An https URL from context: a typo fails synth instead of the first payment. */
+const urlContext = (app: App, key: string): string | undefined => {
+  const value = stringContext(app, key);
+  if (value === undefined) return undefined;
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (url?.protocol !== 'https:') {
+    throw new Error(`Context ${key} must be an https URL, not ${JSON.stringify(value)}`);
+  }
+  // Context ends up in the template and the function's configuration, readable by anyone who can read either.
+  if (url.username !== '' || url.password !== '') {
+    throw new Error(`Context ${key} must not carry credentials; they belong in Secrets Manager`);
+  }
+  return value;
+};
+
+/** AltaPay's test gateway, until the context `altapayGatewayUrl` names the production one. */
+export const DEFAULT_ALTAPAY_GATEWAY_URL = 'https://testgateway.altapaysecure.com';
+
+/** The deployment's settings, from CDK context (`cdk synth -c altapayTerminal=...`); never secrets. */
+const deploymentSettings = (app: App): DeploymentSettings => {
+  const altapayTerminal = stringContext(app, 'altapayTerminal');
+  const merchantWebhookUrl = urlContext(app, 'merchantWebhookUrl');
+  return {
+    autoCapture: booleanContext(app, 'autoCapture', false),
+    altapayGatewayUrl: urlContext(app, 'altapayGatewayUrl') ?? DEFAULT_ALTAPAY_GATEWAY_URL,
+    ...(altapayTerminal === undefined ? {} : { altapayTerminal }),
+    ...(merchantWebhookUrl === undefined ? {} : { merchantWebhookUrl }),
+  };
 };
 
 export interface PaymentsApp {
@@ -33,6 +72,8 @@ export function addPaymentsStacks(app: App): PaymentsApp {
   // Environment-agnostic unless pinned (`-c account=... -c region=...`): the templates then do not depend
   // on whichever AWS profile the machine running synth happens to have.
   const env = { account: stringContext(app, 'account'), region: stringContext(app, 'region') };
+  // Read before any stack exists, so a bad value stops synth with its own message first.
+  const settings = deploymentSettings(app);
 
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
     env,
@@ -40,9 +81,11 @@ export function addPaymentsStacks(app: App): PaymentsApp {
   });
   const api = new ApiStack(app, `${prefix}-Api`, {
     env,
-    description: 'AltaPay payments: functions and REST API (stateless)',
+    description: 'AltaPay payments: functions, REST API, work queue consumer and schedule (stateless)',
     table: stateful.table,
     workQueue: stateful.workQueue,
+    workDeadLetterQueue: stateful.workDeadLetterQueue,
+    settings,
   });
   return { stateful, api };
 }

@@ -5,6 +5,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { LambdaSpec } from '../functions/routes';
 
@@ -18,6 +19,11 @@ export interface PaymentsFunctionProps {
   readonly spec: LambdaSpec;
   /** Settings the function reads once at start-up (table name, queue URL, ...). */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Receives the events of asynchronous invocations that failed after Lambda's retries. Only functions that
+   * something invokes asynchronously (a schedule) have one; synchronous callers see the failure themselves.
+   */
+  readonly deadLetterQueue?: IQueue;
 }
 
 /**
@@ -55,6 +61,7 @@ export class PaymentsFunction extends NodejsFunction {
       memorySize: spec.memoryMb,
       role,
       logGroup,
+      deadLetterQueue: props.deadLetterQueue,
       tracing: Tracing.ACTIVE,
       environment: {
         // Stack traces point at the TypeScript source instead of minified line 1.

@@ -3,12 +3,7 @@ import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { paymentsTable } from '../adapters/dynamodb/payments-table';
-
-/**
- * The worker's Lambda timeout. The work queue's visibility timeout is derived from it; it moves to the
- * worker's `LambdaSpec` in `functions/routes.ts` when the worker is added.
- */
-export const WORKER_TIMEOUT_SECONDS = 30;
+import { lambdas } from '../functions/routes';
 
 /**
  * AWS recommends a visibility timeout of six times the consumer's timeout, so that a message is not
@@ -16,7 +11,10 @@ export const WORKER_TIMEOUT_SECONDS = 30;
  */
 export const WORK_QUEUE_VISIBILITY_FACTOR = 6;
 
-/** How often a message is received before SQS parks it on the dead-letter queue. */
+/**
+ * How often a message is received before SQS parks it on the dead-letter queue. The worker reads the same
+ * number (`WORK_MAX_ATTEMPTS`) to park a message itself, with the reason attached, on its last attempt.
+ */
 export const WORK_QUEUE_MAX_RECEIVE_COUNT = 5;
 
 /**
@@ -67,7 +65,11 @@ export class StatefulStack extends Stack {
     this.workQueue = new Queue(this, 'WorkQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      visibilityTimeout: Duration.seconds(WORKER_TIMEOUT_SECONDS * WORK_QUEUE_VISIBILITY_FACTOR),
+      // From the worker's own spec, so raising its timeout cannot leave the queue handing its messages to a
+      // second worker while the first is still busy.
+      visibilityTimeout: Duration.seconds(
+        lambdas['payment-worker'].timeoutSeconds * WORK_QUEUE_VISIBILITY_FACTOR,
+      ),
       deadLetterQueue: { queue: this.workDeadLetterQueue, maxReceiveCount: WORK_QUEUE_MAX_RECEIVE_COUNT },
     });
   }

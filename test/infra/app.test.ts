@@ -1,13 +1,14 @@
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnGlobalTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
+import type { CfnQueue, IQueue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { paymentsTable } from '../../adapters/dynamodb/payments-table';
-import { httpRoutes, type LambdaName, lambdas } from '../../functions/routes';
-import { addPaymentsStacks } from '../../infra/payments-app';
-import { WORKER_TIMEOUT_SECONDS } from '../../infra/stateful-stack';
+import { type EventSource, eventSources, httpRoutes, type LambdaName, lambdas } from '../../functions/routes';
+import { addPaymentsStacks, DEFAULT_ALTAPAY_GATEWAY_URL } from '../../infra/payments-app';
+import { WORK_QUEUE_MAX_RECEIVE_COUNT } from '../../infra/stateful-stack';
 
 // Prepare: one app for the whole file, built exactly as `infra/app.ts` builds it (cdk-nag packs included),
 // with bundling skipped so no esbuild runs here (`npm run synth` covers bundling).
@@ -56,6 +57,46 @@ const actionsOf = (name: LambdaName): readonly string[] =>
   statementsOf(name)
     .filter((s) => s.Effect === 'Allow')
     .flatMap((s) => asList(s.Action));
+
+const statefulTableId = (): string =>
+  stateful.getLogicalId(stateful.table.node.defaultChild as CfnGlobalTable);
+
+/** `{ 'Fn::GetAtt': [<queue>, 'Arn'] }` of a queue, in the template of the stack that holds it. */
+const queueArn = (queue: IQueue) => {
+  const stack = queue === stateful.workQueue || queue === stateful.workDeadLetterQueue ? stateful : api;
+  return { 'Fn::GetAtt': [stack.getLogicalId(queue.node.defaultChild as CfnQueue), 'Arn'] };
+};
+
+/**
+ * What an `Fn::ImportValue` in the API stack imports, as the stateful stack's template writes it (e.g.
+ * `{ 'Fn::GetAtt': ['WorkQueue…', 'Arn'] }`); any other value as it is. Lets a test tell the work queue
+ * from its dead-letter queue behind the generated export names.
+ */
+const imported = (value: unknown): unknown => {
+  if (typeof value !== 'object' || value === null || !('Fn::ImportValue' in value)) return value;
+  const name = value['Fn::ImportValue'];
+  const output = Object.values(statefulTemplate.findOutputs('*')).find((o) => o.Export?.Name === name);
+  if (output === undefined) throw new Error(`The stateful stack exports no ${JSON.stringify(name)}`);
+  return output.Value;
+};
+
+/** The resources (imports resolved) of the statements of `name` that allow `action`. */
+const resourcesAllowing = (name: LambdaName, action: string): readonly unknown[] =>
+  statementsOf(name)
+    .filter((s) => s.Effect === 'Allow' && asList(s.Action).includes(action))
+    .flatMap((s) => asList(s.Resource).map(imported));
+
+const environmentOf = (template: Template, stack: typeof api, name: LambdaName): Record<string, unknown> => {
+  const logicalId = stack.getLogicalId(stack.functions[name].node.defaultChild as CfnFunction);
+  return propertiesOf(template, 'AWS::Lambda::Function', logicalId).Environment.Variables;
+};
+
+const workQueueSources = eventSources.filter(
+  (source): source is Extract<EventSource, { kind: 'work-queue' }> => source.kind === 'work-queue',
+);
+const scheduleSources = eventSources.filter(
+  (source): source is Extract<EventSource, { kind: 'schedule' }> => source.kind === 'schedule',
+);
 
 /** The full path (`/payments/{shopOrderId}`) of every API Gateway resource, by logical id. */
 const resourcePaths = (): ReadonlyMap<string, string> => {
@@ -265,6 +306,229 @@ describe('the functions', () => {
   });
 });
 
+describe('what invokes the functions', () => {
+  it('deploys every function of the route table, and nothing else', () => {
+    const deployed = Object.keys(apiTemplate.findResources('AWS::Lambda::Function')).sort();
+    expect(deployed).toEqual((Object.keys(lambdas) as LambdaName[]).map(functionLogicalId).sort());
+  });
+
+  it('leaves no function without an HTTP route or an event source', () => {
+    const invoked = new Set([...httpRoutes, ...eventSources].map((entry) => entry.lambda));
+    expect((Object.keys(lambdas) as LambdaName[]).filter((name) => !invoked.has(name))).toEqual([]);
+  });
+
+  it('feeds the worker from the work queue in batches, reporting failed messages one by one', () => {
+    expect(workQueueSources.map((source) => source.lambda)).toContain('payment-worker');
+    const mappings = Object.values(apiTemplate.findResources('AWS::Lambda::EventSourceMapping'));
+    expect(mappings).toHaveLength(workQueueSources.length);
+    for (const source of workQueueSources) {
+      const mapping = mappings.find(
+        (m) => m.Properties.FunctionName.Ref === functionLogicalId(source.lambda),
+      )?.Properties;
+      expect(mapping).toMatchObject({
+        BatchSize: source.batchSize,
+        MaximumBatchingWindowInSeconds: source.maxBatchingWindowSeconds,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      expect(imported(mapping.EventSourceArn)).toEqual(queueArn(stateful.workQueue));
+    }
+  });
+
+  it('runs the sweeper every minute, with a dead-letter queue for runs that fail or never start', () => {
+    expect(scheduleSources).toContainEqual({ lambda: 'work-sweeper', kind: 'schedule', everyMinutes: 1 });
+    const dlq = api.functions['work-sweeper'].deadLetterQueue;
+    if (dlq === undefined) throw new Error('work-sweeper has no dead-letter queue');
+    apiTemplate.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [functionLogicalId('work-sweeper'), 'Arn'] },
+          DeadLetterConfig: { Arn: queueArn(dlq) },
+          RetryPolicy: { MaximumEventAgeInSeconds: 60 },
+        }),
+      ],
+    });
+    expect(
+      propertiesOf(apiTemplate, 'AWS::Lambda::Function', functionLogicalId('work-sweeper')).DeadLetterConfig,
+    ).toEqual({ TargetArn: queueArn(dlq) });
+  });
+
+  it('creates one rule per schedule, each at its rate', () => {
+    const rules = Object.values(apiTemplate.findResources('AWS::Events::Rule'));
+    expect(rules.map((rule) => rule.Properties.ScheduleExpression).sort()).toEqual(
+      scheduleSources.map(({ everyMinutes: n }) => `rate(${n} ${n === 1 ? 'minute' : 'minutes'})`).sort(),
+    );
+  });
+
+  it('gives a Lambda dead-letter queue only to functions invoked asynchronously', () => {
+    const scheduled = new Set<LambdaName>(scheduleSources.map((source) => source.lambda));
+    for (const name of Object.keys(lambdas) as LambdaName[]) {
+      const fn = propertiesOf(apiTemplate, 'AWS::Lambda::Function', functionLogicalId(name));
+      expect(fn.DeadLetterConfig !== undefined, name).toBe(scheduled.has(name));
+    }
+  });
+
+  it('encrypts the scheduled functions’ dead-letter queues and refuses unencrypted transport', () => {
+    const queues = apiTemplate.findResources('AWS::SQS::Queue');
+    expect(Object.keys(queues)).toHaveLength(scheduleSources.length);
+    apiTemplate.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    for (const logicalId of Object.keys(queues)) {
+      apiTemplate.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: logicalId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+});
+
+describe('the worker and the sweeper', () => {
+  it('lets the worker write payments and send to both the work queue and its dead-letter queue', () => {
+    const actions = actionsOf('payment-worker');
+    expect(actions).toEqual(
+      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']),
+    );
+    for (const forbidden of ['dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan']) {
+      expect(actions).not.toContain(forbidden);
+    }
+    expect(resourcesAllowing('payment-worker', 'sqs:SendMessage')).toEqual(
+      expect.arrayContaining([queueArn(stateful.workQueue), queueArn(stateful.workDeadLetterQueue)]),
+    );
+    expect(resourcesAllowing('payment-worker', 'sqs:SendMessage')).toHaveLength(2);
+  });
+
+  it('lets the worker consume the work queue only, never its dead-letter queue', () => {
+    for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']) {
+      expect(resourcesAllowing('payment-worker', action)).toEqual([queueArn(stateful.workQueue)]);
+    }
+  });
+
+  it('lets the sweeper query the pendingWork index and nothing else', () => {
+    const [resource, ...others] = resourcesAllowing('work-sweeper', 'dynamodb:Query');
+    expect(others).toEqual([]);
+    const join = (resource as { 'Fn::Join'?: [string, [unknown, unknown]] })['Fn::Join'];
+    expect(join?.[0]).toBe('');
+    expect(imported(join?.[1][0])).toEqual({ 'Fn::GetAtt': [statefulTableId(), 'Arn'] });
+    expect(join?.[1][1]).toBe(`/index/${paymentsTable.pendingWorkIndex.name}`);
+  });
+
+  it('lets the sweeper read and claim payments and queue work, but not write, delete or touch the work DLQ', () => {
+    const actions = actionsOf('work-sweeper');
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem']));
+    for (const forbidden of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Scan']) {
+      expect(actions).not.toContain(forbidden);
+    }
+    expect(resourcesAllowing('work-sweeper', 'dynamodb:GetItem')).toEqual([
+      { 'Fn::GetAtt': [statefulTableId(), 'Arn'] },
+    ]);
+    const dlq = api.functions['work-sweeper'].deadLetterQueue;
+    if (dlq === undefined) throw new Error('work-sweeper has no dead-letter queue');
+    // Its own dead-letter queue is where Lambda, with the function's role, puts its failed runs.
+    expect([...resourcesAllowing('work-sweeper', 'sqs:SendMessage')]).toEqual(
+      expect.arrayContaining([queueArn(stateful.workQueue), queueArn(dlq)]),
+    );
+    expect(resourcesAllowing('work-sweeper', 'sqs:SendMessage')).toHaveLength(2);
+    expect(actionsOf('work-sweeper')).not.toContain('sqs:ReceiveMessage');
+  });
+});
+
+/** The variables every function gets, whatever it does. */
+const commonVariables = ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'PAYMENTS_TABLE_NAME', 'WORK_QUEUE_URL'];
+
+/** Looks like a credential by name, or like a key or token by value (long, no spaces, letters and digits). */
+const secretName = /SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE|API_?KEY|USERNAME/i;
+const secretValue = /^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9+/_=-]{20,}$/;
+
+describe('the settings', () => {
+  it('give each function only the variables it reads, with the defaults when context is silent', () => {
+    const extra: Readonly<Record<LambdaName, Record<string, string>>> = {
+      'callback-ok': {},
+      'callback-fail': {},
+      'callback-open': {},
+      'callback-notification': {},
+      'callback-verify-order': {},
+      'create-payment': { ALTAPAY_GATEWAY_URL: DEFAULT_ALTAPAY_GATEWAY_URL },
+      'payment-status': {},
+      'payment-worker': {
+        WORK_MAX_ATTEMPTS: String(WORK_QUEUE_MAX_RECEIVE_COUNT),
+        AUTO_CAPTURE: 'false',
+        ALTAPAY_GATEWAY_URL: DEFAULT_ALTAPAY_GATEWAY_URL,
+      },
+      'work-sweeper': {},
+    };
+    for (const name of Object.keys(lambdas) as LambdaName[]) {
+      const variables = environmentOf(apiTemplate, api, name);
+      const expected = [...commonVariables, ...Object.keys(extra[name])];
+      if (name === 'payment-worker') expected.push('WORK_DLQ_URL');
+      expect(Object.keys(variables).sort(), name).toEqual(expected.sort());
+      expect(variables, name).toMatchObject(extra[name]);
+    }
+  });
+
+  it("tell the worker the dead-letter queue and the queue's own receive limit", () => {
+    const variables = environmentOf(apiTemplate, api, 'payment-worker');
+    const dlq = stateful.getLogicalId(stateful.workDeadLetterQueue.node.defaultChild as CfnQueue);
+    expect(imported(variables.WORK_DLQ_URL)).toEqual({ Ref: dlq });
+    const redriven = Object.values(statefulTemplate.findResources('AWS::SQS::Queue')).find(
+      (q) => q.Properties.RedrivePolicy !== undefined,
+    );
+    expect(variables.WORK_MAX_ATTEMPTS).toBe(String(redriven?.Properties.RedrivePolicy.maxReceiveCount));
+  });
+
+  it('take the gateway, terminal, auto-capture and merchant webhook from context', () => {
+    const configured = new App({
+      context: {
+        'aws:cdk:bundling-stacks': [],
+        autoCapture: 'true',
+        altapayGatewayUrl: 'https://shop.altapaysecure.com',
+        altapayTerminal: 'Shop EUR Terminal',
+        merchantWebhookUrl: 'https://merchant.example/altapay/events',
+      },
+    });
+    const stacks = addPaymentsStacks(configured);
+    const template = Template.fromStack(stacks.api);
+    expect(environmentOf(template, stacks.api, 'payment-worker')).toMatchObject({
+      AUTO_CAPTURE: 'true',
+      ALTAPAY_GATEWAY_URL: 'https://shop.altapaysecure.com',
+      ALTAPAY_TERMINAL: 'Shop EUR Terminal',
+      MERCHANT_WEBHOOK_URL: 'https://merchant.example/altapay/events',
+    });
+    const createPayment = environmentOf(template, stacks.api, 'create-payment');
+    expect(createPayment).toMatchObject({
+      ALTAPAY_GATEWAY_URL: 'https://shop.altapaysecure.com',
+      ALTAPAY_TERMINAL: 'Shop EUR Terminal',
+    });
+    expect(Object.keys(createPayment)).not.toContain('MERCHANT_WEBHOOK_URL');
+    expect(Object.keys(createPayment)).not.toContain('AUTO_CAPTURE');
+    expect(Object.keys(environmentOf(template, stacks.api, 'callback-ok')).sort()).toEqual(
+      [...commonVariables].sort(),
+    );
+  });
+
+  it.each([
+    ['autoCapture', 'yes'],
+    ['merchantWebhookUrl', 'http://merchant.example/altapay/events'],
+    ['merchantWebhookUrl', 'https://user:pass@merchant.example/altapay/events'],
+    ['altapayGatewayUrl', 'testgateway.altapaysecure.com'],
+  ])('refuses the context %s=%s at synth time', (key, value) => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], [key]: value } });
+    expect(() => addPaymentsStacks(app)).toThrow(key);
+  });
+
+  it('hold no secret-looking names or values', () => {
+    for (const fn of Object.values(apiTemplate.findResources('AWS::Lambda::Function'))) {
+      for (const [name, value] of Object.entries(fn.Properties.Environment.Variables)) {
+        expect(name).not.toMatch(secretName);
+        if (typeof value === 'string') expect(value, name).not.toMatch(secretValue);
+      }
+    }
+  });
+});
+
 describe('the stateful stack', () => {
   it('keeps the payments table through deletes, with PITR and both indexes', () => {
     statefulTemplate.hasResource('AWS::DynamoDB::GlobalTable', {
@@ -311,7 +575,9 @@ describe('the stateful stack', () => {
     const queue = Object.values(statefulTemplate.findResources('AWS::SQS::Queue')).find(
       (q) => q.Properties.RedrivePolicy !== undefined,
     );
-    expect(queue?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * WORKER_TIMEOUT_SECONDS);
+    expect(queue?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(
+      6 * lambdas['payment-worker'].timeoutSeconds,
+    );
   });
 
   it('refuses unencrypted transport on both queues', () => {
