@@ -13,6 +13,7 @@ export default defineConfig({
       AWS_SECRET_ACCESS_KEY: 'local',
       // Handlers log through Powertools; tests that need log lines capture them explicitly.
       POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
     },
   },
 });

@@ -13,6 +13,7 @@ import { renderCallbackPage } from '../../shared/pages';
 import type { CallbackType } from '../../shared/payments/payment';
 import { clock, log, newId, paymentStore, settings, workQueue } from './dependencies';
 import { type HttpHandler, httpHandler } from './http';
+import { publishCallbackMetrics } from './metrics';
 
 /** The Lambda handler for one callback type: decode → record (one use case) → answer. */
 export function callbackHandler(callbackType: CallbackType): HttpHandler {
@@ -27,10 +28,17 @@ export function callbackHandler(callbackType: CallbackType): HttpHandler {
   };
   return httpHandler(async (event) => {
     log.appendKeys({ callbackType });
-    requireFormContentType(event);
-    const body = readBody(event, callbackBodyLimitBytes);
-    const recorded = await recordCallback(deps, callbackType, body);
-    return toResponse(answerCallback(callbackType, recorded, settings));
+    const startedAt = Date.now();
+    try {
+      requireFormContentType(event);
+      const body = readBody(event, callbackBodyLimitBytes);
+      const recorded = await recordCallback(deps, callbackType, body);
+      publishCallbackMetrics(callbackType, startedAt, { recorded: recorded.outcome });
+      return toResponse(answerCallback(callbackType, recorded, settings));
+    } catch (error) {
+      publishCallbackMetrics(callbackType, startedAt, { error });
+      throw error;
+    }
   });
 }
 

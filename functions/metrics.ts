@@ -1,0 +1,16 @@
+/**
+ * The custom metrics the Lambdas publish (CloudWatch embedded metric format) and the dashboard and
+ * alarms read. Plain data, so the CDK app can import the names without loading any handler code.
+ */
+export const metricsNamespace = 'AltaPayPayments';
+
+export const metricNames = {
+  /** One per recorded callback; dimensions `callbackType` and `outcome` (changed, duplicate, stale, queued). */
+  callbacks: 'Callbacks',
+  /** One per refused callback; dimensions `callbackType` and `reason` (the error code, e.g. checksum_mismatch). */
+  callbackRejections: 'CallbackRejections',
+  /** One per callback answered 5xx (table and queue both failing); dimension `callbackType`. */
+  callbackFailures: 'CallbackFailures',
+  /** Handler time per callback, milliseconds; dimension `callbackType`. */
+  callbackLatency: 'CallbackLatency',
+} as const;

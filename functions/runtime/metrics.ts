@@ -1,0 +1,33 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { ClientError } from '../../shared/errors';
+import type { CallbackType } from '../../shared/payments/payment';
+import { metricNames, metricsNamespace } from '../metrics';
+
+/** One Metrics per cold start; the local stack turns publishing off (POWERTOOLS_METRICS_DISABLED). */
+export const metrics = new Metrics({ namespace: metricsNamespace, serviceName: 'altapay-payments' });
+
+/**
+ * Publishes what one callback did. Each metric is published on its own, with exactly the dimensions
+ * the dashboard and alarms query, whatever else the invocation recorded.
+ */
+export function publishCallbackMetrics(
+  callbackType: CallbackType,
+  startedAt: number,
+  outcome: { recorded: string } | { error: unknown },
+): void {
+  const emit = (
+    name: string,
+    dimensions: Record<string, string>,
+    unit: (typeof MetricUnit)[keyof typeof MetricUnit] = MetricUnit.Count,
+    value = 1,
+  ) => {
+    const single = metrics.singleMetric();
+    single.addDimensions({ callbackType, ...dimensions });
+    single.addMetric(name, unit, value);
+  };
+  emit(metricNames.callbackLatency, {}, MetricUnit.Milliseconds, Date.now() - startedAt);
+  if ('recorded' in outcome) emit(metricNames.callbacks, { outcome: outcome.recorded });
+  else if (outcome.error instanceof ClientError)
+    emit(metricNames.callbackRejections, { reason: outcome.error.code });
+  else emit(metricNames.callbackFailures, {});
+}
