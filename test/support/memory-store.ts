@@ -19,8 +19,12 @@ export class MemoryPaymentStore implements PaymentStore {
   readonly events: CallbackEvent[] = [];
   /** Set to make every call fail, as an unreachable table would. */
   failing = false;
+  /** Calls that still succeed before the table goes down (a fault in the middle of a callback). */
+  callsUntilDown = Number.POSITIVE_INFINITY;
 
   private check(): void {
+    if (this.callsUntilDown <= 0) this.failing = true;
+    this.callsUntilDown--;
     if (this.failing) throw new Error('connect ECONNREFUSED 127.0.0.1:8000');
   }
 

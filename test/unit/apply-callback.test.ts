@@ -1,9 +1,7 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { GatewayTransaction } from '../../shared/altapay/api-response';
 import { applyCallback, type CallbackFacts } from '../../shared/payments/apply-callback';
 import type { CallbackType, Payment } from '../../shared/payments/payment';
-import { phaseRank } from '../../shared/payments/transaction-phase';
 
 const now = '2026-11-22T10:00:00.000Z';
 
@@ -169,79 +167,5 @@ describe('applying a callback to a payment', () => {
     ]);
 
     expect(payment?.status).toBe('reserved');
-  });
-});
-
-describe('properties of the state machine', () => {
-  const statuses = [
-    'created',
-    'preauth',
-    'captured',
-    'refunded',
-    'released',
-    'preauth_error',
-    'epayment_cancelled',
-    'invoice_initialized',
-  ];
-  const snapshot = fc.record({
-    status: fc.constantFrom(...statuses),
-    reserved: fc.constantFrom('0.00', '10.00'),
-    captured: fc.constantFrom('0.00', '5.00', '10.00'),
-    refunded: fc.constantFrom('0.00', '10.00'),
-    minute: fc.integer({ min: 0, max: 5 }),
-    transactionId: fc.constantFrom('1', '2'),
-    callbackType: fc.constantFrom<CallbackType>('ok', 'fail', 'open', 'notification'),
-  });
-  type Snapshot = typeof snapshot extends fc.Arbitrary<infer T> ? T : never;
-  const toFacts = (s: Snapshot) =>
-    facts(s.callbackType, [
-      tx(s.transactionId, s.status, {
-        reserved: s.reserved,
-        captured: s.captured,
-        refunded: s.refunded,
-        updated: `2026-11-20 10:0${s.minute}:00`,
-      }),
-    ]);
-
-  it('reaches the same transactions and status in every delivery order', () => {
-    fc.assert(
-      fc.property(
-        fc
-          .array(snapshot, { minLength: 1, maxLength: 6 })
-          .chain((list) =>
-            fc.tuple(fc.constant(list), fc.shuffledSubarray(list, { minLength: list.length })),
-          ),
-        ([inOrder, shuffled]) => {
-          const a = replay(inOrder.map(toFacts));
-          const b = replay(shuffled.map(toFacts));
-          const strip = (p: Payment | undefined) =>
-            Object.fromEntries(
-              Object.entries(p?.transactions ?? {}).map(([id, t]) => [id, { ...t, flag: undefined }]),
-            );
-          expect(strip(b)).toEqual(strip(a));
-          expect(b?.status).toBe(a?.status);
-        },
-      ),
-      { numRuns: 2_000 },
-    );
-  });
-
-  it('never moves a transaction to a lower phase, and changes nothing on a repeat', () => {
-    fc.assert(
-      fc.property(fc.array(snapshot, { minLength: 1, maxLength: 8 }), (list) => {
-        let payment: Payment | undefined;
-        for (const s of list) {
-          const before = payment;
-          const decision = applyCallback(payment, toFacts(s), now);
-          if (decision.outcome === 'changed') payment = decision.payment;
-          for (const [id, t] of Object.entries(payment?.transactions ?? {})) {
-            const old = before?.transactions[id];
-            if (old) expect(phaseRank[t.phase]).toBeGreaterThanOrEqual(phaseRank[old.phase]);
-          }
-          expect(applyCallback(payment, toFacts(s), now).outcome).not.toBe('changed');
-        }
-      }),
-      { numRuns: 2_000 },
-    );
   });
 });
