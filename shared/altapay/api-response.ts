@@ -195,6 +195,15 @@ export type ApiResponse = z.output<typeof apiResponseSchema>;
 /** One `Body/Transactions/Transaction`, normalised (empty elements are undefined, amounts default to '0'). */
 export type GatewayTransaction = ApiResponse['transactions'][number];
 
+/** What makes the document ill-formed, with its position, or undefined when it is well-formed. */
+function validationProblem(document: string): string | undefined {
+  const validation = XMLValidator.validate(document);
+  if (validation === true) return undefined;
+  const { msg, line, col } = validation.err;
+  const unclosed = /^Invalid '\[(.*)\]' found/s.exec(msg)?.[1]?.replace(/[\s"]/g, '');
+  return `${unclosed ? `unclosed element ${unclosed.split(',').at(-1)}` : msg} (line ${line}, column ${col})`;
+}
+
 /**
  * Parses and validates an `APIResponse` document. Throws MalformedRequestError (400) with a precise
  * message for anything that is not a well-formed, DOCTYPE-free APIResponse of the expected shape.
@@ -214,18 +223,15 @@ export function parseApiResponse(xml: string): ApiResponse {
     tree = parser.parse(document);
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    const message = /nested/i.test(reason) ? `elements are nested more than ${maxDepth} deep` : reason;
+    // The parser's own messages name its internals; say what is wrong with the document instead.
+    const message = /nested/i.test(reason)
+      ? `elements are nested more than ${maxDepth} deep`
+      : (validationProblem(document) ?? 'it is not well-formed XML');
     throw new MalformedRequestError('xml_malformed', `The xml field cannot be read: ${message}.`, { cause });
   }
-  const validation = XMLValidator.validate(document);
-  if (validation !== true) {
-    const { msg, line, col } = validation.err;
-    const unclosed = /^Invalid '\[(.*)\]' found/s.exec(msg)?.[1]?.replace(/[\s"]/g, '');
-    const reason = unclosed ? `unclosed element ${unclosed.split(',').at(-1)}` : msg;
-    throw new MalformedRequestError(
-      'xml_malformed',
-      `The xml field is not well-formed XML: ${reason} (line ${line}, column ${col}).`,
-    );
+  const problem = validationProblem(document);
+  if (problem !== undefined) {
+    throw new MalformedRequestError('xml_malformed', `The xml field is not well-formed XML: ${problem}.`);
   }
   const root = typeof tree === 'object' && tree !== null ? (tree as Record<string, unknown>) : {};
   if (Object.keys(root).join() !== 'APIResponse' || Array.isArray(root.APIResponse)) {
