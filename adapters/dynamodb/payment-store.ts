@@ -33,7 +33,7 @@ const transactionState = z.object({
   chargebacks: z.number(),
   gatewayUpdatedDate: z.string(),
   updatedAt: z.string(),
-  flag: z.literal('second-successful-payment').optional(),
+  flag: z.enum(['second-successful-payment', 'unconfirmed']).optional(),
 });
 /** A stored `payment` item. Read through a schema: items outlive code, and drift must fail loudly. */
 const paymentItem = z.object({

@@ -1,5 +1,12 @@
 import type { GatewayTransaction } from '../altapay/api-response';
-import type { CallbackType, Payment, PaymentFlag, PaymentStatus, TransactionState } from './payment';
+import {
+  type CallbackType,
+  type Payment,
+  type PaymentFlag,
+  type PaymentStatus,
+  statusOf,
+  type TransactionState,
+} from './payment';
 import { aggregateStatus, isPaid, orderPhase, phaseRank, transactionPhase } from './transaction-phase';
 
 /** What a verified, validated callback tells us, in domain terms. */
@@ -11,6 +18,11 @@ export interface CallbackFacts {
   readonly result?: string;
   /** The callback's transactions that carry a TransactionId (an empty id cannot be recorded). */
   readonly transactions: readonly GatewayTransaction[];
+  /**
+   * callback: a message that may be late or replayed, so it only moves state forward. gateway: the
+   * gateway's live answer to `payments`, the source of truth, which may correct a state either way.
+   */
+  readonly source?: 'callback' | 'gateway';
 }
 
 export interface Decision {
@@ -42,13 +54,20 @@ export function applyCallback(current: Payment | undefined, facts: CallbackFacts
   for (const gateway of facts.transactions) {
     const incoming = toState(gateway, transactionPhase(gateway, context), now);
     const recorded = transactions[incoming.transactionId];
-    const verdict = recorded === undefined ? 'newer' : compare(recorded, incoming);
+    const verdict =
+      recorded === undefined
+        ? 'newer'
+        : facts.source === 'gateway'
+          ? correct(recorded, incoming)
+          : compare(recorded, incoming);
     if (verdict === 'same') continue;
     if (verdict === 'older') {
       stale = true;
       continue;
     }
-    transactions[incoming.transactionId] = recorded?.flag ? { ...incoming, flag: recorded.flag } : incoming;
+    // The gateway's word clears an `unconfirmed` mark; a second payment stays marked for refund.
+    const flag = recorded?.flag === 'unconfirmed' && facts.source === 'gateway' ? undefined : recorded?.flag;
+    transactions[incoming.transactionId] = flag ? { ...incoming, flag } : incoming;
     // A newer UpdatedDate on an unchanged state is recorded (so any order converges) but is no news.
     if (verdict === 'touched') touched = true;
     else if (!changedIds.includes(incoming.transactionId)) changedIds.push(incoming.transactionId);
@@ -64,9 +83,7 @@ export function applyCallback(current: Payment | undefined, facts: CallbackFacts
     else if (phase !== phaseOfOrder) stale = true;
   }
 
-  const phases: PaymentStatus[] = Object.values(transactions).map((t) => t.phase);
-  if (phaseOfOrder !== undefined) phases.push(phaseOfOrder);
-  const status = aggregateStatus(phases);
+  const status = statusOf(transactions, phaseOfOrder, aggregateStatus);
   const created = current === undefined;
   const changed = created || touched || changedIds.length > 0 || phaseOfOrder !== current.orderPhase;
 
@@ -148,6 +165,13 @@ function compare(
     return incoming.gatewayUpdatedDate > recorded.gatewayUpdatedDate ? 'newer' : 'older';
   }
   return b > a ? 'newer' : 'older';
+}
+
+/** The gateway's live view replaces ours whenever it differs, in either direction. */
+function correct(recorded: TransactionState, incoming: TransactionState): 'same' | 'touched' | 'newer' {
+  if (fingerprint(recorded) !== fingerprint(incoming)) return 'newer';
+  if (recorded.flag === 'unconfirmed') return 'newer';
+  return incoming.gatewayUpdatedDate > recorded.gatewayUpdatedDate ? 'touched' : 'same';
 }
 
 /** One-off payments; subscription agreements and their recurring charges legitimately share an order. */

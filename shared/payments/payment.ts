@@ -47,7 +47,11 @@ export interface TransactionState {
   readonly gatewayUpdatedDate: string;
   /** When we recorded this state (ISO 8601 UTC). */
   readonly updatedAt: string;
-  readonly flag?: PaymentFlag;
+  /**
+   * second-successful-payment: to be refunded or released. unconfirmed: a callback claimed it, the
+   * gateway does not know it; it does not count towards the payment's status.
+   */
+  readonly flag?: 'second-successful-payment' | 'unconfirmed';
 }
 
 /** The payment request we created at the gateway for the order (create-payment). */
@@ -113,4 +117,16 @@ export interface CallbackEvent {
 export function hasLiveRequest(payment: Payment): boolean {
   const { request, lastCallbackAt } = payment;
   return request !== undefined && (lastCallbackAt === undefined || lastCallbackAt < request.createdAt);
+}
+
+/** The payment's status from its transactions (those the gateway did not disown) and order-level outcome. */
+export function statusOf(
+  transactions: Readonly<Record<string, TransactionState>>,
+  orderPhase: PaymentStatus | undefined,
+  aggregate: (phases: Iterable<PaymentStatus>) => PaymentStatus,
+): PaymentStatus {
+  const phases = Object.values(transactions)
+    .filter((t) => t.flag !== 'unconfirmed')
+    .map((t) => t.phase);
+  return aggregate(orderPhase === undefined ? phases : [...phases, orderPhase]);
 }

@@ -2,9 +2,15 @@ import type { GatewayTransaction } from '../altapay/api-response';
 import { findCurrency } from '../altapay/currency';
 import { DependencyError, tableCall } from '../errors';
 import { isPositiveAmount } from '../payments/money';
-import type { Payment, PaymentFlag, PaymentWork, TransactionState } from '../payments/payment';
+import {
+  type Payment,
+  type PaymentFlag,
+  type PaymentWork,
+  statusOf,
+  type TransactionState,
+} from '../payments/payment';
 import { describe, queueWork, saveDecision } from '../payments/save-decision';
-import { isPaid, phaseRank, transactionPhase } from '../payments/transaction-phase';
+import { aggregateStatus, isPaid, phaseRank, transactionPhase } from '../payments/transaction-phase';
 import type {
   Clock,
   Log,
@@ -148,7 +154,8 @@ async function confirm(
     }
   }
   if (problems.length > 0) {
-    await flagPayment(deps, work.shopOrderId, 'unconfirmed-callback', now);
+    const unknown = work.transactionIds.filter((id) => !known.some((t) => t.transactionId === id));
+    await markUnconfirmed(deps, work.shopOrderId, unknown, now);
     deps.log.error('callback not confirmed by the gateway; not handed on', { workId: work.workId, problems });
     return { checkedAt: now, confirmed: false, detail: problems.join('; ') };
   }
@@ -177,6 +184,8 @@ async function recordGatewayState(
     shopOrderId: work.shopOrderId,
     currency: payment.currency ?? '',
     transactions,
+    // The live answer is the truth: it may correct what a (possibly forged) callback claimed.
+    source: 'gateway' as const,
   };
   const { work: chained } = await saveDecision(deps, facts, now);
   if (chained) await queueWork(deps, chained);
@@ -249,19 +258,31 @@ async function readPayment(deps: WorkerDeps, shopOrderId: string): Promise<Payme
   return payment;
 }
 
-/** Adds a flag to the payment (optimistic lock, retried); no work, the flag is for people. */
-async function flagPayment(
+/**
+ * Flags the payment, and marks the transactions the gateway does not know as unconfirmed so they no
+ * longer count towards its status (optimistic lock, retried). No work: the flag is for people.
+ */
+async function markUnconfirmed(
   deps: WorkerDeps,
   shopOrderId: string,
-  flag: PaymentFlag,
+  unknownIds: readonly string[],
   now: string,
 ): Promise<void> {
   for (let attempt = 1; attempt <= 5; attempt++) {
     const payment = await readPayment(deps, shopOrderId);
-    if (payment.flags.includes(flag)) return;
-    const next = {
+    const transactions = { ...payment.transactions };
+    for (const id of unknownIds) {
+      const t = transactions[id];
+      if (t) transactions[id] = { ...t, flag: 'unconfirmed' };
+    }
+    const flags: PaymentFlag[] = payment.flags.includes('unconfirmed-callback')
+      ? [...payment.flags]
+      : [...payment.flags, 'unconfirmed-callback'];
+    const next: Payment = {
       ...payment,
-      flags: [...payment.flags, flag],
+      transactions,
+      status: statusOf(transactions, payment.orderPhase, aggregateStatus),
+      flags,
       version: payment.version + 1,
       updatedAt: now,
     };

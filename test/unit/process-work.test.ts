@@ -156,7 +156,32 @@ describe('the slow work of a payment change', () => {
       detail: expect.stringContaining('unknown to the gateway'),
     });
     expect(merchant.received).toEqual([]);
-    expect(store.payments.get('o-1')?.flags).toEqual(['unconfirmed-callback']);
+    const payment = store.payments.get('o-1');
+    expect(payment?.flags).toEqual(['unconfirmed-callback']);
+    // The claimed transaction no longer counts: the order is not paid.
+    expect(payment?.transactions['1']?.flag).toBe('unconfirmed');
+    expect(payment?.status).toBe('created');
+  });
+
+  it('corrects a tampered success to what the gateway says, even backwards, and hands nothing on', async () => {
+    const { store, gateway, merchant, deps, callback } = setup();
+    // The gateway knows the transaction as a 3-D Secure failure; the (replayed, re-signed) callback says preauth.
+    gateway.known.set('1', {
+      ...gatewayTransaction('1', '3dsecure_failed', '0.00'),
+      updatedDate: '2026-11-20 09:59:00',
+    });
+    const work = await callback(paidXml);
+    expect(store.payments.get('o-1')?.status).toBe('reserved');
+
+    const record = await processWork(deps, work);
+
+    expect(record.confirmation?.confirmed).toBe(false);
+    expect(merchant.received).toEqual([]);
+    expect(store.payments.get('o-1')).toMatchObject({
+      status: 'failed',
+      flags: ['unconfirmed-callback'],
+      transactions: { '1': { paymentStatus: '3dsecure_failed', reservedAmount: '0.00' } },
+    });
   });
 
   it('takes the gateway at its word when it is further along, and queues that change as new work', async () => {

@@ -53,9 +53,21 @@ describe('recording a callback', () => {
     expect(store.events).toHaveLength(1);
   });
 
-  it('fails with a retryable DependencyError when the table is down, having queued nothing', async () => {
+  it('queues the callback itself when the table is down, and still answers', async () => {
     const { store, queue, deps } = setup();
     store.failing = true;
+
+    const recorded = await recordCallback(deps, 'ok', body(paid));
+
+    expect(recorded.outcome).toBe('queued');
+    expect(queue.callbacks).toHaveLength(1);
+    expect(queue.sent).toEqual([]);
+  });
+
+  it('fails with a retryable DependencyError when the table and the queue are both down', async () => {
+    const { store, queue, deps } = setup();
+    store.failing = true;
+    queue.failing = true;
 
     await expect(recordCallback(deps, 'ok', body(paid))).rejects.toBeInstanceOf(DependencyError);
     expect(queue.sent).toEqual([]);
