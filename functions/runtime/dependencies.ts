@@ -26,7 +26,10 @@ import { loadSettings, type Settings } from './settings';
  * Fail fast: the gateway waits at most 5 s for a notification. Two tries of at most 2 s each keep a
  * hung dependency from eating the budget; a failure becomes a 503 the gateway may retry.
  */
-const sdkOptions = { maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } };
+export const sdkOptions = {
+  maxAttempts: 2,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+};
 
 export const log = new Logger({ serviceName: 'altapay-payments' });
 /** Secrets Manager is asked only when a `*_SECRET_ARN` is configured (on AWS); Powertools caches the answer. */

@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { recordKeys } from '../adapters/dynamodb/payments-table';
+import {
+  apiResponseXml,
+  callbackFields,
+  createdTransaction,
+  type PaymentState,
+  paymentStates,
+  settleTransaction,
+} from '../local/altapay-simulator/index';
+import type { Handler } from '../local/api-gateway-server';
+import { loadLambdaHandler } from '../local/lambda-loader';
+import { findCurrency } from '../shared/altapay/currency';
+import { encodeFormBody } from '../shared/altapay/form-body';
+import { answerCallback } from '../shared/callbacks/callback-answer';
+import { recordCallback } from '../shared/callbacks/record-callback';
+import { renderCallbackPage } from '../shared/pages';
+import type { CallbackType } from '../shared/payments/payment';
+import { MemoryPaymentStore, MemoryWorkQueue } from '../test/support/memory-store';
+import { median, percentile } from './stats';
+
+export interface CallbackPathFigures {
+  readonly callbackType: CallbackType;
+  readonly callbacks: number;
+  readonly handlerMedianMs: number;
+  readonly handlerP99Ms: number;
+  readonly floorMedianMs: number;
+  readonly floorP99Ms: number;
+  /** handler ÷ floor at the median. */
+  readonly ratio: number;
+  readonly cpuOnlyMedianUs: number;
+  readonly cpuOnlyP99Us: number;
+}
+
+/** The terminal secret the benchmark's callbacks are signed with (the handlers verify it). */
+export const benchSecret = 'bench-terminal-secret';
+const secret = benchSecret;
+
+/** The state each callback type reports, as the simulator's test acquirer produces it. */
+const states: Record<CallbackType, PaymentState> = {
+  ok: 'reserved',
+  fail: 'declined',
+  open: 'open',
+  notification: 'reserved',
+};
+
+/** A realistic callback body (the simulator's documents: about 4 KB of xml) for a fresh order. */
+function callbackBody(callbackType: CallbackType, shopOrderId: string): string {
+  const now = new Date();
+  const created = createdTransaction({
+    transactionId: String(80_000_000 + Math.floor(Math.random() * 1e7)),
+    paymentId: randomUUID(),
+    authType: 'payment',
+    shopOrderId,
+    terminal: 'Bench Terminal',
+    currency: dkk,
+    paymentNature: callbackType === 'open' ? 'Invoice' : 'CreditCard',
+    withCard: callbackType !== 'open',
+    creditCardToken: 'a'.repeat(40),
+    at: now,
+    cardHolder: {
+      email: 'jens@example.dk',
+      firstName: 'Jens',
+      lastName: 'Hansen',
+      address: 'Vestergade 1',
+      city: 'Aarhus',
+      postalCode: '8000',
+      country: 'DK',
+    },
+  });
+  const state = paymentStates[states[callbackType]];
+  const transaction = settleTransaction(created, states[callbackType], '249.00', now);
+  const xml = apiResponseXml({
+    path: 'API/reservationOfFixedAmount',
+    result: state.result,
+    ...(state.merchantErrorMessage ? { merchantErrorMessage: state.merchantErrorMessage } : {}),
+    ...(state.cardHolderErrorMessage ? { cardHolderErrorMessage: state.cardHolderErrorMessage } : {}),
+    cardHolderMessageMustBeShown: state.mustBeShown,
+    transactions: [transaction],
+  });
+  return encodeFormBody(
+    callbackFields({
+      transaction,
+      status: state.status,
+      result: state.result,
+      requireCapture: true,
+      xml,
+      secret,
+    }),
+  );
+}
+
+function event(callbackType: CallbackType, body: string): APIGatewayProxyEvent {
+  return {
+    resource: `/callbacks/${callbackType}`,
+    path: `/callbacks/${callbackType}`,
+    httpMethod: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    multiValueHeaders: { 'content-type': ['application/x-www-form-urlencoded'] },
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    body: Buffer.from(body).toString('base64'),
+    isBase64Encoded: true,
+    requestContext: {
+      requestId: randomUUID(),
+      stage: 'bench',
+      domainName: 'bench.local',
+    } as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+const dkk = (() => {
+  const currency = findCurrency('DKK');
+  if (!currency) throw new Error('DKK missing from the currency table');
+  return currency;
+})();
+
+const context = {
+  functionName: 'bench',
+  awsRequestId: 'bench',
+  getRemainingTimeInMillis: () => 10_000,
+} as unknown as Context;
+
+/**
+ * Time per callback through the real Lambda handler (decode, verify, parse, validate, persist,
+ * enqueue, render) against the embedded DynamoDB and SQS, beside the floor: one bare DynamoDB write
+ * and one SQS send of the same sizes through clients configured exactly like the handler's. The
+ * environment (table, queue, endpoints) must already point at the emulators.
+ */
+export async function benchCallbackPath(
+  callbacksPerType: number,
+  sdkOptions: object,
+): Promise<CallbackPathFigures[]> {
+  const figures: CallbackPathFigures[] = [];
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient(sdkOptions), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const sqs = new SQSClient(sdkOptions);
+  const table = process.env.PAYMENTS_TABLE_NAME ?? '';
+  const queueUrl = process.env.WORK_QUEUE_URL ?? '';
+  for (const callbackType of ['ok', 'fail', 'open', 'notification'] as const) {
+    const handler = (await loadLambdaHandler(`callback-${callbackType}`)) as Handler;
+    const run = async (shopOrderId: string) => {
+      const started = performance.now();
+      const result = await handler(event(callbackType, callbackBody(callbackType, shopOrderId)), context);
+      if (result.statusCode !== 200)
+        throw new Error(`${callbackType}: HTTP ${result.statusCode} ${result.body}`);
+      return performance.now() - started;
+    };
+    for (let i = 0; i < 30; i++) await run(`warm-${callbackType}-${i}`);
+    const handlerTimes: number[] = [];
+    for (let i = 0; i < callbacksPerType; i++) handlerTimes.push(await run(`bench-${callbackType}-${i}`));
+
+    // The floor: what any implementation must do per callback, one durable write and one queue send.
+    const item = { shopOrderId: '', recordKey: recordKeys.payment, padding: 'x'.repeat(1500) };
+    const message = JSON.stringify({ kind: 'payment-work', padding: 'x'.repeat(250) });
+    const floorTimes: number[] = [];
+    for (let i = 0; i < callbacksPerType + 30; i++) {
+      const started = performance.now();
+      await documents.send(
+        new PutCommand({ TableName: table, Item: { ...item, shopOrderId: `floor-${callbackType}-${i}` } }),
+      );
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message }));
+      if (i >= 30) floorTimes.push(performance.now() - started);
+    }
+
+    const cpu = await cpuOnly(callbackType, callbacksPerType);
+    figures.push({
+      callbackType,
+      callbacks: callbacksPerType,
+      handlerMedianMs: median(handlerTimes),
+      handlerP99Ms: percentile(handlerTimes, 99),
+      floorMedianMs: median(floorTimes),
+      floorP99Ms: percentile(floorTimes, 99),
+      ratio: median(handlerTimes) / median(floorTimes),
+      cpuOnlyMedianUs: median(cpu) * 1000,
+      cpuOnlyP99Us: percentile(cpu, 99) * 1000,
+    });
+  }
+  return figures;
+}
+
+/** Everything but the I/O: the same use case and page, with in-memory ports that answer at once. */
+async function cpuOnly(callbackType: CallbackType, count: number): Promise<number[]> {
+  const deps = {
+    store: new MemoryPaymentStore(),
+    queue: new MemoryWorkQueue(),
+    clock: { now: () => new Date() },
+    log: { info() {}, warn() {}, error() {} },
+    newId: randomUUID,
+    callbackSecrets: [benchSecret],
+    queueWhenTableFails: true,
+  };
+  const times: number[] = [];
+  for (let i = 0; i < count + 100; i++) {
+    const base64 = Buffer.from(callbackBody(callbackType, `cpu-${i}`)).toString('base64');
+    const started = performance.now();
+    const recorded = await recordCallback(deps, callbackType, Buffer.from(base64, 'base64'));
+    const answer = answerCallback(callbackType, recorded, { merchantName: 'Bench shop' });
+    if (answer.kind === 'page') renderCallbackPage(answer.page);
+    if (i >= 100) times.push(performance.now() - started);
+  }
+  return times;
+}
