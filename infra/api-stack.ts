@@ -25,6 +25,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { paymentsTable } from '../adapters/dynamodb/payments-table';
@@ -37,7 +38,11 @@ import {
   lambdas,
   type RouteAccess,
 } from '../functions/routes';
+import { pascalCase } from './names';
+import { Operations } from './operations';
 import { PaymentsFunction } from './payments-function';
+import { apiResourcePolicy } from './resource-policy';
+import { type PaymentSecretName, paymentSecrets } from './secrets';
 import { WORK_QUEUE_MAX_RECEIVE_COUNT } from './stateful-stack';
 
 /**
@@ -53,12 +58,20 @@ export interface DeploymentSettings {
   readonly altapayTerminal?: string;
   /** Where the worker notifies the merchant of payment changes (`MERCHANT_WEBHOOK_URL`); not passed when unset. */
   readonly merchantWebhookUrl?: string;
+  /** Deny the callback routes to every address but AltaPay's (the API's resource policy). */
+  readonly restrictCallbacksToAltaPay: boolean;
+  /**
+   * Any new value makes the functions that read secrets start afresh (`SECRETS_VERSION`): they read
+   * secrets once per cold start, so a changed secret reaches running copies only when they are replaced.
+   */
+  readonly secretsVersion?: string;
 }
 
 export interface ApiStackProps extends StackProps {
   readonly table: ITableV2;
   readonly workQueue: IQueue;
   readonly workDeadLetterQueue: IQueue;
+  readonly secrets: Readonly<Record<PaymentSecretName, ISecret>>;
   readonly settings: DeploymentSettings;
 }
 
@@ -90,6 +103,8 @@ interface FunctionAccess {
    */
   readonly sendsTo: readonly QueueName[];
   readonly settings: readonly Setting[];
+  /** The secrets it may read; each also gives it the secret's `*_SECRET_ARN` variable, and only those. */
+  readonly secrets: readonly PaymentSecretName[];
 }
 
 const readWrite: readonly ItemAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
@@ -97,8 +112,14 @@ const readWrite: readonly ItemAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem'
 /** Where the Merchant API is and which terminal to use (the credentials follow via Secrets Manager). */
 const gateway: readonly Setting[] = ['ALTAPAY_GATEWAY_URL', 'ALTAPAY_TERMINAL'];
 
-/** A callback reads its order's payment, writes its items conditionally, and queues the slow work. */
-const recordsCallback: FunctionAccess = { items: readWrite, query: [], sendsTo: ['work'], settings: [] };
+/** A callback checks its checksum, reads its order's payment, writes its items conditionally, and queues the slow work. */
+const recordsCallback: FunctionAccess = {
+  items: readWrite,
+  query: [],
+  sendsTo: ['work'],
+  settings: [],
+  secrets: ['altapay-callback'],
+};
 
 /**
  * What each function may do and read, and nothing more. Keyed by every `LambdaName`, so a function added
@@ -109,23 +130,33 @@ const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
   'callback-fail': recordsCallback,
   'callback-open': recordsCallback,
   'callback-notification': recordsCallback,
-  // Reads the order's payment to compare it with what the gateway is about to charge.
-  'callback-verify-order': { items: ['dynamodb:GetItem'], query: [], sendsTo: [], settings: [] },
+  // Checks the checksum, reads the order's payment to compare it with what the gateway is about to charge.
+  'callback-verify-order': {
+    items: ['dynamodb:GetItem'],
+    query: [],
+    sendsTo: [],
+    settings: [],
+    secrets: ['altapay-callback'],
+  },
   // Records the payment request on the order's payment item (conditional put or update) after asking the gateway.
-  'create-payment': { items: readWrite, query: [], sendsTo: [], settings: gateway },
+  'create-payment': { items: readWrite, query: [], sendsTo: [], settings: gateway, secrets: ['altapay-api'] },
   // Reads one order's partition (payment, transactions, events) and lists payments by index.
   'payment-status': {
     items: ['dynamodb:GetItem'],
     query: ['table', paymentsTable.statusIndex.name, paymentsTable.pendingWorkIndex.name],
     sendsTo: [],
     settings: [],
+    secrets: [],
   },
   // Writes the payment, its work record and transactions; chains work; parks hopeless work on the DLQ itself.
+  // Asks the gateway (API user), re-checks callbacks queued while the table was down (callback secret),
+  // signs the merchant's events (webhook key).
   'payment-worker': {
     items: readWrite,
     query: [],
     sendsTo: ['work', 'work-dead-letter'],
     settings: ['AUTO_CAPTURE', 'MERCHANT_WEBHOOK_URL', ...gateway],
+    secrets: ['altapay-api', 'altapay-callback', 'merchant-webhook'],
   },
   // Finds stranded work through the sparse index only, claims each payment, and queues its work again.
   'work-sweeper': {
@@ -133,6 +164,7 @@ const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
     query: [paymentsTable.pendingWorkIndex.name],
     sendsTo: ['work'],
     settings: [],
+    secrets: [],
   },
 };
 
@@ -170,7 +202,8 @@ const authorizationFor: Readonly<Record<RouteAccess, AuthorizationType>> = {
 const openRouteReasons: Readonly<Record<RouteAccess, string>> = {
   gateway:
     'Called by the AltaPay gateway, which cannot sign requests (no SigV4, no Cognito token). The handler ' +
-    'authenticates each callback by its checksum over the raw body; the AltaPay IP allow-list follows.',
+    'authenticates each callback by its checksum over the raw body, and with restrictCallbacksToAltaPay ' +
+    "(the default) the API's resource policy refuses every address but AltaPay's.",
   iam:
     'IAM (SigV4) authorisation: callers are operators and the merchant back end holding AWS credentials; ' +
     'there are no end users, so no Cognito user pool.',
@@ -193,13 +226,6 @@ const invokersOf = (name: LambdaName): readonly Invoker[] => {
   return [...invokers];
 };
 
-/** `callback-ok` -> `CallbackOk`: readable construct ids and output names. */
-const pascalCase = (name: string): string =>
-  name
-    .split('-')
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
-
 /** `{shopOrderId}` segments of a route path, as API Gateway request parameters. */
 const pathParameters = (path: string): Record<string, boolean> | undefined => {
   const parameters = Object.fromEntries(
@@ -220,13 +246,15 @@ const pathParameters = (path: string): Record<string, boolean> | undefined => {
 export class ApiStack extends Stack {
   readonly api: RestApi;
   readonly functions: Readonly<Record<LambdaName, PaymentsFunction>>;
+  /** The alarm topic, the alarms and the dashboard. */
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     // Strong (Export/ImportValue), stated explicitly: CloudFormation then refuses to remove the table or
     // queue while this stack still uses them. Must be set before any child construct exists.
     CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
-    const { table, workQueue, workDeadLetterQueue, settings } = props;
+    const { table, workQueue, workDeadLetterQueue, secrets, settings } = props;
 
     const tableArn = table.tableArn;
     const queryArns: Readonly<Record<QueryTarget, string>> = {
@@ -261,6 +289,13 @@ export class ApiStack extends Stack {
           return value === undefined ? [] : [[setting, value]];
         }),
       ),
+      // The ARN, never the value: the function fetches the value itself at start-up.
+      ...Object.fromEntries(
+        access.secrets.map((name) => [paymentSecrets[name].arnVariable, secrets[name].secretArn]),
+      ),
+      ...(access.secrets.length > 0 && settings.secretsVersion !== undefined
+        ? { SECRETS_VERSION: settings.secretsVersion }
+        : {}),
     });
 
     const functions = {} as Record<LambdaName, PaymentsFunction>;
@@ -287,6 +322,9 @@ export class ApiStack extends Stack {
       for (const queue of access.sendsTo) {
         queues[queue].grantSendMessages(fn);
       }
+      for (const secret of access.secrets) {
+        secrets[secret].grantRead(fn);
+      }
       if (synchronousOnly) {
         Validations.of(fn).acknowledge({
           id: 'Serverless-LambdaDLQ',
@@ -310,8 +348,10 @@ export class ApiStack extends Stack {
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_MONTH });
 
+    const policy = apiResourcePolicy(httpRoutes, settings);
     this.api = new RestApi(this, 'PaymentsApi', {
       description: 'AltaPay callbacks and payment status',
+      policy,
       // Callers are AltaPay's servers and the merchant's back end, not browsers worldwide: no CloudFront hop.
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
       // Every body reaches Lambda as the exact bytes received (base64-encoded): the callback checksum
@@ -346,6 +386,9 @@ export class ApiStack extends Stack {
     });
     // RestApi adds an output with a generated name; the stable `ApiUrl` below replaces it.
     this.api.node.tryRemoveChild('Endpoint');
+    // A changed resource policy takes effect only with a new deployment of the stage, and CDK's deployment
+    // hash covers methods and resources, not the policy: add it, so switching the restriction redeploys.
+    this.api.latestDeployment?.addToLogicalId({ resourcePolicy: policy.toJSON() });
 
     // API Gateway would create the execution log group itself on first use, keeping logs forever.
     const executionLogs = new LogGroup(this, 'ApiExecutionLogs', {
@@ -369,9 +412,34 @@ export class ApiStack extends Stack {
     Validations.of(this.api.deploymentStage).acknowledge({
       id: 'AwsSolutions-APIG3',
       reason:
-        'No WAF yet: callbacks are authenticated by checksum and the status route by IAM, and stage ' +
-        'throttling caps floods. The AltaPay IP allow-list issue decides between a WAF IP set and a ' +
-        'resource policy.',
+        "No WAF. Addresses: the resource policy limits the callbacks to AltaPay's published ranges " +
+        '(restrictCallbacksToAltaPay, default on); callbacks are also authenticated by checksum, the status ' +
+        'route by IAM, and stage throttling caps floods on the public POST /payments. Body size: a REST API ' +
+        'accepts payloads up to its fixed 10 MB, with no per-API setting; each handler refuses a body over ' +
+        'its limit (256 KiB for callbacks, 64 KiB for orders) with 413 from its length alone, before ' +
+        'decoding or parsing it (only the content-type header is checked earlier); a body too big for the ' +
+        '6 MB Lambda invocation payload (base64 included) never reaches a handler. A WAF body-size or rate ' +
+        'rule would refuse such requests before Lambda runs, at a monthly and per-request price; revisit if ' +
+        'floods show up on the dashboard.',
+    });
+
+    this.operations = new Operations(this, 'Operations', {
+      api: this.api,
+      functions,
+      workQueue,
+      workDeadLetterQueue,
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      value:
+        `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}` +
+        `#dashboards:name=${this.operations.dashboard.dashboardName}`,
+      description:
+        'The CloudWatch dashboard: callbacks by type and outcome, rejections, latency, queues, alarms',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.operations.topic.topicArn,
+      description:
+        'Every alarm notifies this SNS topic (e-mail to AlarmEmail); subscribe more endpoints here',
     });
 
     new CfnOutput(this, 'ApiUrl', {

@@ -42,11 +42,15 @@ export const DEFAULT_ALTAPAY_GATEWAY_URL = 'https://testgateway.altapaysecure.co
 const deploymentSettings = (app: App): DeploymentSettings => {
   const altapayTerminal = stringContext(app, 'altapayTerminal');
   const merchantWebhookUrl = urlContext(app, 'merchantWebhookUrl');
+  const secretsVersion = stringContext(app, 'secretsVersion');
   return {
     autoCapture: booleanContext(app, 'autoCapture', false),
     altapayGatewayUrl: urlContext(app, 'altapayGatewayUrl') ?? DEFAULT_ALTAPAY_GATEWAY_URL,
     ...(altapayTerminal === undefined ? {} : { altapayTerminal }),
     ...(merchantWebhookUrl === undefined ? {} : { merchantWebhookUrl }),
+    // On unless turned off explicitly: forgetting the context must not open the callbacks to everyone.
+    restrictCallbacksToAltaPay: booleanContext(app, 'restrictCallbacksToAltaPay', true),
+    ...(secretsVersion === undefined ? {} : { secretsVersion }),
   };
 };
 
@@ -77,14 +81,16 @@ export function addPaymentsStacks(app: App): PaymentsApp {
 
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
     env,
-    description: 'AltaPay payments: table and work queues (data; retained)',
+    description: 'AltaPay payments: table, work queues and secrets (data; retained)',
+    secretNamePrefix: prefix,
   });
   const api = new ApiStack(app, `${prefix}-Api`, {
     env,
-    description: 'AltaPay payments: functions, REST API, work queue consumer and schedule (stateless)',
+    description: 'AltaPay payments: functions, REST API, work queue consumer, schedule, alarms (stateless)',
     table: stateful.table,
     workQueue: stateful.workQueue,
     workDeadLetterQueue: stateful.workDeadLetterQueue,
+    secrets: stateful.secrets,
     settings,
   });
   return { stateful, api };

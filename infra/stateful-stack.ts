@@ -1,9 +1,12 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { paymentsTable } from '../adapters/dynamodb/payments-table';
 import { lambdas } from '../functions/routes';
+import { pascalCase } from './names';
+import { type PaymentSecretName, paymentSecretNames, paymentSecrets } from './secrets';
 
 /**
  * AWS recommends a visibility timeout of six times the consumer's timeout, so that a message is not
@@ -17,17 +20,23 @@ export const WORK_QUEUE_VISIBILITY_FACTOR = 6;
  */
 export const WORK_QUEUE_MAX_RECEIVE_COUNT = 5;
 
+export interface StatefulStackProps extends StackProps {
+  /** Starts every secret's name (`<prefix>/altapay/api`), so several copies can share an account. */
+  readonly secretNamePrefix: string;
+}
+
 /**
- * Everything that holds data: the payments table and the work queue with its dead-letter queue.
- * Kept apart from the functions and the API so that redeploying or even deleting the stateless
- * stack never touches stored payments or queued work.
+ * Everything that holds data: the payments table, the work queue with its dead-letter queue, and the
+ * secrets the merchant sets by hand. Kept apart from the functions and the API so that redeploying or
+ * even deleting the stateless stack never touches stored payments, queued work or configured secrets.
  */
 export class StatefulStack extends Stack {
   readonly table: TableV2;
   readonly workQueue: Queue;
   readonly workDeadLetterQueue: Queue;
+  readonly secrets: Readonly<Record<PaymentSecretName, Secret>>;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
 
     this.table = new TableV2(this, 'PaymentsTable', {
@@ -72,5 +81,57 @@ export class StatefulStack extends Stack {
       ),
       deadLetterQueue: { queue: this.workDeadLetterQueue, maxReceiveCount: WORK_QUEUE_MAX_RECEIVE_COUNT },
     });
+
+    this.secrets = Object.fromEntries(
+      paymentSecretNames.map((name) => [name, this.paymentSecret(name, props.secretNamePrefix)]),
+    ) as Record<PaymentSecretName, Secret>;
+
+    new CfnOutput(this, 'PaymentsTableName', {
+      value: this.table.tableName,
+      description: 'The payments table: one partition per shop order (Query shopOrderId = <order id>)',
+    });
+    new CfnOutput(this, 'PaymentsTableConsoleUrl', {
+      value:
+        `https://${this.region}.console.aws.amazon.com/dynamodbv2/home?region=${this.region}` +
+        `#item-explorer?table=${this.table.tableName}`,
+      description: 'The payments table in the DynamoDB console: Query shopOrderId = <order id>',
+    });
+  }
+
+  /**
+   * One secret of `paymentSecrets`, created with a generated value (never one from the template) and
+   * kept when the stack or the resource goes: the merchant's credentials must outlive any deployment.
+   */
+  private paymentSecret(name: PaymentSecretName, prefix: string): Secret {
+    const spec = paymentSecrets[name];
+    const secretName = `${prefix}/${spec.nameSuffix}`;
+    const secret = new Secret(this, `${pascalCase(name)}Secret`, {
+      secretName,
+      description: spec.description,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify(spec.generate.template),
+        generateStringKey: spec.generate.generatedKey,
+        passwordLength: spec.generate.length,
+        // Letters and digits only: pasted into AltaPay's settings or a shell without quoting surprises.
+        excludePunctuation: true,
+        includeSpace: false,
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'No rotation Lambda: the value is issued by AltaPay (the API user, the terminal secret) or shared ' +
+        "with the merchant's systems (the webhook signing key), so Secrets Manager cannot change it alone. " +
+        'Rotation is a manual two-step (README, Deploy): put the new value, restart the functions that read ' +
+        'it (context secretsVersion); for the callback secret, previousSecret keeps the old value accepted ' +
+        'until AltaPay uses the new one, so nothing is refused meanwhile.',
+    });
+    // The literal name: `secret.secretName` would cut it out of the ARN at the first '-' of the prefix.
+    new CfnOutput(this, `${pascalCase(name)}SecretName`, {
+      value: secretName,
+      description: spec.hint,
+    });
+    return secret;
   }
 }

@@ -1,95 +1,34 @@
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import type { CfnGlobalTable } from 'aws-cdk-lib/aws-dynamodb';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import type { CfnQueue, IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { paymentsTable } from '../../adapters/dynamodb/payments-table';
 import { type EventSource, eventSources, httpRoutes, type LambdaName, lambdas } from '../../functions/routes';
 import { addPaymentsStacks, DEFAULT_ALTAPAY_GATEWAY_URL } from '../../infra/payments-app';
+import { type PaymentSecretName, paymentSecrets } from '../../infra/secrets';
 import { WORK_QUEUE_MAX_RECEIVE_COUNT } from '../../infra/stateful-stack';
+import { asList, type Statement, secretsRead, synthesize } from './support';
 
 // Prepare: one app for the whole file, built exactly as `infra/app.ts` builds it (cdk-nag packs included),
 // with bundling skipped so no esbuild runs here (`npm run synth` covers bundling).
-const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-const { stateful, api } = addPaymentsStacks(app);
-// The first synthesis runs the cdk-nag packs registered above; it throws on any unacknowledged finding.
-const apiTemplate = Template.fromStack(api);
-const statefulTemplate = Template.fromStack(stateful);
-
-interface Statement {
-  readonly Effect: string;
-  readonly Action: string | readonly string[];
-  readonly Resource: unknown;
-}
-
-const asList = <T>(value: T | readonly T[]): readonly T[] => (Array.isArray(value) ? value : [value as T]);
-
-const functionLogicalId = (name: LambdaName): string =>
-  api.getLogicalId(api.functions[name].node.defaultChild as CfnFunction);
-
-/** The `Properties` of one resource, failing loudly (not with `undefined`) when it is missing. */
-const propertiesOf = (template: Template, type: string, logicalId: string) => {
-  const resource = template.findResources(type)[logicalId];
-  if (resource === undefined) throw new Error(`The template has no ${type} ${logicalId}`);
-  return resource.Properties;
-};
-
-const roleLogicalId = (name: LambdaName): string => {
-  const [logicalId] = propertiesOf(apiTemplate, 'AWS::Lambda::Function', functionLogicalId(name)).Role[
-    'Fn::GetAtt'
-  ] as [string, string];
-  return logicalId;
-};
-
-/** Every statement of every policy attached to the role of `name`. */
-const statementsOf = (name: LambdaName): readonly Statement[] => {
-  const role = roleLogicalId(name);
-  return Object.values(apiTemplate.findResources('AWS::IAM::Policy'))
-    .filter((policy) =>
-      (policy.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === `{"Ref":"${role}"}`),
-    )
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
-};
-
-const actionsOf = (name: LambdaName): readonly string[] =>
-  statementsOf(name)
-    .filter((s) => s.Effect === 'Allow')
-    .flatMap((s) => asList(s.Action));
-
-const statefulTableId = (): string =>
-  stateful.getLogicalId(stateful.table.node.defaultChild as CfnGlobalTable);
-
-/** `{ 'Fn::GetAtt': [<queue>, 'Arn'] }` of a queue, in the template of the stack that holds it. */
-const queueArn = (queue: IQueue) => {
-  const stack = queue === stateful.workQueue || queue === stateful.workDeadLetterQueue ? stateful : api;
-  return { 'Fn::GetAtt': [stack.getLogicalId(queue.node.defaultChild as CfnQueue), 'Arn'] };
-};
-
-/**
- * What an `Fn::ImportValue` in the API stack imports, as the stateful stack's template writes it (e.g.
- * `{ 'Fn::GetAtt': ['WorkQueue…', 'Arn'] }`); any other value as it is. Lets a test tell the work queue
- * from its dead-letter queue behind the generated export names.
- */
-const imported = (value: unknown): unknown => {
-  if (typeof value !== 'object' || value === null || !('Fn::ImportValue' in value)) return value;
-  const name = value['Fn::ImportValue'];
-  const output = Object.values(statefulTemplate.findOutputs('*')).find((o) => o.Export?.Name === name);
-  if (output === undefined) throw new Error(`The stateful stack exports no ${JSON.stringify(name)}`);
-  return output.Value;
-};
-
-/** The resources (imports resolved) of the statements of `name` that allow `action`. */
-const resourcesAllowing = (name: LambdaName, action: string): readonly unknown[] =>
-  statementsOf(name)
-    .filter((s) => s.Effect === 'Allow' && asList(s.Action).includes(action))
-    .flatMap((s) => asList(s.Resource).map(imported));
-
-const environmentOf = (template: Template, stack: typeof api, name: LambdaName): Record<string, unknown> => {
-  const logicalId = stack.getLogicalId(stack.functions[name].node.defaultChild as CfnFunction);
-  return propertiesOf(template, 'AWS::Lambda::Function', logicalId).Environment.Variables;
-};
+const {
+  app,
+  stateful,
+  api,
+  apiTemplate,
+  statefulTemplate,
+  functionLogicalId,
+  propertiesOf,
+  statementsOf,
+  actionsOf,
+  statefulTableId,
+  queueArn,
+  secretRef,
+  imported,
+  resourcesAllowing,
+  environmentOf,
+} = synthesize();
 
 const workQueueSources = eventSources.filter(
   (source): source is Extract<EventSource, { kind: 'work-queue' }> => source.kind === 'work-queue',
@@ -462,10 +401,14 @@ describe('the settings', () => {
     };
     for (const name of Object.keys(lambdas) as LambdaName[]) {
       const variables = environmentOf(apiTemplate, api, name);
-      const expected = [...commonVariables, ...Object.keys(extra[name])];
+      const secretVariables = secretsRead[name].map((secret) => paymentSecrets[secret].arnVariable);
+      const expected = [...commonVariables, ...Object.keys(extra[name]), ...secretVariables];
       if (name === 'payment-worker') expected.push('WORK_DLQ_URL');
       expect(Object.keys(variables).sort(), name).toEqual(expected.sort());
       expect(variables, name).toMatchObject(extra[name]);
+      for (const secret of secretsRead[name]) {
+        expect(imported(variables[paymentSecrets[secret].arnVariable]), name).toEqual(secretRef(secret));
+      }
     }
   });
 
@@ -505,8 +448,17 @@ describe('the settings', () => {
     expect(Object.keys(createPayment)).not.toContain('MERCHANT_WEBHOOK_URL');
     expect(Object.keys(createPayment)).not.toContain('AUTO_CAPTURE');
     expect(Object.keys(environmentOf(template, stacks.api, 'callback-ok')).sort()).toEqual(
-      [...commonVariables].sort(),
+      [...commonVariables, 'ALTAPAY_CALLBACK_SECRET_ARN'].sort(),
     );
+  });
+
+  it('restart exactly the functions that read secrets when the context secretsVersion changes', () => {
+    const configured = synthesize({ secretsVersion: '2026-11-02' });
+    for (const name of Object.keys(lambdas) as LambdaName[]) {
+      const variables = configured.environmentOf(configured.apiTemplate, configured.api, name);
+      expect(variables.SECRETS_VERSION, name).toBe(secretsRead[name].length > 0 ? '2026-11-02' : undefined);
+    }
+    expect(environmentOf(apiTemplate, api, 'payment-worker').SECRETS_VERSION).toBeUndefined();
   });
 
   it.each([
@@ -519,11 +471,17 @@ describe('the settings', () => {
     expect(() => addPaymentsStacks(app)).toThrow(key);
   });
 
-  it('hold no secret-looking names or values', () => {
+  it('hold secrets by ARN only: no secret-looking values, and secret-looking names only for ARNs', () => {
+    const secretArns = (Object.keys(paymentSecrets) as PaymentSecretName[]).map((s) =>
+      JSON.stringify(secretRef(s)),
+    );
     for (const fn of Object.values(apiTemplate.findResources('AWS::Lambda::Function'))) {
       for (const [name, value] of Object.entries(fn.Properties.Environment.Variables)) {
-        expect(name).not.toMatch(secretName);
         if (typeof value === 'string') expect(value, name).not.toMatch(secretValue);
+        if (!secretName.test(name)) continue;
+        // The one exception: a `*_SECRET_ARN` holding the ARN of one of our secrets, nothing derived from it.
+        expect(name).toMatch(/_SECRET_ARN$/);
+        expect(secretArns, name).toContain(JSON.stringify(imported(value)));
       }
     }
   });

@@ -1,0 +1,144 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnGlobalTable } from 'aws-cdk-lib/aws-dynamodb';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { CfnQueue, IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { LambdaName } from '../../functions/routes';
+import { addPaymentsStacks, type PaymentsApp } from '../../infra/payments-app';
+import type { PaymentSecretName } from '../../infra/secrets';
+
+export interface Statement {
+  readonly Sid?: string;
+  readonly Effect: string;
+  readonly Principal?: unknown;
+  readonly Action: string | readonly string[];
+  readonly Resource: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+export const asList = <T>(value: T | readonly T[]): readonly T[] =>
+  Array.isArray(value) ? value : [value as T];
+
+/**
+ * The secrets each function may read, written out as the specification: what it needs and nothing else.
+ * Reading a secret also means holding its `*_SECRET_ARN` variable.
+ */
+export const secretsRead: Readonly<Record<LambdaName, readonly PaymentSecretName[]>> = {
+  'callback-ok': ['altapay-callback'],
+  'callback-fail': ['altapay-callback'],
+  'callback-open': ['altapay-callback'],
+  'callback-notification': ['altapay-callback'],
+  'callback-verify-order': ['altapay-callback'],
+  'create-payment': ['altapay-api'],
+  'payment-status': [],
+  // The gateway (API user), callbacks queued while the table was down (callback secret), signed events.
+  'payment-worker': ['altapay-api', 'altapay-callback', 'merchant-webhook'],
+  'work-sweeper': [],
+};
+
+/**
+ * The payments app as `infra/app.ts` builds it (cdk-nag packs included), with `context` added and
+ * bundling skipped (`npm run synth` covers bundling), synthesised, with readers for its templates.
+ * The first `Template.fromStack` runs the cdk-nag packs: it throws on any unacknowledged finding.
+ */
+export function synthesize(context: Readonly<Record<string, unknown>> = {}) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const { stateful, api }: PaymentsApp = addPaymentsStacks(app);
+  const apiTemplate = Template.fromStack(api);
+  const statefulTemplate = Template.fromStack(stateful);
+
+  const functionLogicalId = (name: LambdaName): string =>
+    api.getLogicalId(api.functions[name].node.defaultChild as CfnFunction);
+
+  /** The `Properties` of one resource, failing loudly (not with `undefined`) when it is missing. */
+  const propertiesOf = (template: Template, type: string, logicalId: string) => {
+    const resource = template.findResources(type)[logicalId];
+    if (resource === undefined) throw new Error(`The template has no ${type} ${logicalId}`);
+    return resource.Properties;
+  };
+
+  const roleLogicalId = (name: LambdaName): string => {
+    const [logicalId] = propertiesOf(apiTemplate, 'AWS::Lambda::Function', functionLogicalId(name)).Role[
+      'Fn::GetAtt'
+    ] as [string, string];
+    return logicalId;
+  };
+
+  /** Every statement of every policy attached to the role of `name`. */
+  const statementsOf = (name: LambdaName): readonly Statement[] => {
+    const role = roleLogicalId(name);
+    return Object.values(apiTemplate.findResources('AWS::IAM::Policy'))
+      .filter((policy) =>
+        (policy.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === `{"Ref":"${role}"}`),
+      )
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+  };
+
+  const actionsOf = (name: LambdaName): readonly string[] =>
+    statementsOf(name)
+      .filter((s) => s.Effect === 'Allow')
+      .flatMap((s) => asList(s.Action));
+
+  const statefulTableId = (): string =>
+    stateful.getLogicalId(stateful.table.node.defaultChild as CfnGlobalTable);
+
+  /** `{ 'Fn::GetAtt': [<queue>, 'Arn'] }` of a queue, in the template of the stack that holds it. */
+  const queueArn = (queue: IQueue) => {
+    const stack = queue === stateful.workQueue || queue === stateful.workDeadLetterQueue ? stateful : api;
+    return { 'Fn::GetAtt': [stack.getLogicalId(queue.node.defaultChild as CfnQueue), 'Arn'] };
+  };
+
+  /** `{ Ref: <secret> }` (its ARN) of one of the stateful stack's secrets. */
+  const secretRef = (name: PaymentSecretName) => ({
+    Ref: stateful.getLogicalId(stateful.secrets[name].node.defaultChild as CfnSecret),
+  });
+
+  /**
+   * What an `Fn::ImportValue` in the API stack imports, as the stateful stack's template writes it (e.g.
+   * `{ 'Fn::GetAtt': ['WorkQueue…', 'Arn'] }`); any other value as it is. Lets a test tell the work queue
+   * from its dead-letter queue behind the generated export names.
+   */
+  const imported = (value: unknown): unknown => {
+    if (typeof value !== 'object' || value === null || !('Fn::ImportValue' in value)) return value;
+    const name = value['Fn::ImportValue'];
+    const output = Object.values(statefulTemplate.findOutputs('*')).find((o) => o.Export?.Name === name);
+    if (output === undefined) throw new Error(`The stateful stack exports no ${JSON.stringify(name)}`);
+    return output.Value;
+  };
+
+  /** The resources (imports resolved) of the statements of `name` that allow `action`. */
+  const resourcesAllowing = (name: LambdaName, action: string): readonly unknown[] =>
+    statementsOf(name)
+      .filter((s) => s.Effect === 'Allow' && asList(s.Action).includes(action))
+      .flatMap((s) => asList(s.Resource).map(imported));
+
+  const environmentOf = (
+    template: Template,
+    stack: typeof api,
+    name: LambdaName,
+  ): Record<string, unknown> => {
+    const logicalId = stack.getLogicalId(stack.functions[name].node.defaultChild as CfnFunction);
+    return propertiesOf(template, 'AWS::Lambda::Function', logicalId).Environment.Variables;
+  };
+
+  return {
+    app,
+    stateful,
+    api,
+    apiTemplate,
+    statefulTemplate,
+    functionLogicalId,
+    propertiesOf,
+    statementsOf,
+    actionsOf,
+    statefulTableId,
+    queueArn,
+    secretRef,
+    imported,
+    resourcesAllowing,
+    environmentOf,
+  };
+}
+
+export type Synthesized = ReturnType<typeof synthesize>;
