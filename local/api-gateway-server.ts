@@ -14,6 +14,7 @@ import {
 } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type HttpRoute, type LambdaName, lambdas } from '../functions/routes';
+import { lambdaContext, localAccountId, withLambdaTimeout } from './lambda-runtime';
 
 export type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -46,7 +47,6 @@ export interface ApiServer {
 }
 
 const defaultMaxBodyBytes = 10 * 1024 * 1024;
-const accountId = '123456789012';
 const stage = 'local';
 
 type Segment = { readonly literal: string } | { readonly param: string };
@@ -72,10 +72,6 @@ interface HttpResponse {
 
 class BadResult extends Error {
   override name = 'BadResult';
-}
-
-class TaskTimedOut extends Error {
-  override name = 'TaskTimedOut';
 }
 
 /**
@@ -160,8 +156,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     try {
       const handler = await loadHandler(route.lambda);
       if (typeof handler !== 'function') throw new BadResult('loadHandler did not return a function');
-      const context = buildContext(spec.name, spec.memoryMb, Date.now() + spec.timeoutSeconds * 1000);
-      const result = await withTimeout(
+      const context = lambdaContext(spec, Date.now() + spec.timeoutSeconds * 1000);
+      const result = await withLambdaTimeout(
         Promise.resolve().then(() => handler(event, context)),
         spec.timeoutSeconds,
       );
@@ -337,7 +333,7 @@ function buildEvent(input: EventInput): APIGatewayProxyEvent {
     pathParameters,
     stageVariables: null,
     requestContext: {
-      accountId,
+      accountId: localAccountId,
       apiId: 'local',
       authorizer: undefined,
       domainName,
@@ -374,43 +370,6 @@ function buildEvent(input: EventInput): APIGatewayProxyEvent {
     body: body.length > 0 ? body.toString('base64') : null,
     isBase64Encoded: body.length > 0,
   };
-}
-
-function buildContext(functionName: string, memoryMb: number, deadline: number): Context {
-  const region = process.env.AWS_REGION ?? 'eu-west-1';
-  const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
-  const unsupported = (): never => {
-    throw new Error('Callback-style completion is not supported: return a promise');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:${functionName}`,
-    memoryLimitInMB: String(memoryMb),
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
-}
-
-async function withTimeout<T>(work: Promise<T>, seconds: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new TaskTimedOut(`Task timed out after ${seconds.toFixed(2)} seconds`)),
-      seconds * 1000,
-    );
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 const resultKeys = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body', 'isBase64Encoded']);

@@ -127,10 +127,31 @@ export async function createPaymentsTable(endpoint: string, tableName: string): 
 }
 
 /**
- * Creates `<baseName>-dlq` and `<baseName>` redriving to it after 5 receives. The DLQ must exist first:
- * local-aws-sqs, like SQS, rejects a RedrivePolicy whose target is missing.
+ * Receives before the work queue moves a message to its DLQ (the redrive policy's maxReceiveCount).
+ * The worker parks a message itself on this attempt (WORK_MAX_ATTEMPTS), with the reason.
  */
-export async function createWorkQueues(endpoint: string, baseName: string): Promise<WorkQueues> {
+export const workQueueMaxReceiveCount = 5;
+
+/** The work queue's visibility timeout when none is asked for: six times the worker's timeout, as on AWS. */
+export const defaultVisibilityTimeoutSeconds = 60;
+
+export interface WorkQueueOptions {
+  /**
+   * How long a received message stays invisible, i.e. how soon a failed one comes back. Tests set a
+   * few seconds so retries and the DLQ can be watched quickly.
+   */
+  readonly visibilityTimeoutSeconds?: number;
+}
+
+/**
+ * Creates `<baseName>-dlq` and `<baseName>` redriving to it after `workQueueMaxReceiveCount` receives.
+ * The DLQ must exist first: local-aws-sqs, like SQS, rejects a RedrivePolicy whose target is missing.
+ */
+export async function createWorkQueues(
+  endpoint: string,
+  baseName: string,
+  options: WorkQueueOptions = {},
+): Promise<WorkQueues> {
   const client = new SQSClient({ region: localRegion, endpoint, credentials: fakeCredentials });
   try {
     const dlq = await client.send(new CreateQueueCommand({ QueueName: `${baseName}-dlq` }));
@@ -143,8 +164,11 @@ export async function createWorkQueues(endpoint: string, baseName: string): Prom
       new CreateQueueCommand({
         QueueName: baseName,
         Attributes: {
-          VisibilityTimeout: '60',
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }),
+          VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? defaultVisibilityTimeoutSeconds),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: dlqArn,
+            maxReceiveCount: workQueueMaxReceiveCount,
+          }),
         },
       }),
     );

@@ -1,7 +1,7 @@
 /**
- * The contract between `local/start.ts` and each local service (the API today; a gateway simulator or a
- * queue worker loop later). Services find the emulated resources through `process.env`, exactly like
- * the handlers, which start.ts fills in before any service starts.
+ * The contract between `local/stack.ts` and each local service (the merchant endpoint, the gateway
+ * simulator, the API, the event sources). Services find the emulated resources through `process.env`,
+ * exactly like the handlers, which stack.ts fills in before any service starts.
  */
 export interface RunningService {
   /** Lines for the start-up banner, e.g. the URLs the service answers on. */

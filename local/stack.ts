@@ -1,26 +1,34 @@
 /**
  * The whole back end on this machine: emulated DynamoDB and SQS with the resources the CDK app would
- * create, the AltaPay gateway simulator, and the API in front of the real handlers (loaded lazily from
- * `functions/`), all from the same route table as the deployed stack. `npm start` and the end-to-end
- * tests both run it. Nothing here talks to AWS.
+ * create, the AltaPay gateway simulator, the API in front of the real handlers (loaded lazily from
+ * `functions/`), the event sources that invoke the Lambdas without a route (the work queue's consumer,
+ * the schedule), and a merchant endpoint that receives the signed payment events; all from the same
+ * route table as the deployed stack. `npm start` and the end-to-end tests both run it. Nothing here
+ * talks to AWS.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { httpRoutes, lambdas } from '../functions/routes';
+import { eventSources, httpRoutes, lambdas } from '../functions/routes';
 import { type GatewaySimulator, startGatewaySimulator } from './altapay-simulator/index';
 import { startApiServer } from './api-gateway-server';
 import { renderDemoShop } from './demo-shop';
 import {
   createPaymentsTable,
   createWorkQueues,
+  defaultVisibilityTimeoutSeconds,
   type Emulators,
   fakeCredentials,
   handlerEnvironment,
   type LocalResources,
+  localRegion,
   startEmulators,
+  workQueueMaxReceiveCount,
 } from './emulators';
-import { loadLambdaHandler, repoRoot } from './lambda-loader';
+import { loadLambdaHandler, loadLambdaModule, repoRoot } from './lambda-loader';
 import type { LocalService, RunningService } from './local-service';
+import { type MerchantEndpoint, startMerchantEndpoint } from './merchant-endpoint';
+import { type Schedule, startSchedule } from './schedule';
+import { type SqsEventSource, startSqsEventSource } from './sqs-event-source';
 
 export interface LocalStackOptions {
   /** 0 picks free ports (tests). */
@@ -28,17 +36,47 @@ export interface LocalStackOptions {
   readonly simulatorPort: number;
   /** How long an open payment waits for its notification. */
   readonly notificationDelayMs: number;
-  /** One line per API request and simulator event; silent when absent. */
+  /** One line per API request, simulator event, worker batch and merchant event; silent when absent. */
   readonly log?: (line: string) => void;
+  /** The local merchant endpoint's port; 0 (the default) picks a free one. */
+  readonly merchantPort?: number;
+  /** The work queue's visibility timeout, i.e. when a failed message is retried (default 60 s). */
+  readonly workQueueVisibilityTimeoutSeconds?: number;
+  /** How often scheduled Lambdas run locally (default 5000 ms; on AWS it is minutes). */
+  readonly scheduleIntervalMs?: number;
+  /**
+   * Where the handlers reach DynamoDB and SQS, given the emulators (default: the emulators
+   * themselves). Tests put fault proxies in between; the stack's own set-up and the event source
+   * (the Lambda service's side) keep using the emulators directly.
+   */
+  readonly handlerEndpoints?: (emulators: AwsEndpoints) => Promise<AwsEndpoints>;
 }
 
+/** Where DynamoDB and SQS answer. */
+export interface AwsEndpoints {
+  readonly dynamodbEndpoint: string;
+  readonly sqsEndpoint: string;
+}
+
+/** The running stack. `dynamodbEndpoint`, `sqsEndpoint` and the queue URLs are the emulators' own. */
 export interface LocalStack extends LocalResources {
   readonly apiUrl: string;
   readonly simulator: GatewaySimulator;
+  /** The merchant's systems: where the worker delivers the signed events (unless MERCHANT_WEBHOOK_URL says otherwise). */
+  readonly merchant: MerchantEndpoint;
+  /** One consumer per `work-queue` event source in the route table. */
+  readonly queueConsumers: readonly SqsEventSource[];
+  /** One timer per `schedule` event source in the route table. */
+  readonly schedules: readonly Schedule[];
+  /** Where the handlers reach DynamoDB and SQS (see `LocalStackOptions.handlerEndpoints`). */
+  readonly handlerEndpoints: AwsEndpoints;
   /** What `npm start` prints: one line per service and route. */
   readonly banner: readonly string[];
   stop(): Promise<void>;
 }
+
+/** Signs the events the local worker sends when MERCHANT_WEBHOOK_SECRET is not set; never use it elsewhere. */
+export const localMerchantSecret = 'local-merchant-signing-key';
 
 const host = '127.0.0.1';
 
@@ -62,21 +100,52 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     const tableName = 'payments';
     await createPaymentsTable(emulators.dynamodbEndpoint, tableName);
-    const queues = await createWorkQueues(emulators.sqsEndpoint, 'payment-work');
+    const visibilityTimeoutSeconds =
+      options.workQueueVisibilityTimeoutSeconds ?? defaultVisibilityTimeoutSeconds;
+    const queues = await createWorkQueues(emulators.sqsEndpoint, 'payment-work', {
+      visibilityTimeoutSeconds,
+    });
     const resources: LocalResources = {
       dynamodbEndpoint: emulators.dynamodbEndpoint,
       sqsEndpoint: emulators.sqsEndpoint,
       tableName,
       ...queues,
     };
-    // Before any handler is imported: handlers read their configuration at module load.
-    Object.assign(process.env, handlerEnvironment(resources));
+    const emulatorEndpoints: AwsEndpoints = {
+      dynamodbEndpoint: emulators.dynamodbEndpoint,
+      sqsEndpoint: emulators.sqsEndpoint,
+    };
+    const handlerEndpoints = (await options.handlerEndpoints?.(emulatorEndpoints)) ?? emulatorEndpoints;
+    // Before any handler is imported: handlers read their configuration at module load, and in this one
+    // process they all share one settings module, so everything must be in place before the first.
+    Object.assign(
+      process.env,
+      handlerEnvironment({
+        ...resources,
+        ...handlerEndpoints,
+        // Queue URLs name the host the SDK sends to: they go through the handlers' SQS endpoint too.
+        queueUrl: rebase(queues.queueUrl, handlerEndpoints.sqsEndpoint),
+        dlqUrl: rebase(queues.dlqUrl, handlerEndpoints.sqsEndpoint),
+      }),
+    );
     process.env.AWS_ACCESS_KEY_ID ??= fakeCredentials.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY ??= fakeCredentials.secretAccessKey;
+    setWorkerEnvironment();
 
     let simulator: GatewaySimulator | undefined;
+    let merchant: MerchantEndpoint | undefined;
     let apiUrl = '';
+    const sources: { consumers: SqsEventSource[]; schedules: Schedule[] } = { consumers: [], schedules: [] };
     const services: LocalService[] = [
+      {
+        // First: its URL goes into MERCHANT_WEBHOOK_URL, which must be set before any handler loads.
+        name: 'merchant-endpoint',
+        start: async () => {
+          const started = await startMerchant(options);
+          merchant = started.merchant;
+          return started.service;
+        },
+      },
       {
         name: 'altapay-simulator',
         start: async () => {
@@ -93,15 +162,35 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           return started.service;
         },
       },
+      {
+        // Last: the worker calls the gateway, so the simulator's settings must be in place.
+        name: 'event-sources',
+        start: async () => {
+          const started = await startEventSources(options, resources, visibilityTimeoutSeconds);
+          sources.consumers = started.consumers;
+          sources.schedules = started.schedules;
+          return started.service;
+        },
+      },
     ];
     for (const service of services) running.push({ name: service.name, service: await service.start() });
     if (simulator === undefined) throw new Error('the AltaPay simulator did not start');
+    if (merchant === undefined) throw new Error('the merchant endpoint did not start');
+    const bannerOf = (name: string) => running.find((r) => r.name === name)?.service.banner ?? [];
     return {
       ...resources,
       apiUrl,
       simulator,
+      merchant,
+      queueConsumers: sources.consumers,
+      schedules: sources.schedules,
+      handlerEndpoints,
       banner: [
-        ...running.flatMap(({ service }) => service.banner ?? []),
+        ...bannerOf('altapay-simulator'),
+        ...bannerOf('api'),
+        '',
+        ...bannerOf('merchant-endpoint'),
+        ...bannerOf('event-sources'),
         '',
         `DynamoDB table  ${tableName}  (${emulators.dynamodbEndpoint})`,
         `SQS queues      payment-work, payment-work-dlq  (${emulators.sqsEndpoint})`,
@@ -112,6 +201,107 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stop().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The worker's and sweeper's settings, local defaults unless already set: park a message on the
+ * attempt the queue would redrive it, and sweep sooner than the deployed default.
+ */
+function setWorkerEnvironment(): void {
+  const env = process.env;
+  env.WORK_MAX_ATTEMPTS ||= String(workQueueMaxReceiveCount);
+  if (Number(env.WORK_MAX_ATTEMPTS) > workQueueMaxReceiveCount) {
+    // The queue would move the message to the DLQ first, without the reason the worker adds.
+    throw new Error(
+      `WORK_MAX_ATTEMPTS=${env.WORK_MAX_ATTEMPTS} is above the local work queue's maxReceiveCount (${workQueueMaxReceiveCount})`,
+    );
+  }
+  env.SWEEP_MIN_AGE_SECONDS ||= '5';
+  env.MERCHANT_WEBHOOK_SECRET ||= localMerchantSecret;
+}
+
+/** The merchant's systems; the worker delivers to them unless MERCHANT_WEBHOOK_URL is set. */
+async function startMerchant(
+  options: LocalStackOptions,
+): Promise<{ merchant: MerchantEndpoint; service: RunningService }> {
+  const env = process.env;
+  const merchant = await startMerchantEndpoint({
+    port: options.merchantPort ?? 0,
+    host,
+    signingKey: env.MERCHANT_WEBHOOK_SECRET || localMerchantSecret,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const elsewhere = env.MERCHANT_WEBHOOK_URL && env.MERCHANT_WEBHOOK_URL !== merchant.url;
+  env.MERCHANT_WEBHOOK_URL ||= merchant.url;
+  const key =
+    env.MERCHANT_WEBHOOK_SECRET === localMerchantSecret ? 'the local key' : 'MERCHANT_WEBHOOK_SECRET';
+  return {
+    merchant,
+    service: {
+      banner: [
+        elsewhere
+          ? `Merchant endpoint  ${merchant.url}  (idle: events go to MERCHANT_WEBHOOK_URL ${env.MERCHANT_WEBHOOK_URL})`
+          : `Merchant endpoint  ${merchant.url}  (payment events, signed with ${key}, verified here)`,
+      ],
+      stop: () => merchant.stop(),
+    },
+  };
+}
+
+/** What invokes the Lambdas without a route, from the route table's `eventSources`. */
+async function startEventSources(
+  options: LocalStackOptions,
+  resources: LocalResources,
+  visibilityTimeoutSeconds: number,
+): Promise<{ consumers: SqsEventSource[]; schedules: Schedule[]; service: RunningService }> {
+  const consumers: SqsEventSource[] = [];
+  const schedules: Schedule[] = [];
+  const banner: string[] = [];
+  const everyMs = options.scheduleIntervalMs ?? 5_000;
+  const queueName = resources.queueUrl.split('/').at(-1) ?? resources.queueUrl;
+  const stopAll = async () => {
+    await Promise.allSettled([...consumers, ...schedules].map((source) => source.stop()));
+  };
+  try {
+    for (const source of eventSources) {
+      const lambda = lambdas[source.lambda];
+      const loadHandler = () => loadLambdaModule(source.lambda);
+      const log = options.log;
+      if (source.kind === 'work-queue') {
+        consumers.push(
+          await startSqsEventSource({
+            lambda,
+            loadHandler,
+            queueUrl: resources.queueUrl,
+            sqsEndpoint: resources.sqsEndpoint,
+            region: localRegion,
+            batchSize: source.batchSize,
+            ...(log ? { log } : {}),
+          }),
+        );
+        banner.push(
+          `Worker   ${lambda.name} polls ${queueName} in batches of ${source.batchSize}; a failed message comes back after ${visibilityTimeoutSeconds} s, goes to ${queueName}-dlq after ${process.env.WORK_MAX_ATTEMPTS} attempts`,
+        );
+      } else {
+        schedules.push(
+          startSchedule({ lambda, loadHandler, everyMs, region: localRegion, ...(log ? { log } : {}) }),
+        );
+        banner.push(
+          `Sweeper  ${lambda.name} runs every ${everyMs / 1000} s (every ${source.everyMinutes} min on AWS), for work older than ${process.env.SWEEP_MIN_AGE_SECONDS} s`,
+        );
+      }
+    }
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  return { consumers, schedules, service: { banner, stop: stopAll } };
+}
+
+/** `url` with its origin replaced by `endpoint`'s (local-aws-sqs finds a queue by its name alone). */
+function rebase(url: string, endpoint: string): string {
+  const { pathname } = new URL(url);
+  return new URL(pathname, endpoint).href;
 }
 
 /** The AltaPay gateway stand-in; create-payment finds it through the environment, like the real one. */

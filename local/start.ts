@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole flow on this machine (see stack.ts), with a banner and a clean Ctrl-C.
- * PORT (default 3000) and ALTAPAY_SIMULATOR_PORT (default 3001) choose the ports.
+ * PORT (default 3000), ALTAPAY_SIMULATOR_PORT (default 3001) and MERCHANT_PORT (default 3002) choose
+ * the ports; LOCAL_SWEEP_INTERVAL_MS (default 5000) how often the sweeper runs.
  */
 import { type LocalStack, startLocalStack } from './stack';
 
@@ -37,9 +38,17 @@ function parsePort(name: string, fallback: string): number {
   return port;
 }
 
+function parseInterval(name: string, fallback: string): number {
+  const value = process.env[name] || fallback;
+  const ms = Number(value);
+  if (!/^\d+$/.test(value) || ms < 100)
+    throw new Error(`${name} must be a number of milliseconds >= 100, not '${value}'`);
+  return ms;
+}
+
 function oneLine(error: unknown): string {
   if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
-    return `${error.message}: another process uses the port; set PORT or ALTAPAY_SIMULATOR_PORT to pick another`;
+    return `${error.message}: another process uses the port; set PORT, ALTAPAY_SIMULATOR_PORT or MERCHANT_PORT to pick another`;
   }
   return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
 }
@@ -51,7 +60,9 @@ try {
   stack = await startLocalStack({
     apiPort: parsePort('PORT', '3000'),
     simulatorPort: parsePort('ALTAPAY_SIMULATOR_PORT', '3001'),
+    merchantPort: parsePort('MERCHANT_PORT', '3002'),
     notificationDelayMs: Number(process.env.ALTAPAY_SIMULATOR_NOTIFICATION_DELAY_MS ?? 5000),
+    scheduleIntervalMs: parseInterval('LOCAL_SWEEP_INTERVAL_MS', '5000'),
     log: (line) => console.log(`${time()}  ${line}`),
   });
   if (!stopping) {

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import type { FaultMode } from '../support/fault-proxy';
+import { eventually, useLocalStack } from '../support/local-stack';
+
+/**
+ * "Nothing acknowledged is lost", with the handlers' DynamoDB and SQS behind fault proxies: every
+ * callback answered 2xx ends recorded and handed to the merchant exactly once, whichever dependency
+ * was away; a callback that could be kept nowhere is answered 503 so the gateway retries it. The
+ * test itself reads the emulators directly. The sweeper is run by hand (its timer is slowed down).
+ */
+const stack = useLocalStack(
+  { SWEEP_MIN_AGE_SECONDS: '0' },
+  { faults: true, visibilityTimeoutSeconds: 2, scheduleIntervalMs: 600_000 },
+);
+
+const n = 10;
+
+interface Order {
+  readonly shopOrderId: string;
+  readonly paymentRequestId: string;
+}
+
+async function createOrders(prefix: string): Promise<Order[]> {
+  return Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const shopOrderId = `${prefix}-${i + 1}`;
+      return { shopOrderId, paymentRequestId: await stack.createPayment(shopOrderId, `${10 + i}.00`) };
+    }),
+  );
+}
+
+/** The gateway's ok callbacks for `orders`, as the simulator saw them answered. */
+const okCallbacks = (orders: readonly Order[]) =>
+  stack.simulator.deliveries.filter(
+    (d) => d.type === 'ok' && orders.some((o) => o.shopOrderId === d.fields.shop_orderid),
+  );
+
+const acknowledged = (orders: readonly Order[]) =>
+  okCallbacks(orders).filter((d) => d.status !== undefined && d.status >= 200 && d.status < 300);
+
+/** Payments whose recorded status is `reserved`, read through the status API. */
+async function stored(orders: readonly Order[]): Promise<Order[]> {
+  const statuses = await Promise.all(orders.map((o) => stack.payment(o.shopOrderId)));
+  return orders.filter((_, i) => statuses[i]?.status === 'reserved');
+}
+
+/** The payment.reserved events the merchant accepted for `orders`: one distinct id per order, or the test fails. */
+function delivered(orders: readonly Order[]): string[] {
+  const ids: string[] = [];
+  for (const { shopOrderId } of orders) {
+    const events = stack.merchant.accepted().filter((e) => e.shopOrderId === shopOrderId);
+    const distinct = [...new Set(events.map((e) => e.id))];
+    expect(distinct.length, `distinct events for ${shopOrderId}`).toBeLessThanOrEqual(1);
+    expect(events.every((e) => e.type === 'payment.reserved')).toBe(true);
+    ids.push(...distinct);
+  }
+  return ids;
+}
+
+const allDelivered = (orders: readonly Order[]) =>
+  stack.merchant.waitFor(
+    (events) => orders.every((o) => events.some((e) => e.shopOrderId === o.shopOrderId)),
+    15_000,
+  );
+
+/**
+ * Pays every order, taking DynamoDB and/or SQS away between the gateway's verify-order question
+ * (which needs the table) and its ok callback.
+ */
+async function payWhileAway(orders: readonly Order[], away: () => void): Promise<void> {
+  const { simulator } = stack;
+  simulator.delivery.delayMs = 1_500;
+  try {
+    const paying = orders.map((o) => simulator.pay(o.paymentRequestId, 'success'));
+    await eventually('every verify-order answered', () => {
+      const verified = simulator.deliveries.filter(
+        (d) => d.type === 'verify_order' && orders.some((o) => o.shopOrderId === d.fields.shop_orderid),
+      );
+      return verified.length === orders.length ? true : undefined;
+    });
+    expect(okCallbacks(orders), 'no ok callback before the fault').toEqual([]);
+    away();
+    await Promise.all(paying);
+  } finally {
+    simulator.delivery.delayMs = 0;
+  }
+}
+
+describe('nothing acknowledged is lost', () => {
+  it('SQS down: callbacks are answered 2xx from the outbox; the sweeper queues them once SQS is back', async () => {
+    const orders = await createOrders('wf-sqs');
+    stack.faults.sqs.set('down');
+    await Promise.all(orders.map((o) => stack.simulator.pay(o.paymentRequestId, 'success')));
+
+    expect(acknowledged(orders)).toHaveLength(n);
+    expect(await stored(orders)).toHaveLength(n);
+    await stack.workerIdle();
+    expect(delivered(orders)).toEqual([]);
+    for (const { shopOrderId } of orders) {
+      const [payment] = (await stack.orderItems(shopOrderId)).filter((item) => item.recordKey === 'payment');
+      expect(Object.keys((payment?.pendingWork ?? {}) as object), `outbox of ${shopOrderId}`).toHaveLength(1);
+    }
+
+    stack.faults.sqs.set('pass');
+    expect(await stack.sweepNow()).toMatchObject({ found: n, queued: n, failed: 0 });
+    await allDelivered(orders);
+    await stack.workSettled();
+
+    expect(new Set(delivered(orders)).size).toBe(n);
+    expect(acknowledged(orders).length).toBe((await stored(orders)).length);
+    expect(await stack.sweepNow()).toMatchObject({ found: 0 });
+  });
+
+  it.each<FaultMode>(['down', 'throttle'])(
+    'DynamoDB %s: callbacks are answered 2xx through the queue, and recorded once the table is back',
+    async (mode) => {
+      const orders = await createOrders(`wf-ddb-${mode}`);
+      await payWhileAway(orders, () => stack.faults.dynamodb.set(mode));
+
+      expect(acknowledged(orders)).toHaveLength(n);
+      for (const { shopOrderId } of orders) {
+        const [payment] = (await stack.orderItems(shopOrderId)).filter(
+          (item) => item.recordKey === 'payment',
+        );
+        // Not recorded yet: the raw callback waits on the queue (the worker fails it until the table is back).
+        expect(payment).toMatchObject({ status: 'created', transactions: {} });
+      }
+      expect(delivered(orders)).toEqual([]);
+
+      stack.faults.dynamodb.set('pass');
+      await allDelivered(orders);
+      await stack.workSettled();
+
+      expect(new Set(delivered(orders)).size).toBe(n);
+      expect(await stored(orders)).toHaveLength(n);
+      expect(acknowledged(orders)).toHaveLength(n);
+      expect(await stack.deadLetters()).toEqual([]);
+    },
+  );
+
+  it('both down: callbacks are answered 503 and nothing is kept, until the gateway retries', async () => {
+    const orders = await createOrders('wf-both');
+    await payWhileAway(orders, () => {
+      stack.faults.dynamodb.set('down');
+      stack.faults.sqs.set('down');
+    });
+
+    const refused = okCallbacks(orders);
+    expect(refused.map((d) => d.status)).toEqual(Array(n).fill(503));
+    for (const d of refused) expect(JSON.parse(d.body)).toMatchObject({ error: 'temporarily_unavailable' });
+
+    stack.faults.dynamodb.set('pass');
+    stack.faults.sqs.set('pass');
+    await stack.sweepNow();
+    await stack.workSettled();
+    expect(acknowledged(orders)).toEqual([]);
+    expect(await stored(orders)).toEqual([]);
+    expect(delivered(orders)).toEqual([]);
+
+    // The gateway retries a callback it did not get a 2xx for: now it is kept, recorded and handed on.
+    for (const { shopOrderId } of orders) await stack.simulator.resend(shopOrderId, 'ok');
+    await allDelivered(orders);
+    await stack.workSettled();
+    expect(acknowledged(orders)).toHaveLength(n);
+    expect(await stored(orders)).toHaveLength(n);
+    expect(new Set(delivered(orders)).size).toBe(n);
+  });
+});
