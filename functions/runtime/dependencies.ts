@@ -28,7 +28,8 @@ import { loadSettings, type Settings } from './settings';
  */
 export const sdkOptions = {
   maxAttempts: 2,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+  // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and waits on.
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
 };
 
 export const log = new Logger({ serviceName: 'altapay-payments' });

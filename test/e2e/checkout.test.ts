@@ -83,6 +83,14 @@ describe.skipIf(!browserAvailable)('checkout in a real browser', () => {
     await choose(page, 'open-success');
     const settled = await stack.waitForStatus('e2e-replayed', 'reserved');
     await page.close();
+    // The worker's confirmation can make the payment reserved before the gateway's notification is in.
+    await expect
+      .poll(() =>
+        stack.simulator.deliveries.some(
+          (d) => d.type === 'notification' && d.fields.shop_orderid === 'e2e-replayed',
+        ),
+      )
+      .toBe(true);
 
     const duplicate = await stack.simulator.resend('e2e-replayed', 'notification');
     const reordered = await stack.simulator.resend('e2e-replayed', 'open');

@@ -111,7 +111,7 @@ describe('nothing acknowledged is lost', () => {
     expect(await stack.sweepNow()).toMatchObject({ found: 0 });
   });
 
-  it.each<FaultMode>(['down', 'throttle'])(
+  it.each<FaultMode>(['down', 'throttle', 'slow'])(
     'DynamoDB %s: callbacks are answered 2xx through the queue, and recorded once the table is back',
     async (mode) => {
       const orders = await createOrders(`wf-ddb-${mode}`);
