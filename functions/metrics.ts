@@ -4,6 +4,9 @@
  */
 export const metricsNamespace = 'AltaPayPayments';
 
+/** The Powertools service name: a dimension of every metric and a key of every log line. */
+export const serviceName = 'altapay-payments';
+
 export const metricNames = {
   /** One per recorded callback; dimensions `callbackType` and `outcome` (changed, duplicate, stale, queued). */
   callbacks: 'Callbacks',

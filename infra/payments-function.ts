@@ -7,13 +7,14 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { serviceName } from '../functions/metrics';
 import type { LambdaSpec } from '../functions/routes';
 
 /** The repository root: `LambdaSpec.entry` paths are relative to it, and esbuild resolves packages from it. */
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** Service name for Powertools logs and traces; one service, many functions. */
-export const POWERTOOLS_SERVICE_NAME = 'altapay-payments';
+export const POWERTOOLS_SERVICE_NAME = serviceName;
 
 export interface PaymentsFunctionProps {
   readonly spec: LambdaSpec;

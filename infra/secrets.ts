@@ -1,3 +1,5 @@
+import { secretArnVariables } from '../functions/runtime/settings';
+
 /**
  * The three Secrets Manager secrets, one per audience, so each function can be given exactly the ones it
  * reads. The ARN variables and JSON fields are the contract with `functions/runtime/settings.ts`
@@ -26,17 +28,17 @@ export interface PaymentSecretSpec {
 export const paymentSecrets = {
   'altapay-api': {
     nameSuffix: 'altapay/api',
-    arnVariable: 'ALTAPAY_API_SECRET_ARN',
+    arnVariable: secretArnVariables.altapayApi,
     description: 'AltaPay Merchant API user (create-payment and the worker call the gateway with it)',
     hint:
-      'The AltaPay Merchant API user, as {"username":"...","password":"..."} (created with a placeholder ' +
+      'The AltaPay Merchant API user and terminal, as {"username":"...","password":"...","terminal":"..."} (created with a placeholder ' +
       'user SET-ME and a generated password)',
     // The password is only a placeholder: the merchant overwrites both fields with the API user AltaPay issued.
     generate: { template: { username: 'SET-ME' }, generatedKey: 'password', length: 32 },
   },
   'altapay-callback': {
     nameSuffix: 'altapay/callback',
-    arnVariable: 'ALTAPAY_CALLBACK_SECRET_ARN',
+    arnVariable: secretArnVariables.altapayCallback,
     description: "The AltaPay terminal's shared secret, which every callback's checksum is checked against",
     hint:
       'The terminal\'s shared secret, as {"secret":"..."} (add "previousSecret" while rotating): paste the ' +
@@ -46,7 +48,7 @@ export const paymentSecrets = {
   },
   'merchant-webhook': {
     nameSuffix: 'merchant/webhook',
-    arnVariable: 'MERCHANT_WEBHOOK_SECRET_ARN',
+    arnVariable: secretArnVariables.merchantWebhook,
     description: "The key the worker signs payment events for the merchant's webhook with (HMAC-SHA256)",
     hint:
       'The HMAC key payment events to the merchant webhook are signed with, as {"signingKey":"..."}: give ' +

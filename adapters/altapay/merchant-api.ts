@@ -12,7 +12,8 @@ export interface MerchantApiConfig {
   readonly baseUrl: URL;
   readonly username: string;
   readonly password: string;
-  readonly terminal: string;
+  /** Needed for createPaymentRequest only. */
+  readonly terminal?: string;
   /** Per call; well inside API Gateway's 29 s so the shop gets our 502, not a gateway timeout. */
   readonly timeoutMs: number;
 }
@@ -37,14 +38,25 @@ const customerKeys: Readonly<Record<string, string>> = {
  * keys (`config[callback_ok]`, `orderLines[0][itemId]`), `APIResponse` XML answers.
  */
 export class AltaPayMerchantApi implements PaymentGateway {
+  /**
+   * `config` may be a function: it is read on every call, so credentials rotated in Secrets Manager
+   * reach a warm function without a restart.
+   */
   constructor(
-    private readonly config: MerchantApiConfig,
+    private readonly configOrProvider: MerchantApiConfig | (() => MerchantApiConfig),
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
+  private get config(): MerchantApiConfig {
+    return typeof this.configOrProvider === 'function' ? this.configOrProvider() : this.configOrProvider;
+  }
+
   async createPaymentRequest(input: PaymentRequestInput): Promise<{ paymentRequestId: string; url: string }> {
+    const { terminal } = this.config;
+    if (terminal === undefined)
+      throw new GatewayError('rejected', 'No AltaPay terminal is configured (ALTAPAY_TERMINAL).');
     const params: Record<string, string> = {
-      terminal: this.config.terminal,
+      terminal,
       shop_orderid: input.shopOrderId,
       amount: input.amount,
       // The gateway takes both; numeric is what its callbacks echo back.

@@ -11,25 +11,28 @@ export interface MerchantWebhookConfig {
 
 /** MerchantNotifier over HTTPS: the event's exact bytes, signed with a fresh timestamp per attempt. */
 export class MerchantWebhook implements MerchantNotifier {
+  /** `config` may be a function, read on every delivery, so a rotated signing key applies at once. */
   constructor(
-    private readonly config: MerchantWebhookConfig,
+    private readonly configOrProvider: MerchantWebhookConfig | (() => MerchantWebhookConfig),
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
   async deliver(event: MerchantEvent): Promise<number> {
+    const config =
+      typeof this.configOrProvider === 'function' ? this.configOrProvider() : this.configOrProvider;
     const timestamp = Math.floor(Date.now() / 1000);
-    const response = await this.fetchImpl(this.config.url, {
+    const response = await this.fetchImpl(config.url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        [signatureHeader]: signWebhook(event.body, this.config.signingKey, timestamp),
+        [signatureHeader]: signWebhook(event.body, config.signingKey, timestamp),
         'payment-webhook-id': event.eventId,
         'user-agent': 'altapay-serverless-webhooks/1',
       },
       body: event.body,
       // A redirect could send the signed event somewhere the merchant did not configure.
       redirect: 'manual',
-      signal: AbortSignal.timeout(this.config.timeoutMs),
+      signal: AbortSignal.timeout(config.timeoutMs),
     });
     // The body is not needed, but reading it lets the connection be reused.
     await response.arrayBuffer().catch(() => undefined);

@@ -4,7 +4,14 @@ import { verifyOrder } from '../../shared/checkout/verify-order';
 import { log, paymentStore, settings } from '../runtime/dependencies';
 import { httpHandler } from '../runtime/http';
 
-const deps = { store: paymentStore(), log, callbackSecrets: settings.callbackSecrets };
+const deps = {
+  store: paymentStore(),
+  log,
+  // A getter: the secrets may be re-read by refreshSettings while the function stays warm.
+  get callbackSecrets() {
+    return settings.callbackSecrets;
+  },
+};
 
 /** POST /callbacks/verify-order: AltaPay's callback_verify_order, answered `OKAY` or a customer-safe reason. */
 export const handler = httpHandler(async (event) => {

@@ -12,6 +12,8 @@ import { callbackUrls } from '../routes';
 import { clock, log, paymentGateway, paymentStore, settings } from '../runtime/dependencies';
 import { httpHandler } from '../runtime/http';
 
+// Fail at start-up, naming the setting, rather than on the first customer's checkout.
+if (settings.terminal === undefined) throw new Error('Invalid settings: ALTAPAY_TERMINAL is required');
 const deps = {
   store: paymentStore(),
   gateway: paymentGateway(),

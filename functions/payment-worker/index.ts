@@ -11,6 +11,7 @@ import {
   newId,
   paymentGateway,
   paymentStore,
+  refreshSettings,
   settings,
   workQueue,
 } from '../runtime/dependencies';
@@ -24,7 +25,9 @@ const deps = {
   clock,
   log,
   newId,
-  callbackSecrets: settings.callbackSecrets,
+  get callbackSecrets() {
+    return settings.callbackSecrets;
+  },
   autoCapture: settings.autoCapture,
   // Three tries in this run (now, +0.5 s, +2 s); then the queue brings the message back later.
   deliveryBackoffMs: [500, 2_000],
@@ -60,6 +63,7 @@ async function handleRecord(record: SQSRecord): Promise<void> {
 /** The work queue's consumer: a batch in, the ids of the messages to retry out (partial batch response). */
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   log.addContext(context);
+  await refreshSettings();
   // Every failed message is reported by id even when all fail, so the good ones are never redone.
   return processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false });
 };

@@ -23,7 +23,10 @@ export function callbackHandler(callbackType: CallbackType): HttpHandler {
     clock,
     log,
     newId,
-    callbackSecrets: settings.callbackSecrets,
+    // A getter: the secrets may be re-read by refreshSettings while the function stays warm.
+    get callbackSecrets() {
+      return settings.callbackSecrets;
+    },
     queueWhenTableFails: true,
   };
   return httpHandler(async (event) => {

@@ -15,7 +15,7 @@ import type {
   PaymentStore,
   WorkQueue,
 } from '../../shared/ports';
-import { loadSettings, type Settings } from './settings';
+import { holdSettings, type Settings } from './settings';
 
 /**
  * The composition root: settings, clients and adapters, built once per cold start (module scope)
@@ -33,14 +33,38 @@ export const sdkOptions = {
 };
 
 export const log = new Logger({ serviceName: 'altapay-payments' });
+/** How long a secret is trusted before it is read again (rotation reaches warm functions). */
+const secretMaxAgeMs = 300_000;
+
 /** Secrets Manager is asked only when a `*_SECRET_ARN` is configured (on AWS); Powertools caches the answer. */
 const fetchSecret = async (arn: string): Promise<string> => {
-  const value = await getSecret(arn, { maxAge: 300 });
+  const value = await getSecret(arn, { maxAge: secretMaxAgeMs / 1000 });
   if (typeof value !== 'string') throw new Error('the secret has no string value');
   return value;
 };
 
-export const settings: Settings = await loadSettings(process.env, fetchSecret);
+const held = await holdSettings(process.env, fetchSecret, {
+  maxAgeMs: secretMaxAgeMs,
+  now: Date.now,
+  onError: (error) =>
+    log.warn('could not re-read the secrets; keeping the last good settings', {
+      error: error instanceof Error ? error.message : String(error),
+    }),
+});
+
+/** Read at cold start; `refreshSettings` re-reads the secrets of a long-lived warm function. */
+export let settings: Settings = held.current;
+
+/**
+ * Called at the start of every invocation: after five minutes, re-reads the secrets (Powertools
+ * fetches them again once its cache is that old), so a secret rotated in Secrets Manager reaches
+ * warm functions without a redeploy.
+ */
+export async function refreshSettings(): Promise<void> {
+  await held.refresh();
+  settings = held.current;
+}
+
 export const clock: Clock = { now: () => new Date() };
 export const newId = (): string => randomUUID();
 
@@ -74,7 +98,11 @@ export function paymentGateway(): PaymentGateway {
   if (settings.gateway === undefined) {
     throw new Error(`Invalid settings: ${settings.missingGatewaySettings.join(', ')} required`);
   }
-  gateway ??= new AltaPayMerchantApi(settings.gateway);
+  // Read per call, so rotated API credentials apply once the settings are refreshed.
+  gateway ??= new AltaPayMerchantApi(() => {
+    if (settings.gateway === undefined) throw new Error('Invalid settings: the gateway settings disappeared');
+    return { ...settings.gateway, ...(settings.terminal ? { terminal: settings.terminal } : {}) };
+  });
   return gateway;
 }
 
@@ -87,5 +115,8 @@ export function deadLetterQueue(): DeadLetterQueue {
 
 /** The merchant's webhook endpoint, or undefined when none is configured (events are then only recorded). */
 export function merchantNotifier(): MerchantNotifier | undefined {
-  return settings.merchantWebhook && new MerchantWebhook({ ...settings.merchantWebhook, timeoutMs: 5_000 });
+  if (settings.merchantWebhook === undefined) return undefined;
+  const fallback = settings.merchantWebhook;
+  // Read per delivery, so a rotated signing key applies once the settings are refreshed.
+  return new MerchantWebhook(() => ({ ...(settings.merchantWebhook ?? fallback), timeoutMs: 5_000 }));
 }

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type ErrorFormat, errorResponse } from '../../adapters/api-gateway';
-import { log } from './dependencies';
+import { log, refreshSettings } from './dependencies';
 
 export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -19,6 +19,7 @@ export function httpHandler(
       route: `${event.httpMethod} ${event.resource}`,
     });
     try {
+      await refreshSettings();
       return await work(event);
     } catch (error) {
       return errorResponse(error, log, errorFormat(event));

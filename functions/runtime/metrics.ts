@@ -1,10 +1,10 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ClientError } from '../../shared/errors';
 import type { CallbackType } from '../../shared/payments/payment';
-import { metricNames, metricsNamespace } from '../metrics';
+import { metricNames, metricsNamespace, serviceName } from '../metrics';
 
 /** One Metrics per cold start; the local stack turns publishing off (POWERTOOLS_METRICS_DISABLED). */
-export const metrics = new Metrics({ namespace: metricsNamespace, serviceName: 'altapay-payments' });
+export const metrics = new Metrics({ namespace: metricsNamespace, serviceName });
 
 /**
  * Publishes what one callback did. Each metric is published on its own, with exactly the dimensions

@@ -57,7 +57,6 @@ export interface GatewaySettings {
   readonly baseUrl: URL;
   readonly username: string;
   readonly password: string;
-  readonly terminal: string;
   readonly timeoutMs: number;
 }
 
@@ -66,6 +65,8 @@ export interface Settings {
   /** Undefined when any gateway setting is missing; functions that call the gateway refuse to start. */
   readonly gateway?: GatewaySettings;
   readonly missingGatewaySettings: readonly string[];
+  /** The AltaPay terminal payment requests are made on (create-payment refuses to start without it). */
+  readonly terminal?: string;
   readonly paymentType: 'payment' | 'paymentAndCapture';
   readonly publicBaseUrl?: URL;
   readonly workDlqUrl?: string;
@@ -93,25 +94,24 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     ALTAPAY_GATEWAY_URL: s.ALTAPAY_GATEWAY_URL,
     ALTAPAY_API_USERNAME: s.ALTAPAY_API_USERNAME,
     ALTAPAY_API_PASSWORD: s.ALTAPAY_API_PASSWORD,
-    ALTAPAY_TERMINAL: s.ALTAPAY_TERMINAL,
   };
   const missingGatewaySettings = Object.entries(gateway)
     .filter(([, value]) => value === undefined)
     .map(([name]) => name);
   return {
     paymentsTableName: s.PAYMENTS_TABLE_NAME,
-    ...(s.ALTAPAY_GATEWAY_URL && s.ALTAPAY_API_USERNAME && s.ALTAPAY_API_PASSWORD && s.ALTAPAY_TERMINAL
+    ...(s.ALTAPAY_GATEWAY_URL && s.ALTAPAY_API_USERNAME && s.ALTAPAY_API_PASSWORD
       ? {
           gateway: {
             baseUrl: new URL(s.ALTAPAY_GATEWAY_URL),
             username: s.ALTAPAY_API_USERNAME,
             password: s.ALTAPAY_API_PASSWORD,
-            terminal: s.ALTAPAY_TERMINAL,
             timeoutMs: s.ALTAPAY_GATEWAY_TIMEOUT_MS ?? 8_000,
           },
         }
       : {}),
     missingGatewaySettings,
+    ...(s.ALTAPAY_TERMINAL === undefined ? {} : { terminal: s.ALTAPAY_TERMINAL }),
     paymentType: s.ALTAPAY_PAYMENT_TYPE ?? 'payment',
     ...(s.PUBLIC_BASE_URL === undefined ? {} : { publicBaseUrl: new URL(s.PUBLIC_BASE_URL) }),
     ...(s.WORK_DLQ_URL === undefined ? {} : { workDlqUrl: s.WORK_DLQ_URL }),
@@ -129,6 +129,13 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     merchantName: s.MERCHANT_NAME ?? 'Our shop',
   };
 }
+
+/** The variables that hand a function the ARN of each secret it may read (the CDK app sets them). */
+export const secretArnVariables = {
+  altapayApi: 'ALTAPAY_API_SECRET_ARN',
+  altapayCallback: 'ALTAPAY_CALLBACK_SECRET_ARN',
+  merchantWebhook: 'MERCHANT_WEBHOOK_SECRET_ARN',
+} as const;
 
 /** A secret in Secrets Manager whose JSON fields become settings. */
 interface SecretSource {
@@ -160,19 +167,25 @@ function secretSource<T>(
  */
 const secretSources: readonly SecretSource[] = [
   secretSource(
-    'ALTAPAY_API_SECRET_ARN',
-    z.object({ username: z.string().min(1), password: z.string().min(1) }),
+    secretArnVariables.altapayApi,
+    // The terminal is not secret, but keeping it with the API user lets a merchant set up the gateway in one place.
+    z.object({
+      username: z.string().min(1),
+      password: z.string().min(1),
+      terminal: z.string().min(1).optional(),
+    }),
     (s) => ({
       ALTAPAY_API_USERNAME: s.username,
       ALTAPAY_API_PASSWORD: s.password,
+      ALTAPAY_TERMINAL: s.terminal,
     }),
   ),
   secretSource(
-    'ALTAPAY_CALLBACK_SECRET_ARN',
+    secretArnVariables.altapayCallback,
     z.object({ secret: z.string().optional(), previousSecret: z.string().optional() }),
     (s) => ({ ALTAPAY_CALLBACK_SECRET: s.secret, ALTAPAY_CALLBACK_SECRET_PREVIOUS: s.previousSecret }),
   ),
-  secretSource('MERCHANT_WEBHOOK_SECRET_ARN', z.object({ signingKey: z.string().min(1) }), (s) => ({
+  secretSource(secretArnVariables.merchantWebhook, z.object({ signingKey: z.string().min(1) }), (s) => ({
     MERCHANT_WEBHOOK_SECRET: s.signingKey,
   })),
 ];
@@ -203,4 +216,39 @@ export async function loadSettings(env: NodeJS.ProcessEnv, fetchSecret: SecretFe
     }
   }
   return readSettings(merged);
+}
+
+/** Settings that can be re-read while a function stays warm (secrets rotate; environments do not). */
+export interface SettingsHolder {
+  readonly current: Settings;
+  /** Re-reads the secrets once `maxAgeMs` has passed since the last read; keeps the last good ones on error. */
+  refresh(): Promise<void>;
+}
+
+export async function holdSettings(
+  env: NodeJS.ProcessEnv,
+  fetchSecret: SecretFetcher,
+  options: {
+    readonly maxAgeMs: number;
+    readonly now: () => number;
+    readonly onError: (error: unknown) => void;
+  },
+): Promise<SettingsHolder> {
+  let current = await loadSettings(env, fetchSecret);
+  let loadedAt = options.now();
+  const readsSecrets = Object.values(secretArnVariables).some((name) => env[name]);
+  return {
+    get current() {
+      return current;
+    },
+    async refresh() {
+      if (!readsSecrets || options.now() - loadedAt < options.maxAgeMs) return;
+      loadedAt = options.now();
+      try {
+        current = await loadSettings(env, fetchSecret);
+      } catch (error) {
+        options.onError(error);
+      }
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { sweepPendingWork } from '../../shared/worker/sweep-pending-work';
-import { clock, log, paymentStore, settings, workQueue } from '../runtime/dependencies';
+import { clock, log, paymentStore, refreshSettings, settings, workQueue } from '../runtime/dependencies';
 
 const deps = { store: paymentStore(), queue: workQueue(), clock, log };
 
@@ -10,5 +10,6 @@ const deps = { store: paymentStore(), queue: workQueue(), clock, log };
  */
 export const handler = async (_event: ScheduledEvent, context: Context) => {
   log.addContext(context);
+  await refreshSettings();
   return sweepPendingWork(deps, { minAgeSeconds: settings.sweepMinAgeSeconds, limit: 500 });
 };

@@ -5,7 +5,7 @@ import { findCurrency } from '../altapay/currency';
 import { decodeFormBody } from '../altapay/form-body';
 import { DependencyError, MalformedRequestError } from '../errors';
 import { applyCallback, type CallbackFacts, type Decision } from '../payments/apply-callback';
-import type { CallbackEvent, CallbackType, Payment, PaymentStatus, PaymentWork } from '../payments/payment';
+import type { CallbackEvent, CallbackType, Payment } from '../payments/payment';
 import { describe, queueWork, saveDecision } from '../payments/save-decision';
 import type { Clock, Log, PaymentStore, QueuedCallback, TransactionRecord, WorkQueue } from '../ports';
 

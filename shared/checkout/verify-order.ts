@@ -1,4 +1,3 @@
-import type * as z from 'zod';
 import { callbackFormSchema } from '../altapay/callback-form';
 import { requireValidChecksum } from '../altapay/checksum';
 import { findCurrency } from '../altapay/currency';

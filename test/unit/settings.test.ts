@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadSettings, readSettings } from '../../functions/runtime/settings';
+import { holdSettings, loadSettings, readSettings } from '../../functions/runtime/settings';
 
 const base = {
   PAYMENTS_TABLE_NAME: 'payments',
@@ -63,11 +63,8 @@ describe('settings', () => {
     );
 
     expect(settings.callbackSecrets).toEqual(['new', 'old']);
-    expect(settings.gateway).toMatchObject({
-      username: 'api-user',
-      password: 'api-pass',
-      terminal: 'Shop DKK',
-    });
+    expect(settings.gateway).toMatchObject({ username: 'api-user', password: 'api-pass' });
+    expect(settings.terminal).toBe('Shop DKK');
     expect(settings.merchantWebhook?.signingKey).toBe('merchant-signing-key-0001');
   });
 
@@ -88,5 +85,41 @@ describe('settings', () => {
     await loadSettings(base, async () => {
       throw new Error('must not be called');
     });
+  });
+
+  it('takes the terminal from the API secret too, so the gateway is set up in one place', async () => {
+    const settings = await loadSettings({ ...base, ALTAPAY_API_SECRET_ARN: 'arn:api' }, async () =>
+      JSON.stringify({ username: 'u', password: 'p', terminal: 'Shop EUR' }),
+    );
+
+    expect(settings.terminal).toBe('Shop EUR');
+  });
+
+  it('re-reads rotated secrets after five minutes, and keeps the last good ones when that fails', async () => {
+    let secret = 'first';
+    let now = 0;
+    const errors: unknown[] = [];
+    const fetch = async () => {
+      if (secret === 'unreadable') throw new Error('AccessDenied');
+      return JSON.stringify({ secret });
+    };
+    const held = await holdSettings({ ...base, ALTAPAY_CALLBACK_SECRET_ARN: 'arn:cb' }, fetch, {
+      maxAgeMs: 300_000,
+      now: () => now,
+      onError: (error) => errors.push(error),
+    });
+
+    secret = 'second';
+    now = 299_000;
+    await held.refresh();
+    expect(held.current.callbackSecrets).toEqual(['first']);
+    now = 300_000;
+    await held.refresh();
+    expect(held.current.callbackSecrets).toEqual(['second']);
+    secret = 'unreadable';
+    now = 600_000;
+    await held.refresh();
+    expect(held.current.callbackSecrets).toEqual(['second']);
+    expect(errors).toHaveLength(1);
   });
 });
