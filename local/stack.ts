@@ -50,6 +50,8 @@ export interface LocalStackOptions {
    * (the Lambda service's side) keep using the emulators directly.
    */
   readonly handlerEndpoints?: (emulators: AwsEndpoints) => Promise<AwsEndpoints>;
+  /** Where the handlers reach the AltaPay gateway, given the simulator's URL (default: the simulator). */
+  readonly handlerGateway?: (simulatorUrl: string) => Promise<string>;
 }
 
 /** Where DynamoDB and SQS answer. */
@@ -323,7 +325,7 @@ async function startAltaPaySimulator(
     notificationDelayMs: options.notificationDelayMs,
     ...(options.log ? { log: (line: string) => options.log?.(`[altapay] ${line}`) } : {}),
   });
-  env.ALTAPAY_GATEWAY_URL = simulator.url;
+  env.ALTAPAY_GATEWAY_URL = (await options.handlerGateway?.(simulator.url)) ?? simulator.url;
   env.ALTAPAY_API_USERNAME = credentials.username;
   env.ALTAPAY_API_PASSWORD = credentials.password;
   env.ALTAPAY_TERMINAL = terminal;

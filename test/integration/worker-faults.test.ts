@@ -165,4 +165,30 @@ describe('nothing acknowledged is lost', () => {
     expect(await stored(orders)).toHaveLength(n);
     expect(new Set(delivered(orders)).size).toBe(n);
   });
+
+  it('gateway down: create-payment answers 502 and keeps nothing; the worker keeps its work until the gateway is back', async () => {
+    const orders = await createOrders('wf-gw');
+    stack.faults.gateway.set('down');
+
+    const refused = await fetch(`${stack.apiUrl}/payments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ shopOrderId: 'wf-gw-new', amount: '10.00', currency: 'DKK' }),
+    });
+    expect(refused.status).toBe(502);
+    expect(await refused.json()).toMatchObject({ error: 'gateway_error', reason: 'unreachable' });
+    expect(await stack.payment('wf-gw-new')).toBeUndefined();
+
+    // The gateway takes payments, but our worker cannot reach it to confirm them.
+    await Promise.all(orders.map((o) => stack.simulator.pay(o.paymentRequestId, 'success')));
+    expect(acknowledged(orders)).toHaveLength(n);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(delivered(orders)).toEqual([]);
+
+    stack.faults.gateway.set('pass');
+    await allDelivered(orders);
+    await stack.workSettled();
+    expect(new Set(delivered(orders)).size).toBe(n);
+    expect(await stack.deadLetters()).toEqual([]);
+  });
 });

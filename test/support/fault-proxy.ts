@@ -19,8 +19,8 @@ export type FaultMode = 'pass' | 'down' | 'slow' | 'error' | 'throttle';
 export interface FaultProxyOptions {
   /** The emulator's base URL, e.g. `http://127.0.0.1:4567`. */
   readonly target: string;
-  /** Which service's error bodies to answer with. */
-  readonly service: 'dynamodb' | 'sqs';
+  /** Which service's error bodies to answer with; `http` (the AltaPay gateway) gets plain 500 / 503. */
+  readonly service: 'dynamodb' | 'sqs' | 'http';
   readonly mode?: FaultMode;
   readonly delayMs?: number;
 }
@@ -116,9 +116,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       }
       case 'error':
         req.resume();
+        if (options.service === 'http') return void res.writeHead(500).end('Internal Server Error');
         return answerJson(res, 500, errorBodies[options.service]);
       case 'throttle':
         req.resume();
+        if (options.service === 'http') return void res.writeHead(503).end('Service Unavailable');
         return answerJson(res, 400, throttleBodies[options.service]);
     }
   });

@@ -18,7 +18,7 @@ export interface StackUnderTest {
   /** The emulators' own endpoints, table and queues (not the proxies): for set-up and assertions. */
   readonly resources: LocalResources;
   /** The proxies between the handlers and DynamoDB / SQS; only with `faults: true`. */
-  readonly faults: { readonly dynamodb: FaultProxy; readonly sqs: FaultProxy };
+  readonly faults: { readonly dynamodb: FaultProxy; readonly sqs: FaultProxy; readonly gateway: FaultProxy };
   /** The recorded payment as the status API answers it (undefined when 404). */
   payment(shopOrderId: string): Promise<PaymentJson | undefined>;
   /** Polls the status API until the payment has `status`, or fails after `timeoutMs`. */
@@ -88,6 +88,7 @@ export function useLocalStack(
     typeof options === 'number' ? { notificationDelayMs: options } : options;
   let stack: LocalStack | undefined;
   let proxies: { dynamodb: FaultProxy; sqs: FaultProxy } | undefined;
+  let gatewayProxy: FaultProxy | undefined;
   let environmentBefore: NodeJS.ProcessEnv = {};
   const parked: ReceivedMessage[] = [];
   const clients: { sqs?: SQSClient; table?: DynamoDBDocumentClient } = {};
@@ -114,6 +115,10 @@ export function useLocalStack(
               };
               return { dynamodbEndpoint: proxies.dynamodb.url, sqsEndpoint: proxies.sqs.url };
             },
+            handlerGateway: async (simulatorUrl: string) => {
+              gatewayProxy = await startFaultProxy({ target: simulatorUrl, service: 'http' });
+              return gatewayProxy.url;
+            },
           }
         : {}),
     });
@@ -122,6 +127,7 @@ export function useLocalStack(
     // One failed test must not leave the next one without its dependencies.
     proxies?.dynamodb.set('pass');
     proxies?.sqs.set('pass');
+    gatewayProxy?.set('pass');
     stack?.merchant.answer('accept');
     stack?.queueConsumers.forEach((consumer) => {
       consumer.resume();
@@ -129,7 +135,7 @@ export function useLocalStack(
   });
   afterAll(async () => {
     await stack?.stop();
-    await Promise.all([proxies?.dynamodb.close(), proxies?.sqs.close()]);
+    await Promise.all([proxies?.dynamodb.close(), proxies?.sqs.close(), gatewayProxy?.close()]);
     clients.sqs?.destroy();
     clients.table?.destroy();
     vi.unstubAllEnvs();
@@ -184,9 +190,9 @@ export function useLocalStack(
       return { dynamodbEndpoint, sqsEndpoint, tableName, queueUrl, dlqUrl };
     },
     get faults() {
-      if (proxies === undefined)
+      if (proxies === undefined || gatewayProxy === undefined)
         throw new Error('useLocalStack(): pass { faults: true } to get fault proxies');
-      return proxies;
+      return { ...proxies, gateway: gatewayProxy };
     },
     payment,
     async waitForStatus(shopOrderId, status, timeoutMs = 5_000) {
