@@ -87,29 +87,36 @@ async function payWhileAway(orders: readonly Order[], away: () => void): Promise
 }
 
 describe('nothing acknowledged is lost', () => {
-  it('SQS down: callbacks are answered 2xx from the outbox; the sweeper queues them once SQS is back', async () => {
-    const orders = await createOrders('wf-sqs');
-    stack.faults.sqs.set('down');
-    await Promise.all(orders.map((o) => stack.simulator.pay(o.paymentRequestId, 'success')));
+  it.each<FaultMode>(['down', 'throttle', 'slow'])(
+    'SQS %s: callbacks are answered 2xx from the outbox; the sweeper queues them once SQS is back',
+    async (mode) => {
+      const orders = await createOrders(`wf-sqs-${mode}`);
+      stack.faults.sqs.set(mode);
+      await Promise.all(orders.map((o) => stack.simulator.pay(o.paymentRequestId, 'success')));
 
-    expect(acknowledged(orders)).toHaveLength(n);
-    expect(await stored(orders)).toHaveLength(n);
-    await stack.workerIdle();
-    expect(delivered(orders)).toEqual([]);
-    for (const { shopOrderId } of orders) {
-      const [payment] = (await stack.orderItems(shopOrderId)).filter((item) => item.recordKey === 'payment');
-      expect(Object.keys((payment?.pendingWork ?? {}) as object), `outbox of ${shopOrderId}`).toHaveLength(1);
-    }
+      expect(acknowledged(orders)).toHaveLength(n);
+      expect(await stored(orders)).toHaveLength(n);
+      await stack.workerIdle();
+      expect(delivered(orders)).toEqual([]);
+      for (const { shopOrderId } of orders) {
+        const [payment] = (await stack.orderItems(shopOrderId)).filter(
+          (item) => item.recordKey === 'payment',
+        );
+        expect(Object.keys((payment?.pendingWork ?? {}) as object), `outbox of ${shopOrderId}`).toHaveLength(
+          1,
+        );
+      }
 
-    stack.faults.sqs.set('pass');
-    expect(await stack.sweepNow()).toMatchObject({ found: n, queued: n, failed: 0 });
-    await allDelivered(orders);
-    await stack.workSettled();
+      stack.faults.sqs.set('pass');
+      expect(await stack.sweepNow()).toMatchObject({ found: n, queued: n, failed: 0 });
+      await allDelivered(orders);
+      await stack.workSettled();
 
-    expect(new Set(delivered(orders)).size).toBe(n);
-    expect(acknowledged(orders).length).toBe((await stored(orders)).length);
-    expect(await stack.sweepNow()).toMatchObject({ found: 0 });
-  });
+      expect(new Set(delivered(orders)).size).toBe(n);
+      expect(acknowledged(orders).length).toBe((await stored(orders)).length);
+      expect(await stack.sweepNow()).toMatchObject({ found: 0 });
+    },
+  );
 
   it.each<FaultMode>(['down', 'throttle', 'slow'])(
     'DynamoDB %s: callbacks are answered 2xx through the queue, and recorded once the table is back',

@@ -628,21 +628,27 @@ async function send(route: string, c: Case): Promise<void> {
 
 afterAll(() => {
   mkdirSync('test-results/security', { recursive: true });
-  const sorted = durations.map((d) => d.ms).sort((a, b) => a - b);
-  const distinct = new Set(durations.map((d) => d.name)).size;
+  // The first request to each route includes its cold start; the figures are about refusing.
+  const warm = durations.filter((d, i) => durations.findIndex((e) => e.route === d.route) !== i);
+  const sorted = warm.map((d) => d.ms).sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  const bombs = warm
+    .filter((d) => /laughs|quadratic|external entity|10,000 deep/.test(d.name))
+    .map((d) => d.ms);
   writeFileSync(
     'test-results/security/bad-input.json',
-    JSON.stringify(
+    `${JSON.stringify(
       {
-        distinctInputs: distinct,
+        distinctInputs: new Set(durations.map((d) => d.name)).size,
         requests: durations.length,
-        medianMs: sorted[Math.floor(sorted.length / 2)],
+        medianMs: at(50),
+        p99Ms: at(99),
         maxMs: sorted.at(-1),
-        slowest: [...durations].sort((a, b) => b.ms - a.ms).slice(0, 3),
+        xmlBombsMaxMs: Math.max(...bombs),
       },
       null,
       2,
-    ),
+    )}\n`,
   );
 });
 
