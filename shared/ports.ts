@@ -44,7 +44,7 @@ export interface PaymentStore {
   saveTransactionRecords(records: readonly TransactionRecord[]): Promise<void>;
   /** Appends a received callback to the order's event log. */
   appendEvent(event: CallbackEvent): Promise<void>;
-  /** Clears work from the outbox once it is safely on the queue. */
+  /** Clears work from the outbox: the worker has it (the sweeper no longer needs to queue it). */
   markWorkQueued(work: PaymentWork): Promise<void>;
   /** The payment with its event log, oldest event first, or undefined when unknown. */
   getPaymentHistory(shopOrderId: string): Promise<PaymentHistory | undefined>;

@@ -65,7 +65,6 @@ export async function recordCallback(
   }
   const { decision, work } = saved;
   const { payment } = decision;
-  if (work) await queueWork(deps, work);
   const event: CallbackEvent = {
     shopOrderId: facts.shopOrderId,
     eventId: deps.newId(),
@@ -77,16 +76,19 @@ export async function recordCallback(
     transactionIds: facts.transactions.map((t) => t.transactionId),
     statusAfter: payment.status,
   };
-  try {
-    await Promise.all([
+  // The decision and its work are durable; the rest goes out at once, side by side.
+  const [, details] = await Promise.allSettled([
+    work ? queueWork(deps, work) : Promise.resolve(),
+    Promise.all([
       deps.store.saveTransactionRecords(recordsFor(facts, payment)),
       deps.store.appendEvent(event),
-    ]);
-  } catch (error) {
-    // The decision and its work are saved; a missing detail record or log line is not worth a retry.
+    ]),
+  ]);
+  if (details.status === 'rejected') {
+    // A missing detail record or log line is not worth failing a recorded callback.
     deps.log.error('payment recorded, but not its transaction records or event', {
       shopOrderId: facts.shopOrderId,
-      error: describe(error),
+      error: describe(details.reason),
     });
   }
   deps.log.info('callback recorded', {

@@ -53,27 +53,18 @@ function workFor(
 }
 
 /**
- * Queues the work and clears it from the outbox. A failure here fails nothing: the state change and
- * its pending work are already durable together, and the sweeper queues it later.
+ * Puts the work on the queue. The outbox entry stays until the worker picks the work up (it clears it
+ * then), so this is one round trip on the callback's path. A failure here fails nothing: the state
+ * change and its pending work are already durable together, and the sweeper queues it later.
  */
 export async function queueWork(
-  deps: { readonly store: PaymentStore; readonly queue: WorkQueue; readonly log: Log },
+  deps: { readonly queue: WorkQueue; readonly log: Log },
   work: PaymentWork,
 ): Promise<void> {
   try {
     await deps.queue.enqueue(work);
   } catch (error) {
     deps.log.error('work queue unavailable; work stays pending in the outbox', {
-      workId: work.workId,
-      error: describe(error),
-    });
-    return;
-  }
-  try {
-    await deps.store.markWorkQueued(work);
-  } catch (error) {
-    // The message is on the queue; the sweeper may send it again, and the worker deduplicates.
-    deps.log.warn('work queued but not cleared from the outbox', {
       workId: work.workId,
       error: describe(error),
     });

@@ -64,6 +64,8 @@ export async function processWork(deps: WorkerDeps, work: PaymentWork): Promise<
     deps.log.info('work already done', { workId: work.workId });
     return record;
   }
+  // The worker has it now: the sweeper need not queue it again.
+  if (record.revision === 0) await tableCall('clear the outbox', () => deps.store.markWorkQueued(work));
   const save = async (changes: Partial<WorkRecord>) => {
     const next = { ...record, ...changes, revision: record.revision + 1, updatedAt: now() };
     const expected = record.revision === 0 ? undefined : record.revision;

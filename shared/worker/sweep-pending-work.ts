@@ -17,8 +17,8 @@ export interface SweepOptions {
 }
 
 /**
- * Queues work that was recorded with its state change but never reached the queue (the queue was
- * down when the callback was answered, or the Lambda died in between). Queuing twice is harmless:
+ * Queues work that was recorded with its state change but that no worker has picked up (the queue
+ * was down when the callback was answered, or the Lambda died in between). Queuing twice is harmless:
  * the worker deduplicates on the work id.
  */
 export async function sweepPendingWork(
@@ -33,8 +33,8 @@ export async function sweepPendingWork(
   let failed = 0;
   for (const work of pending) {
     try {
+      // The worker clears the outbox entry when it picks the work up.
       await deps.queue.enqueue(work);
-      await deps.store.markWorkQueued(work);
       queued++;
     } catch (error) {
       failed++;

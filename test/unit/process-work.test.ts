@@ -339,7 +339,7 @@ describe('the table being down when a callback arrives', () => {
 });
 
 describe('the sweeper', () => {
-  it('queues work that never reached the queue, once it is old enough, and clears it', async () => {
+  it('queues work no worker has picked up, once it is old enough; the worker clears it from the outbox', async () => {
     const { store, queue, deps } = setup();
     queue.failing = true;
     await recordCallback(
@@ -361,6 +361,9 @@ describe('the sweeper', () => {
     expect(tooSoon).toEqual({ found: 0, queued: 0, failed: 0 });
     expect(later).toEqual({ found: 1, queued: 1, failed: 0 });
     expect(queue.sent.map((w) => w.workId)).toEqual(['o-1#1']);
+    expect(store.pendingWork.size).toBe(1);
+    const [work] = queue.sent;
+    if (work) await processWork(deps, work);
     expect(store.pendingWork.size).toBe(0);
   });
 });
