@@ -49,7 +49,7 @@ const states: Record<CallbackType, PaymentState> = {
 };
 
 /** A realistic callback body (the simulator's documents: about 4 KB of xml) for a fresh order. */
-function callbackBody(callbackType: CallbackType, shopOrderId: string): string {
+export function callbackBody(callbackType: CallbackType, shopOrderId: string): string {
   const now = new Date();
   const created = createdTransaction({
     transactionId: String(80_000_000 + Math.floor(Math.random() * 1e7)),

@@ -9,6 +9,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { serviceName } from '../functions/metrics';
 import type { LambdaSpec } from '../functions/routes';
+import { lambdaBundling } from './bundling';
 
 /** The repository root: `LambdaSpec.entry` paths are relative to it, and esbuild resolves packages from it. */
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -71,20 +72,10 @@ export class PaymentsFunction extends NodejsFunction {
         ...props.environment,
       },
       bundling: {
+        ...lambdaBundling,
         format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        // Stack traces need line mappings only; embedded sources would triple the map (2.7 MB vs 0.9 MB).
-        sourcesContent: false,
-        target: 'node22',
-        // Prefer packages' ESM builds: smaller bundles and no CommonJS interop wrappers.
-        mainFields: ['module', 'main'],
-        // Bundled CommonJS dependencies still call require() (for node: built-ins); ESM has none.
-        banner:
-          "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-        // Bundle everything, the AWS SDK included: the SDK version the tests ran against is the one that
-        // ships, instead of whichever version the Lambda runtime happens to carry this month.
-        externalModules: [],
+        mainFields: [...lambdaBundling.mainFields],
+        externalModules: [...lambdaBundling.externalModules],
       },
     });
 

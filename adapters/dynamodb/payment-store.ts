@@ -6,12 +6,12 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { CallbackEvent, Payment, PaymentWork } from '../../shared/payments/payment';
 import { callbackTypes, paymentStatuses } from '../../shared/payments/payment';
 import { phaseRank } from '../../shared/payments/transaction-phase';
 import type { PaymentHistory, PaymentStore, TransactionRecord } from '../../shared/ports';
-import { workMessageSchema } from '../../shared/worker/work-message';
+import { paymentWorkSchema } from '../../shared/worker/work-message';
 import type { WorkRecord } from '../../shared/worker/work-record';
 import { paymentsTable, recordKeys } from './payments-table';
 
@@ -21,40 +21,40 @@ const eventsShown = 100;
 const status = z.enum(paymentStatuses);
 const transactionState = z.object({
   transactionId: z.string(),
-  paymentId: z.string().optional(),
-  authType: z.string().optional(),
+  paymentId: z.optional(z.string()),
+  authType: z.optional(z.string()),
   paymentStatus: z.string(),
   phase: status,
   currency: z.string(),
   reservedAmount: z.string(),
   capturedAmount: z.string(),
   refundedAmount: z.string(),
-  maskedPan: z.string().optional(),
+  maskedPan: z.optional(z.string()),
   chargebacks: z.number(),
   gatewayUpdatedDate: z.string(),
   updatedAt: z.string(),
-  flag: z.enum(['second-successful-payment', 'unconfirmed']).optional(),
+  flag: z.optional(z.enum(['second-successful-payment', 'unconfirmed'])),
 });
 /** A stored `payment` item. Read through a schema: items outlive code, and drift must fail loudly. */
 const paymentItem = z.object({
   shopOrderId: z.string(),
   status,
-  currency: z.string().optional(),
-  orderPhase: status.optional(),
+  currency: z.optional(z.string()),
+  orderPhase: z.optional(status),
   transactions: z.record(z.string(), transactionState),
   flags: z.array(z.enum(['second-successful-payment', 'unconfirmed-callback'])),
-  request: z
-    .object({
+  request: z.optional(
+    z.object({
       paymentRequestId: z.string(),
       url: z.string(),
       amount: z.string(),
       currency: z.string(),
-      language: z.string().optional(),
+      language: z.optional(z.string()),
       createdAt: z.string(),
-    })
-    .optional(),
-  lastCallbackAt: z.string().optional(),
-  version: z.number().int().positive(),
+    }),
+  ),
+  lastCallbackAt: z.optional(z.string()),
+  version: z.int().check(z.positive()),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -65,7 +65,7 @@ const eventItem = z.object({
   receivedAt: z.string(),
   outcome: z.enum(['changed', 'duplicate', 'stale']),
   duplicate: z.boolean(),
-  result: z.string().optional(),
+  result: z.optional(z.string()),
   transactionIds: z.array(z.string()),
   statusAfter: status,
 });
@@ -75,32 +75,32 @@ const workItem = z.object({
   shopOrderId: z.string(),
   version: z.number(),
   state: z.enum(['in-progress', 'done']),
-  revision: z.number().int().positive(),
-  confirmation: z.object({ checkedAt: z.string(), confirmed: z.boolean(), detail: z.string() }).optional(),
-  capture: z
-    .object({
+  revision: z.int().check(z.positive()),
+  confirmation: z.optional(z.object({ checkedAt: z.string(), confirmed: z.boolean(), detail: z.string() })),
+  capture: z.optional(
+    z.object({
       at: z.string(),
       transactionId: z.string(),
       amount: z.string(),
       outcome: z.enum(['captured', 'already-captured', 'refused']),
-      detail: z.string().optional(),
-    })
-    .optional(),
-  event: z.object({ eventId: z.string(), type: z.string(), body: z.string() }).optional(),
+      detail: z.optional(z.string()),
+    }),
+  ),
+  event: z.optional(z.object({ eventId: z.string(), type: z.string(), body: z.string() })),
   deliveries: z.array(
     z.object({
       at: z.string(),
-      status: z.number().optional(),
-      error: z.string().optional(),
+      status: z.optional(z.number()),
+      error: z.optional(z.string()),
       durationMs: z.number(),
     }),
   ),
-  deliveredAt: z.string().optional(),
-  lastError: z.string().optional(),
+  deliveredAt: z.optional(z.string()),
+  lastError: z.optional(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
-const pendingWorkEntry = workMessageSchema.options[0].omit({ kind: true });
+const pendingWorkEntry = paymentWorkSchema;
 
 /**
  * PaymentStore on one DynamoDB table (see payments-table.ts). Every write is a single-item

@@ -1,8 +1,15 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { issueMessage } from '../../shared/validation';
 
-/** An unset and an empty environment variable mean the same: not configured. */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const wholeNumber = (min: number, max: number) =>
+  z.coerce
+    .number()
+    .check(
+      z.refine(Number.isInteger, 'must be a whole number'),
+      z.gte(min, `must be at least ${min}`),
+      z.lte(max, `must be at most ${max}`),
+    );
 
 /**
  * Every setting the Lambdas read, from the environment, validated once per cold start. A missing or
@@ -10,48 +17,50 @@ const optional = <T extends z.ZodType>(schema: T) =>
  */
 const settingsSchema = z
   .object({
-    PAYMENTS_TABLE_NAME: z.string().min(1),
-    WORK_QUEUE_URL: optional(z.url()),
+    PAYMENTS_TABLE_NAME: z.string().check(z.minLength(1, 'must not be empty')),
+    WORK_QUEUE_URL: z.optional(z.url({ error: 'must be a URL' })),
     /** The terminal's shared secret: when set, every callback must carry a matching checksum. */
-    ALTAPAY_CALLBACK_SECRET: optional(z.string()),
+    ALTAPAY_CALLBACK_SECRET: z.optional(z.string()),
     /** The secret before the last rotation, still accepted so rotation needs no downtime. */
-    ALTAPAY_CALLBACK_SECRET_PREVIOUS: optional(z.string()),
+    ALTAPAY_CALLBACK_SECRET_PREVIOUS: z.optional(z.string()),
     /** When set, callback_ok answers 303 to this shop page instead of showing our receipt. */
-    SHOP_RECEIPT_URL: optional(z.url({ protocol: /^https?$/ })),
-    MERCHANT_NAME: optional(z.string().max(100)),
-    /** The AltaPay gateway, e.g. https://testgateway.altapaysecure.com (create-payment only). */
-    ALTAPAY_GATEWAY_URL: optional(z.url({ protocol: /^https?$/ })),
-    ALTAPAY_API_USERNAME: optional(z.string()),
-    ALTAPAY_API_PASSWORD: optional(z.string()),
-    ALTAPAY_TERMINAL: optional(z.string()),
+    SHOP_RECEIPT_URL: z.optional(httpUrl),
+    MERCHANT_NAME: z.optional(z.string().check(z.maxLength(100, 'must be at most 100 characters'))),
+    /** The AltaPay gateway, e.g. https://testgateway.altapaysecure.com. */
+    ALTAPAY_GATEWAY_URL: z.optional(httpUrl),
+    ALTAPAY_API_USERNAME: z.optional(z.string()),
+    ALTAPAY_API_PASSWORD: z.optional(z.string()),
+    ALTAPAY_TERMINAL: z.optional(z.string()),
     /** `payment` reserves and the merchant captures later; `paymentAndCapture` captures at once. */
-    ALTAPAY_PAYMENT_TYPE: optional(z.enum(['payment', 'paymentAndCapture'])),
+    ALTAPAY_PAYMENT_TYPE: z.optional(z.enum(['payment', 'paymentAndCapture'])),
     /** How long one Merchant API call may take; well inside API Gateway's 29 s. */
-    ALTAPAY_GATEWAY_TIMEOUT_MS: optional(z.coerce.number().int().min(100).max(20_000)),
+    ALTAPAY_GATEWAY_TIMEOUT_MS: z.optional(wholeNumber(100, 20_000)),
     /** The dead-letter queue the worker parks failing work in, with the reason. */
-    WORK_DLQ_URL: optional(z.url()),
+    WORK_DLQ_URL: z.optional(z.url({ error: 'must be a URL' })),
     /** Attempts before the worker parks a message (the queue's redrive maxReceiveCount). */
-    WORK_MAX_ATTEMPTS: optional(z.coerce.number().int().min(1).max(100)),
+    WORK_MAX_ATTEMPTS: z.optional(wholeNumber(1, 100)),
     /** The merchant's endpoint for payment events; unset: events are recorded but not sent. */
-    MERCHANT_WEBHOOK_URL: optional(z.url({ protocol: /^https?$/ })),
+    MERCHANT_WEBHOOK_URL: z.optional(httpUrl),
     /** The key the events are signed with (HMAC-SHA256); required with MERCHANT_WEBHOOK_URL. */
-    MERCHANT_WEBHOOK_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),
+    MERCHANT_WEBHOOK_SECRET: z.optional(z.string().check(z.minLength(16, 'must be at least 16 characters'))),
     /** The sweeper leaves work younger than this to its callback (default 30). */
-    SWEEP_MIN_AGE_SECONDS: optional(z.coerce.number().int().min(0).max(3600)),
+    SWEEP_MIN_AGE_SECONDS: z.optional(wholeNumber(0, 3600)),
     /** Capture reservations once the gateway confirms them. */
-    AUTO_CAPTURE: optional(z.enum(['true', 'false'])),
+    AUTO_CAPTURE: z.optional(z.enum(['true', 'false'])),
     /** Our API's public base URL, for the callback URLs we give the gateway; derived on AWS when unset. */
-    PUBLIC_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
+    PUBLIC_BASE_URL: z.optional(httpUrl),
   })
-  .refine(
-    (s) => s.ALTAPAY_CALLBACK_SECRET !== undefined || s.ALTAPAY_CALLBACK_SECRET_PREVIOUS === undefined,
-    {
-      message: 'ALTAPAY_CALLBACK_SECRET_PREVIOUS is set but ALTAPAY_CALLBACK_SECRET is not',
-    },
-  )
-  .refine((s) => s.MERCHANT_WEBHOOK_URL === undefined || s.MERCHANT_WEBHOOK_SECRET !== undefined, {
-    message: 'MERCHANT_WEBHOOK_URL is set but MERCHANT_WEBHOOK_SECRET is not: events must be signed',
-  });
+  .check(
+    z.refine(
+      (s) => s.ALTAPAY_CALLBACK_SECRET !== undefined || s.ALTAPAY_CALLBACK_SECRET_PREVIOUS === undefined,
+      {
+        message: 'ALTAPAY_CALLBACK_SECRET_PREVIOUS is set but ALTAPAY_CALLBACK_SECRET is not',
+      },
+    ),
+    z.refine((s) => s.MERCHANT_WEBHOOK_URL === undefined || s.MERCHANT_WEBHOOK_SECRET !== undefined, {
+      message: 'MERCHANT_WEBHOOK_URL is set but MERCHANT_WEBHOOK_SECRET is not: events must be signed',
+    }),
+  );
 
 export interface GatewaySettings {
   readonly baseUrl: URL;
@@ -82,11 +91,11 @@ export interface Settings {
 
 /** Reads the settings from `env`; throws an Error naming each bad setting. */
 export function readSettings(env: NodeJS.ProcessEnv): Settings {
-  const result = settingsSchema.safeParse(env);
+  // An unset and an empty environment variable mean the same: not configured.
+  const configured = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = settingsSchema.safeParse(configured, { reportInput: true });
   if (!result.success) {
-    const problems = result.error.issues.map((i) =>
-      i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message,
-    );
+    const problems = result.error.issues.map((issue) => issueMessage(issue, '')[1].replace(/\.$/, ''));
     throw new Error(`Invalid settings: ${problems.join('; ')}`);
   }
   const s = result.data;
@@ -147,7 +156,7 @@ interface SecretSource {
 
 function secretSource<T>(
   arnVariable: string,
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   toSettings: (value: T) => Record<string, string | undefined>,
 ): SecretSource {
   return {
@@ -170,9 +179,9 @@ const secretSources: readonly SecretSource[] = [
     secretArnVariables.altapayApi,
     // The terminal is not secret, but keeping it with the API user lets a merchant set up the gateway in one place.
     z.object({
-      username: z.string().min(1),
-      password: z.string().min(1),
-      terminal: z.string().min(1).optional(),
+      username: z.string().check(z.minLength(1)),
+      password: z.string().check(z.minLength(1)),
+      terminal: z.optional(z.string().check(z.minLength(1))),
     }),
     (s) => ({
       ALTAPAY_API_USERNAME: s.username,
@@ -182,12 +191,16 @@ const secretSources: readonly SecretSource[] = [
   ),
   secretSource(
     secretArnVariables.altapayCallback,
-    z.object({ secret: z.string().optional(), previousSecret: z.string().optional() }),
+    z.object({ secret: z.optional(z.string()), previousSecret: z.optional(z.string()) }),
     (s) => ({ ALTAPAY_CALLBACK_SECRET: s.secret, ALTAPAY_CALLBACK_SECRET_PREVIOUS: s.previousSecret }),
   ),
-  secretSource(secretArnVariables.merchantWebhook, z.object({ signingKey: z.string().min(1) }), (s) => ({
-    MERCHANT_WEBHOOK_SECRET: s.signingKey,
-  })),
+  secretSource(
+    secretArnVariables.merchantWebhook,
+    z.object({ signingKey: z.string().check(z.minLength(1)) }),
+    (s) => ({
+      MERCHANT_WEBHOOK_SECRET: s.signingKey,
+    }),
+  ),
 ];
 
 /** Fetches a secret's JSON text by ARN (Secrets Manager on AWS; injected in tests). */

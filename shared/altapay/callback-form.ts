@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { MalformedRequestError } from '../errors';
 import { decimalAmountPattern } from '../payments/money';
 import { describeIssue } from '../validation';
@@ -17,17 +17,21 @@ export const callbackBodyLimitBytes = 256 * 1024;
  */
 export const shopOrderIdSchema = z
   .string()
-  .min(1, 'must not be empty')
-  .max(100, 'must be at most 100 characters')
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9 _.:-]*$/, 'may contain only letters, digits, space, _ . : and -');
+  .check(
+    z.minLength(1, 'must not be empty'),
+    z.maxLength(100, 'must be at most 100 characters'),
+    z.regex(/^[A-Za-z0-9_][A-Za-z0-9 _.:-]*$/, 'may contain only letters, digits, space, _ . : and -'),
+  );
 
 /** Free text from the gateway: bounded, and no control characters other than tab and newlines. */
 const text = (max: number) =>
-  z
-    .string()
-    .max(max, `must be at most ${max} characters`)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-    .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'must not contain control characters');
+  z.optional(
+    z.string().check(
+      z.maxLength(max, `must be at most ${max} characters`),
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+      z.regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'must not contain control characters'),
+    ),
+  );
 
 /**
  * The callback POST fields we read (reference §3). Everything else the gateway posts (tokens, masked
@@ -35,24 +39,26 @@ const text = (max: number) =>
  */
 export const callbackFormSchema = z.object({
   shop_orderid: shopOrderIdSchema,
-  amount: z.string().regex(decimalAmountPattern, 'must be a dot-decimal amount such as 123.45'),
+  amount: z.string().check(z.regex(decimalAmountPattern, 'must be a dot-decimal amount such as 123.45')),
   currency: z
     .string()
-    .refine(
-      (code) => findCurrency(code) !== undefined,
-      'must be an ISO 4217 currency code such as 208 or DKK',
+    .check(
+      z.refine(
+        (code) => findCurrency(code) !== undefined,
+        'must be an ISO 4217 currency code such as 208 or DKK',
+      ),
     ),
-  xml: z.string().min(1, 'must not be empty'),
-  checksum: text(128).optional(),
-  transaction_id: text(64).optional(),
-  payment_id: text(64).optional(),
-  status: text(64).optional(),
-  payment_status: text(64).optional(),
-  type: text(64).optional(),
-  nature: text(64).optional(),
-  require_capture: text(8).optional(),
-  error_message: text(1000).optional(),
-  cardholder_message_must_be_shown: text(8).optional(),
+  xml: z.string().check(z.minLength(1, 'must not be empty')),
+  checksum: text(128),
+  transaction_id: text(64),
+  payment_id: text(64),
+  status: text(64),
+  payment_status: text(64),
+  type: text(64),
+  nature: text(64),
+  require_capture: text(8),
+  error_message: text(1000),
+  cardholder_message_must_be_shown: text(8),
 });
 
 export type CallbackForm = z.infer<typeof callbackFormSchema>;

@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { callbackFormSchema } from '../altapay/callback-form';
 import { requireValidChecksum } from '../altapay/checksum';
 import { findCurrency } from '../altapay/currency';
@@ -18,7 +19,7 @@ export interface VerifyOrderDeps {
 export const approved = 'OKAY';
 
 /** The fields verify-order reads; the gateway posts the usual callback fields, `xml` is not needed. */
-const verifyFormSchema = callbackFormSchema.pick({ shop_orderid: true, amount: true, currency: true });
+const verifyFormSchema = z.pick(callbackFormSchema, { shop_orderid: true, amount: true, currency: true });
 
 /**
  * AltaPay's last check before it charges the card: answers exactly `OKAY` only when the order was

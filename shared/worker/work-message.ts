@@ -1,27 +1,38 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { callbackTypes, paymentStatuses } from '../payments/payment';
 
+const bounded = (min: number, max: number) =>
+  z
+    .string()
+    .check(z.minLength(min, `must not be empty`), z.maxLength(max, `must be at most ${max} characters`));
+
+/** The slow work of one payment state change, as the outbox and the queue hold it: ids only, never card data. */
+export const paymentWorkSchema = z.object({
+  workId: bounded(1, 200),
+  shopOrderId: bounded(1, 100),
+  version: z.int().check(z.positive('must be positive')),
+  callbackType: z.enum(callbackTypes),
+  status: z.enum(paymentStatuses),
+  previousStatus: z.optional(z.enum(paymentStatuses)),
+  transactionIds: z.readonly(
+    z
+      .array(z.string().check(z.maxLength(64, 'must be at most 64 characters')))
+      .check(z.maxLength(100, 'too many')),
+  ),
+  createdAt: z.string(),
+});
+
 /**
- * What travels on the work queue: the slow work of a payment state change (ids only, never card
- * data), or, when the table was down, a verified callback to be recorded later. One schema, one type.
+ * What travels on the work queue: the slow work of a payment state change, or, when the table was
+ * down, a verified callback to be recorded later. One schema, one type.
  */
 export const workMessageSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('payment-work'),
-    workId: z.string().min(1).max(200),
-    shopOrderId: z.string().min(1).max(100),
-    version: z.number().int().positive(),
-    callbackType: z.enum(callbackTypes),
-    status: z.enum(paymentStatuses),
-    previousStatus: z.enum(paymentStatuses).optional(),
-    transactionIds: z.array(z.string().max(64)).max(100).readonly(),
-    createdAt: z.string(),
-  }),
+  z.extend(paymentWorkSchema, { kind: z.literal('payment-work') }),
   z.object({
     kind: z.literal('callback'),
     callbackType: z.enum(callbackTypes),
     // A callback body is at most 256 KiB (base64: 4/3 of it).
-    body: z.base64().max(350_000),
+    body: z.base64().check(z.maxLength(350_000, 'is too long')),
     receivedAt: z.string(),
   }),
 ]);

@@ -117,6 +117,25 @@ describe('reading APIResponse documents', () => {
     expect(response.header.errorMessage).toBe('a & b <c> å');
   });
 
+  it('keeps CDATA literal: an entity inside it is text, not a reference', () => {
+    const response = parseApiResponse(
+      '<APIResponse><Header><ErrorCode>0</ErrorCode><ErrorMessage> <![CDATA[Tom &amp; <Jerry>]]> </ErrorMessage></Header></APIResponse>',
+    );
+
+    expect(response.header.errorMessage).toBe('Tom &amp; <Jerry>');
+  });
+
+  it.each(['&#0;', '&#xD800;', '&#1114112;'])(
+    'refuses the invalid character reference %s with a 400',
+    (reference) => {
+      const xml = `<APIResponse><Header><ErrorCode>0</ErrorCode><ErrorMessage>a ${reference}</ErrorMessage></Header></APIResponse>`;
+
+      expect(() => parseApiResponse(xml)).toThrowError(
+        expect.objectContaining({ status: 400, code: 'xml_malformed' }),
+      );
+    },
+  );
+
   it('refuses a billion-laughs document in well under a millisecond per kilobyte', () => {
     const bomb = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">${Array.from(
       { length: 9 },
