@@ -147,8 +147,10 @@ export async function benchCallbackPath(
   for (const callbackType of ['ok', 'fail', 'open', 'notification'] as const) {
     const handler = (await loadLambdaHandler(`callback-${callbackType}`)) as Handler;
     const run = async (shopOrderId: string) => {
+      // The gateway's document is built before the clock starts: only the handler is timed.
+      const request = event(callbackType, callbackBody(callbackType, shopOrderId));
       const started = performance.now();
-      const result = await handler(event(callbackType, callbackBody(callbackType, shopOrderId)), context);
+      const result = await handler(request, context);
       if (result.statusCode !== 200)
         throw new Error(`${callbackType}: HTTP ${result.statusCode} ${result.body}`);
       return performance.now() - started;

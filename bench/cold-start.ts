@@ -55,46 +55,50 @@ async function bundle(entry: string, outdir: string): Promise<string> {
   return outfile;
 }
 
-/** Median time to import the bundle in a fresh Node process (module loading and start-up code only). */
-function importTime(file: string, runs: number): number {
+/** Time to import the bundle in a fresh Node process: module loading and start-up code only. */
+function importOnce(file: string): number {
   const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); console.log(performance.now() - t);`;
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      env: environment,
-      encoding: 'utf8',
-    });
-    const ms = Number(child.stdout.trim().split('\n').at(-1));
-    if (child.status !== 0 || !Number.isFinite(ms))
-      throw new Error(`importing ${file} failed: ${child.stderr}`);
-    times.push(ms);
-  }
-  return median(times);
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: environment,
+    encoding: 'utf8',
+  });
+  const ms = Number(child.stdout.trim().split('\n').at(-1));
+  if (child.status !== 0 || !Number.isFinite(ms))
+    throw new Error(`importing ${file} failed: ${child.stderr}`);
+  return ms;
 }
 
-/** Bundle size and cold import time of every function, against the floor bundle. */
+/**
+ * Bundle size and median cold import time of every function, against the floor bundle. The bundles
+ * are imported round-robin, `runs` rounds, so a passing load on the machine hits all of them alike.
+ */
 export async function benchColdStarts(
   runs: number,
 ): Promise<{ floor: ColdStartFigures; functions: ColdStartFigures[] }> {
   const root = mkdtempSync(join(tmpdir(), 'cold-start-'));
-  const floorFile = await bundle('bench/floor-entry.ts', join(root, 'floor'));
-  const floorMs = importTime(floorFile, runs);
-  const floor = {
-    name: 'floor (DynamoDB + SQS clients)',
-    bundleBytes: statSync(floorFile).size,
-    importMedianMs: floorMs,
-    ratio: 1,
-  };
-  const functions: ColdStartFigures[] = [];
+  const bundles = [
+    {
+      name: 'floor (DynamoDB + SQS clients)',
+      file: await bundle('bench/floor-entry.ts', join(root, 'floor')),
+    },
+  ];
   for (const spec of Object.values(lambdas)) {
-    const file = await bundle(spec.entry, join(root, spec.name));
-    const ms = importTime(file, runs);
-    functions.push({
-      name: spec.name,
-      bundleBytes: statSync(file).size,
-      importMedianMs: ms,
-      ratio: ms / floorMs,
-    });
+    bundles.push({ name: spec.name, file: await bundle(spec.entry, join(root, spec.name)) });
   }
-  return { floor, functions };
+  const times = bundles.map(() => [] as number[]);
+  for (let round = 0; round < runs; round++) {
+    bundles.forEach(({ file }, i) => times[i]?.push(importOnce(file)));
+  }
+  const figures = bundles.map(({ name, file }, i) => ({
+    name,
+    bundleBytes: statSync(file).size,
+    importMedianMs: median(times[i] ?? []),
+    ratio: 1,
+  }));
+  const [floor, ...functions] = figures;
+  if (floor === undefined) throw new Error('no floor bundle');
+  return {
+    floor,
+    functions: functions.map((f) => ({ ...f, ratio: f.importMedianMs / floor.importMedianMs })),
+  };
 }

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: how close each callback comes to the cost of its own I/O, cold starts, and load on
- * the local stack. Prints a table and PASS/FAIL budget lines; writes bench/results.json. Not a test:
- * figures depend on the machine, so they are reported, never asserted in `npm test`.
+ * the local stack. Prints tables and PASS/FAIL budget lines; writes bench/results.json. Not a test:
+ * figures depend on the machine, so they are reported and checked against budgets here, never in
+ * `npm test`.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -12,14 +13,25 @@ import {
   handlerEnvironment,
   startEmulators,
 } from '../local/emulators';
-import { benchCallbackPath, benchSecret } from './callback-path';
+import { benchCallbackPath, benchSecret, type CallbackPathFigures } from './callback-path';
+import { benchColdStarts } from './cold-start';
+import { benchLoad } from './load';
 import { round } from './stats';
 
-const callbacksPerType = Number(process.env.BENCH_CALLBACKS ?? 300);
+const callbacksPerType = Number(process.env.BENCH_CALLBACKS ?? 400);
+const coldStartRuns = Number(process.env.BENCH_COLD_RUNS ?? 15);
+const loadSeconds = Number(process.env.BENCH_LOAD_SECONDS ?? 20);
+const loadConnections = 50;
 
-async function main(): Promise<void> {
-  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  console.log(`Machine: ${machine}\n`);
+const budgets = {
+  ratio: 1.25,
+  cpuP99Us: 1000,
+  bundleBytes: 600_000,
+  importRatio: 1.5,
+  loadP99Ms: 250,
+};
+
+async function callbackPath(): Promise<CallbackPathFigures[]> {
   Object.assign(process.env, {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
@@ -35,22 +47,97 @@ async function main(): Promise<void> {
     const queues = await createWorkQueues(emulators.sqsEndpoint, 'payment-work');
     Object.assign(process.env, handlerEnvironment({ ...emulators, tableName: 'payments', ...queues }));
     const { sdkOptions } = await import('../functions/runtime/dependencies');
-    const path = await benchCallbackPath(callbacksPerType, sdkOptions);
-    console.table(
-      path.map((f) => ({
-        callback: f.callbackType,
-        'handler p50 ms': round(f.handlerMedianMs),
-        'handler p99 ms': round(f.handlerP99Ms),
-        'floor p50 ms': round(f.floorMedianMs),
-        'handler ÷ floor': round(f.ratio),
-        'CPU-only p50 µs': round(f.cpuOnlyMedianUs),
-        'CPU-only p99 µs': round(f.cpuOnlyP99Us),
-      })),
-    );
-    writeFileSync('bench/results.json', `${JSON.stringify({ machine, callbackPath: path }, null, 2)}\n`);
+    return await benchCallbackPath(callbacksPerType, sdkOptions);
   } finally {
     await emulators.stop();
   }
+}
+
+function verdict(pass: boolean, text: string): string {
+  return `${pass ? 'PASS' : 'FAIL'}  ${text}`;
+}
+
+async function main(): Promise<void> {
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  console.log(`Machine: ${machine}\n`);
+
+  console.log(`1. Callback path against its floor (${callbacksPerType} callbacks per type)`);
+  const path = await callbackPath();
+  console.table(
+    path.map((f) => ({
+      callback: f.callbackType,
+      'handler p50 ms': round(f.handlerMedianMs),
+      'handler p99 ms': round(f.handlerP99Ms),
+      'floor p50 ms': round(f.floorMedianMs),
+      'handler ÷ floor': round(f.ratio),
+      'CPU-only p50 µs': round(f.cpuOnlyMedianUs),
+      'CPU-only p99 µs': round(f.cpuOnlyP99Us),
+    })),
+  );
+
+  console.log(`\n2. Cold start (${coldStartRuns} fresh processes per bundle, round-robin)`);
+  const cold = await benchColdStarts(coldStartRuns);
+  console.table(
+    [cold.floor, ...cold.functions].map((f) => ({
+      function: f.name,
+      'bundle KB': round(f.bundleBytes / 1000),
+      'import p50 ms': round(f.importMedianMs),
+      '÷ floor': round(f.ratio),
+    })),
+  );
+
+  console.log(
+    `\n3. Load on the local stack (${loadConnections} connections, ${loadSeconds} s, 10 % duplicates)`,
+  );
+  const load = await benchLoad(loadConnections, loadSeconds);
+  console.table([
+    {
+      'requests/s': round(load.requestsPerSecond),
+      'p50 ms': load.p50Ms,
+      'p99 ms': load.p99Ms,
+      'max ms': load.maxMs,
+      errors: load.errors,
+      acknowledged: load.acknowledgedOrders,
+      stored: load.stored,
+      queued: load.queued,
+      lost: load.lost,
+    },
+  ]);
+
+  const worstRatio = Math.max(...path.map((f) => f.ratio));
+  const worstCpu = Math.max(...path.map((f) => f.cpuOnlyP99Us));
+  const biggest = cold.functions.reduce((a, b) => (b.bundleBytes > a.bundleBytes ? b : a));
+  const slowest = cold.functions.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+  const lines = [
+    verdict(
+      worstRatio <= budgets.ratio,
+      `callback path: handler ÷ floor ${round(worstRatio)} at the median (budget ${budgets.ratio})`,
+    ),
+    verdict(
+      worstCpu <= budgets.cpuP99Us,
+      `callback path: CPU-only ${round(worstCpu)} µs at p99 (budget ${budgets.cpuP99Us} µs)`,
+    ),
+    verdict(
+      biggest.bundleBytes <= budgets.bundleBytes,
+      `cold start: largest bundle ${biggest.name} ${round(biggest.bundleBytes / 1000)} KB (budget ${budgets.bundleBytes / 1000} KB)`,
+    ),
+    verdict(
+      slowest.ratio <= budgets.importRatio,
+      `cold start: slowest import ${slowest.name} ${round(slowest.ratio)} × the floor (budget ${budgets.importRatio})`,
+    ),
+    verdict(load.errors === 0, `load: ${load.errors} errors (budget 0)`),
+    verdict(load.lost === 0, `load: ${load.lost} lost of ${load.acknowledgedOrders} acknowledged (budget 0)`),
+    verdict(
+      load.p99Ms < budgets.loadP99Ms,
+      `load: p99 ${load.p99Ms} ms at ${loadConnections} connections (budget < ${budgets.loadP99Ms} ms)`,
+    ),
+  ];
+  console.log(`\nBudgets\n${lines.join('\n')}`);
+  writeFileSync(
+    'bench/results.json',
+    `${JSON.stringify({ machine, ranAt: new Date().toISOString(), budgets, callbackPath: path, coldStart: cold, load, verdicts: lines }, null, 2)}\n`,
+  );
+  console.log('\nWritten to bench/results.json');
 }
 
 await main();

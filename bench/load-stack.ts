@@ -1,0 +1,27 @@
+/**
+ * The local stack for the load benchmark, in its own process (so the load tool does not share its
+ * event loop). The worker is paused, so every queued message stays countable. Prints one JSON line
+ * with the endpoints, then runs until killed.
+ */
+import { startLocalStack } from '../local/stack';
+
+Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
+const stack = await startLocalStack({
+  apiPort: 0,
+  simulatorPort: 0,
+  notificationDelayMs: 60_000,
+  scheduleIntervalMs: 3_600_000,
+});
+for (const consumer of stack.queueConsumers) await consumer.pause();
+console.log(
+  JSON.stringify({
+    apiUrl: stack.apiUrl,
+    dynamodbEndpoint: stack.dynamodbEndpoint,
+    sqsEndpoint: stack.sqsEndpoint,
+    tableName: stack.tableName,
+    queueUrl: stack.queueUrl,
+  }),
+);
+process.on('SIGTERM', () => {
+  stack.stop().then(() => process.exit(0));
+});
