@@ -16,4 +16,10 @@ export const metricNames = {
   callbackFailures: 'CallbackFailures',
   /** Handler time per callback, milliseconds; dimension `callbackType`. */
   callbackLatency: 'CallbackLatency',
+  /** One per POST of an event to the merchant; dimension `outcome` (accepted, failed). */
+  merchantEventDeliveries: 'MerchantEventDeliveries',
+  /** One per callback the gateway did not confirm (a forgery, or a gateway fault). */
+  unconfirmedCallbacks: 'UnconfirmedCallbacks',
+  /** One per message the worker parked in the dead-letter queue; dimension `reason` (poison, failed). */
+  workParked: 'WorkParked',
 } as const;

@@ -132,3 +132,11 @@ export interface Log {
   warn(message: string, context: Record<string, unknown>): void;
   error(message: string, context: Record<string, unknown>): void;
 }
+
+/** What the worker counts for the dashboard and alarms (published as metrics by the Lambda). */
+export interface WorkerMetrics {
+  /** One POST of an event to the merchant: accepted (2xx) or not. */
+  deliveryAttempt(accepted: boolean): void;
+  /** A callback the gateway did not confirm. */
+  unconfirmed(): void;
+}

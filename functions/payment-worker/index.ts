@@ -3,6 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { MalformedRequestError } from '../../shared/errors';
 import { describe } from '../../shared/payments/save-decision';
 import { parseWorkMessage, runWorkMessage } from '../../shared/worker/run-work-message';
+import { metricNames } from '../metrics';
 import {
   clock,
   deadLetterQueue,
@@ -15,6 +16,7 @@ import {
   settings,
   workQueue,
 } from '../runtime/dependencies';
+import { countMetric, workerMetrics } from '../runtime/metrics';
 
 const notifier = merchantNotifier();
 const deps = {
@@ -32,6 +34,7 @@ const deps = {
   // Three tries in this run (now, +0.5 s, +2 s); then the queue brings the message back later.
   deliveryBackoffMs: [500, 2_000],
   sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+  metrics: workerMetrics,
 };
 const deadLetters = deadLetterQueue();
 const processor = new BatchProcessor(EventType.SQS);
@@ -56,6 +59,7 @@ async function handleRecord(record: SQSRecord): Promise<void> {
     }
     const reason = `${poison ? 'Not a work message' : `Failed ${attempts} times`}: ${describe(error)}`;
     await deadLetters.park(record.body, reason, attempts);
+    countMetric(metricNames.workParked, { reason: poison ? 'poison' : 'failed' });
     log.error('work parked in the dead-letter queue', { messageId: record.messageId, attempts, reason });
   }
 }

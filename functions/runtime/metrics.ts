@@ -1,6 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ClientError } from '../../shared/errors';
 import type { CallbackType } from '../../shared/payments/payment';
+import type { WorkerMetrics } from '../../shared/ports';
 import { metricNames, metricsNamespace, serviceName } from '../metrics';
 
 /** One Metrics per cold start; the local stack turns publishing off (POWERTOOLS_METRICS_DISABLED). */
@@ -31,3 +32,17 @@ export function publishCallbackMetrics(
     emit(metricNames.callbackRejections, { reason: outcome.error.code });
   else emit(metricNames.callbackFailures, {});
 }
+
+/** One metric with exactly `dimensions`, published at once (the worker handles many messages per run). */
+export function countMetric(name: string, dimensions: Record<string, string> = {}): void {
+  const single = metrics.singleMetric();
+  single.addDimensions(dimensions);
+  single.addMetric(name, MetricUnit.Count, 1);
+}
+
+/** The worker's counts, as metrics the dashboard and alarms read. */
+export const workerMetrics: WorkerMetrics = {
+  deliveryAttempt: (accepted) =>
+    countMetric(metricNames.merchantEventDeliveries, { outcome: accepted ? 'accepted' : 'failed' }),
+  unconfirmed: () => countMetric(metricNames.unconfirmedCallbacks),
+};

@@ -96,6 +96,7 @@ export async function recordCallback(
     shopOrderId: facts.shopOrderId,
     transactionIds: event.transactionIds,
     outcome: decision.outcome,
+    duplicate: decision.outcome !== 'changed',
     status: payment.status,
     version: payment.version,
   });

@@ -18,6 +18,7 @@ import type {
   MerchantNotifier,
   PaymentGateway,
   PaymentStore,
+  WorkerMetrics,
   WorkQueue,
 } from '../ports';
 import { buildMerchantEvent } from './merchant-event';
@@ -36,6 +37,7 @@ export interface WorkerDeps {
   /** Pauses between delivery attempts within one run; the queue's redelivery adds longer ones. */
   readonly deliveryBackoffMs: readonly number[];
   readonly sleep: (ms: number) => Promise<void>;
+  readonly metrics?: WorkerMetrics;
 }
 
 /** Authorisations that are agreements, not charges: never captured. */
@@ -158,6 +160,7 @@ async function confirm(
   if (problems.length > 0) {
     const unknown = work.transactionIds.filter((id) => !known.some((t) => t.transactionId === id));
     await markUnconfirmed(deps, work.shopOrderId, unknown, now);
+    deps.metrics?.unconfirmed();
     deps.log.error('callback not confirmed by the gateway; not handed on', { workId: work.workId, problems });
     return { checkedAt: now, confirmed: false, detail: problems.join('; ') };
   }
@@ -245,9 +248,12 @@ async function deliver(
     try {
       const status = await notifier.deliver(event);
       attempts.push({ at, status, durationMs: Date.now() - started });
-      if (status >= 200 && status < 300) return { delivered: true, attempts };
+      const accepted = status >= 200 && status < 300;
+      deps.metrics?.deliveryAttempt(accepted);
+      if (accepted) return { delivered: true, attempts };
     } catch (error) {
       attempts.push({ at, error: describe(error), durationMs: Date.now() - started });
+      deps.metrics?.deliveryAttempt(false);
     }
   }
   return { delivered: false, attempts };

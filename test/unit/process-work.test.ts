@@ -286,6 +286,29 @@ describe('the slow work of a payment change', () => {
   });
 });
 
+describe('what the worker counts', () => {
+  it('counts every delivery attempt, accepted or not, and every unconfirmed callback', async () => {
+    const { gateway, merchant, deps, callback } = setup();
+    const counted: string[] = [];
+    const metrics = {
+      deliveryAttempt: (accepted: boolean) => counted.push(accepted ? 'accepted' : 'failed'),
+      unconfirmed: () => counted.push('unconfirmed'),
+    };
+    gateway.known.set('1', gatewayTransaction('1', 'preauth'));
+    merchant.answers = [503];
+
+    await processWork({ ...deps, metrics }, await callback(paidXml));
+    await processWork(
+      { ...deps, metrics },
+      await callback(
+        transactionXml({ shopOrderId: 'o-1', transactionId: '9', status: 'preauth', reserved: '1.00' }),
+      ),
+    );
+
+    expect(counted).toEqual(['failed', 'accepted', 'unconfirmed']);
+  });
+});
+
 describe('callbacks queued while the table was down', () => {
   it('are recorded by the worker as of when they arrived, and their work queued', async () => {
     const { store, queue, deps } = setup();
