@@ -294,6 +294,37 @@ export class Operations extends Construct {
           : [dlq.metricApproximateNumberOfMessagesVisible({ label: name, period: PERIOD })];
       }),
     ];
+    // The worker's own counts (functions/runtime/metrics.ts): only the `service` dimension, or one more.
+    const serviceMetric = (metricName: string, statistic = 'Sum') =>
+      new Metric({
+        namespace: metricsNamespace,
+        metricName,
+        dimensionsMap: { service: POWERTOOLS_SERVICE_NAME },
+        statistic,
+        period: PERIOD,
+      });
+    alarm(
+      'UnconfirmedCallbacks',
+      serviceMetric(metricNames.unconfirmedCallbacks),
+      0,
+      'A callback claimed a payment the gateway does not confirm (a forgery, a tampered replay, or a gateway ' +
+        'fault). The payment was corrected to what the gateway says and nothing was handed on: find it with ' +
+        '`npm run payments -- list` (flag unconfirmed-callback), look at its event log and source addresses.',
+    );
+    alarm(
+      'MerchantEventDeliveryFailures',
+      new Metric({
+        namespace: metricsNamespace,
+        metricName: metricNames.merchantEventDeliveries,
+        dimensionsMap: { service: POWERTOOLS_SERVICE_NAME, outcome: 'failed' },
+        statistic: 'Sum',
+        period: PERIOD,
+      }),
+      // Each event is tried three times per run, so a short blip is 1 to 3 failures: more means an outage.
+      5,
+      "Events are not reaching the merchant's webhook: check its availability and the worker log's delivery " +
+        'errors; nothing is lost (work is retried, then parked in the dead-letter queue with the reason).',
+    );
     const worker = eventSources.flatMap((source) => (source.kind === 'work-queue' ? [source.lambda] : []));
     this.dashboard.addWidgets(
       new TextWidget({
@@ -346,6 +377,15 @@ export class Operations extends Construct {
           functions[name].metricThrottles({ period: PERIOD, label: `${name} throttles` }),
         ]),
       ),
+    );
+    this.dashboard.addWidgets(
+      graph('Merchant events by outcome', [
+        searchAll(metricNames.merchantEventDeliveries, ['outcome'], 'Sum'),
+      ]),
+      graph('Unconfirmed callbacks', [searchAll(metricNames.unconfirmedCallbacks, [], 'Sum', 'unconfirmed')]),
+      graph('Work parked in the dead-letter queue, by reason', [
+        searchAll(metricNames.workParked, ['reason'], 'Sum'),
+      ]),
     );
     this.dashboard.addWidgets(
       new AlarmStatusWidget({ title: 'Alarms', alarms: [...alarms], width: 24, height: 6 }),

@@ -566,10 +566,15 @@ describe('the custom metrics the alarms and the dashboard query', () => {
     vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
       lines.push(String(line));
     });
-    const { publishCallbackMetrics } = await import('../../functions/runtime/metrics');
+    const { countMetric, publishCallbackMetrics, workerMetrics } = await import(
+      '../../functions/runtime/metrics'
+    );
     publishCallbackMetrics('ok', Date.now(), { recorded: 'changed' });
     publishCallbackMetrics('fail', Date.now(), { error: new MalformedRequestError('invalid_field', 'bad') });
     publishCallbackMetrics('notification', Date.now(), { error: new Error('table and queue down') });
+    workerMetrics.deliveryAttempt(false);
+    workerMetrics.unconfirmed();
+    countMetric(metricNames.workParked, { reason: 'poison' });
 
     // Act: what each published metric's dimension names and values are.
     const published = new Map<string, Record<string, string>>();
