@@ -87,7 +87,7 @@ export async function benchColdStarts(
   }
   const times = bundles.map(() => [] as number[]);
   for (let round = 0; round < runs; round++) {
-    bundles.forEach(({ file }, i) => times[i]?.push(importOnce(file)));
+    for (const [i, { file }] of bundles.entries()) times[i]?.push(importOnce(file));
   }
   const figures = bundles.map(({ name, file }, i) => ({
     name,

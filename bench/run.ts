@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: how close each callback comes to the cost of its own I/O, cold starts, and load on
- * the local stack. Prints tables and PASS/FAIL budget lines; writes bench/results.json. Not a test:
+ * the local stack. Prints tables and PASS/FAIL budget lines; writes bench/results.json and the README's tables. Not a test:
  * figures depend on the machine, so they are reported and checked against budgets here, never in
  * `npm test`.
  */
@@ -16,6 +16,7 @@ import {
 import { benchCallbackPath, benchSecret, type CallbackPathFigures } from './callback-path';
 import { benchColdStarts } from './cold-start';
 import { benchLoad } from './load';
+import { updateReadme } from './readme';
 import { round } from './stats';
 
 const callbacksPerType = Number(process.env.BENCH_CALLBACKS ?? 400);
@@ -133,11 +134,13 @@ async function main(): Promise<void> {
     ),
   ];
   console.log(`\nBudgets\n${lines.join('\n')}`);
+  const ranAt = new Date().toISOString();
   writeFileSync(
     'bench/results.json',
-    `${JSON.stringify({ machine, ranAt: new Date().toISOString(), budgets, callbackPath: path, coldStart: cold, load, verdicts: lines }, null, 2)}\n`,
+    `${JSON.stringify({ machine, ranAt, budgets, callbackPath: path, coldStart: cold, load, verdicts: lines }, null, 2)}\n`,
   );
-  console.log('\nWritten to bench/results.json');
+  const readme = updateReadme({ machine, ranAt, path, cold, load, verdicts: lines });
+  console.log(`\nWritten to bench/results.json${readme ? " and the README's Performance section" : ''}`);
 }
 
 await main();
