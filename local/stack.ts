@@ -7,7 +7,8 @@
  * talks to AWS.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { eventSources, httpRoutes, lambdas } from '../functions/routes';
 import { type GatewaySimulator, startGatewaySimulator } from './altapay-simulator/index';
 import { startApiServer } from './api-gateway-server';
@@ -52,6 +53,25 @@ export interface LocalStackOptions {
   readonly handlerEndpoints?: (emulators: AwsEndpoints) => Promise<AwsEndpoints>;
   /** Where the handlers reach the AltaPay gateway, given the simulator's URL (default: the simulator). */
   readonly handlerGateway?: (simulatorUrl: string) => Promise<string>;
+  /**
+   * Where to write `LocalStackState` once everything runs, removed again by `stop()`: how another
+   * process (`npm run payments`) finds emulators on random ports. `npm start` sets it, tests do not.
+   */
+  readonly stateFile?: string;
+}
+
+/** The state file's content (see `LocalStackOptions.stateFile`). */
+export interface LocalStackState {
+  readonly dynamodbEndpoint: string;
+  readonly sqsEndpoint: string;
+  readonly tableName: string;
+  readonly queueUrl: string;
+  readonly dlqUrl: string;
+  readonly region: string;
+  readonly apiUrl: string;
+  /** The process running the stack: a file left behind by a killed one is recognised as stale. */
+  readonly pid: number;
+  readonly startedAt: string;
 }
 
 /** Where DynamoDB and SQS answer. */
@@ -91,8 +111,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const emulators: Emulators = await startEmulators();
   const running: { name: string; service: RunningService }[] = [];
+  // Only a file this stack wrote is removed: a second start that fails must not hide the running one.
+  let stateWritten = false;
   const stop = async () => {
     const failures: string[] = [];
+    if (stateWritten && options.stateFile)
+      await rm(options.stateFile, { force: true }).catch(() => undefined);
     for (const { name, service } of [...running].reverse()) {
       await service.stop().catch((error: unknown) => failures.push(`${name}: ${describe(error)}`));
     }
@@ -179,6 +203,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (simulator === undefined) throw new Error('the AltaPay simulator did not start');
     if (merchant === undefined) throw new Error('the merchant endpoint did not start');
     const bannerOf = (name: string) => running.find((r) => r.name === name)?.service.banner ?? [];
+    if (options.stateFile) {
+      const state: LocalStackState = {
+        ...resources,
+        region: localRegion,
+        apiUrl,
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+      };
+      await mkdir(dirname(options.stateFile), { recursive: true });
+      await writeFile(options.stateFile, `${JSON.stringify(state, null, 2)}\n`);
+      stateWritten = true;
+    }
     return {
       ...resources,
       apiUrl,

@@ -3,7 +3,12 @@
  * PORT (default 3000), ALTAPAY_SIMULATOR_PORT (default 3001) and MERCHANT_PORT (default 3002) choose
  * the ports; LOCAL_SWEEP_INTERVAL_MS (default 5000) how often the sweeper runs.
  */
+import { resolve } from 'node:path';
+import { repoRoot } from './lambda-loader';
 import { type LocalStack, startLocalStack } from './stack';
+
+/** Where `npm run payments` looks for the running stack (scripts/payments/target.ts reads the same path). */
+const stateFile = resolve(repoRoot, '.local', 'stack.json');
 
 let stack: LocalStack | undefined;
 let stopping = false;
@@ -64,12 +69,20 @@ try {
     notificationDelayMs: Number(process.env.ALTAPAY_SIMULATOR_NOTIFICATION_DELAY_MS ?? 5000),
     scheduleIntervalMs: parseInterval('LOCAL_SWEEP_INTERVAL_MS', '5000'),
     log: (line) => console.log(`${time()}  ${line}`),
+    stateFile,
   });
   if (!stopping) {
     console.log(
-      ['', 'AltaPay payments: local stack is running', '', ...stack.banner, '', 'Ctrl-C to stop.', ''].join(
-        '\n',
-      ),
+      [
+        '',
+        'AltaPay payments: local stack is running',
+        '',
+        ...stack.banner,
+        '',
+        'Operators  npm run payments -- list | show <order> | watch | dlq list  (in another terminal)',
+        'Ctrl-C to stop.',
+        '',
+      ].join('\n'),
     );
   }
 } catch (error) {

@@ -1,0 +1,154 @@
+import type { Command } from './command';
+import { CliError, UsageError } from './errors';
+import { fields, none, table } from './format';
+import { type OrderView, readOrder, type WorkView } from './records';
+
+/** The one-line answer for an order the table does not know. */
+export const unknownOrder = (shopOrderId: string) => `No payment is recorded for shop order ${shopOrderId}`;
+
+/** `show <shopOrderId>`: the whole story of one order, as its partition holds it. */
+export const showCommand: Command = {
+  name: 'show',
+  summary: 'a payment, its transactions, callbacks and work',
+  usage: `Usage: npm run payments -- show <shopOrderId> [--json]
+
+Shows everything recorded for one order: the payment (status, request, flags, version, times, work
+not yet queued), its transactions as the gateway reported them (amounts, masked card number), every
+callback received (time, type, outcome) and the worker's records (the gateway's confirmation, the
+capture, the merchant event and its deliveries).
+
+  --json   one JSON object: payment, transactions, events, work`,
+  options: ['json'],
+  async run({ target, options, args, out }) {
+    const [shopOrderId, ...extra] = args;
+    if (shopOrderId === undefined) throw new UsageError('missing <shopOrderId>', 'show');
+    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`, 'show');
+    const order = await readOrder(target, shopOrderId);
+    if (order === undefined) throw new CliError(unknownOrder(shopOrderId));
+    if (options.json) out(JSON.stringify(asJson(order), null, 2));
+    else for (const line of render(order)) out(line);
+    return 0;
+  },
+};
+
+function asJson({ payment, transactions, events, work }: OrderView) {
+  const { pendingWork, ...rest } = payment;
+  return {
+    payment: { ...rest, pendingWork: Object.values(pendingWork ?? {}) },
+    transactions,
+    events,
+    // The event body repeats the transactions above; its id and type are what an operator matches on.
+    work: work.map(({ event, ...record }) => ({
+      ...record,
+      ...(event === undefined ? {} : { event: { eventId: event.eventId, type: event.type } }),
+    })),
+  };
+}
+
+function render({ payment, transactions, events, work }: OrderView): string[] {
+  const request = payment.request;
+  const pending = Object.values(payment.pendingWork ?? {});
+  const lines = [
+    `Payment ${payment.shopOrderId}`,
+    ...fields([
+      ['status', payment.status],
+      ['currency', payment.currency ?? none],
+      [
+        'requested',
+        request === undefined
+          ? none
+          : `${request.amount} ${request.currency} at ${request.createdAt} (request ${request.paymentRequestId}${request.language ? `, language ${request.language}` : ''})`,
+      ],
+      ['flags', payment.flags.join(', ') || none],
+      ['version', String(payment.version)],
+      ['created', payment.createdAt],
+      ['updated', payment.updatedAt],
+      ['last callback', payment.lastCallbackAt ?? none],
+      [
+        'work not queued',
+        pending.length === 0
+          ? none
+          : pending.map((w) => `${w.workId} (${w.status}, since ${w.createdAt})`).join('; '),
+      ],
+    ]),
+    '',
+  ];
+  // The full records; the payment's own copy stands in when they are missing (a write that failed).
+  const shown =
+    transactions.length > 0
+      ? transactions
+      : Object.values(payment.transactions).map((t) => ({ ...t, paymentNature: undefined }));
+  lines.push(`Transactions (${shown.length})`);
+  if (shown.length > 0) {
+    lines.push(
+      ...table(
+        ['id', 'gateway status', 'status', 'reserved', 'captured', 'refunded', 'card', 'nature', 'flag'],
+        shown.map((t) => [
+          t.transactionId,
+          t.paymentStatus,
+          t.phase,
+          t.reservedAmount,
+          t.capturedAmount,
+          t.refundedAmount,
+          t.maskedPan ?? none,
+          t.paymentNature ?? none,
+          t.flag ?? none,
+        ]),
+        '  ',
+      ),
+    );
+  }
+  lines.push('', `Callbacks received (${events.length})`);
+  if (events.length > 0) {
+    lines.push(
+      ...table(
+        ['received', 'type', 'outcome', 'status after', 'result', 'transactions'],
+        events.map((e) => [
+          e.receivedAt,
+          e.callbackType,
+          e.outcome,
+          e.statusAfter,
+          e.result ?? none,
+          e.transactionIds.join(',') || none,
+        ]),
+        '  ',
+      ),
+    );
+  }
+  lines.push('', `Work (${work.length})`);
+  for (const record of work) lines.push(...renderWork(record));
+  return lines;
+}
+
+function renderWork(w: WorkView): string[] {
+  const last = w.deliveries.at(-1);
+  const lastAttempt =
+    last === undefined
+      ? ''
+      : `; last ${last.at}: ${last.status === undefined ? (last.error ?? 'no answer') : `HTTP ${last.status}`} in ${last.durationMs} ms`;
+  return [
+    `  ${w.workId}  (version ${w.version}, created ${w.createdAt})`,
+    ...fields(
+      [
+        ['state', w.state],
+        [
+          'confirmation',
+          w.confirmation === undefined
+            ? 'not yet'
+            : `${w.confirmation.confirmed ? 'confirmed' : 'NOT confirmed'}: ${w.confirmation.detail} (${w.confirmation.checkedAt})`,
+        ],
+        [
+          'capture',
+          w.capture === undefined
+            ? none
+            : `${w.capture.outcome} ${w.capture.amount} on ${w.capture.transactionId} (${w.capture.at})${w.capture.detail ? `: ${w.capture.detail}` : ''}`,
+        ],
+        ['event', w.event === undefined ? none : `${w.event.type} ${w.event.eventId}`],
+        ['deliveries', `${w.deliveries.length}${lastAttempt}`],
+        ['delivered', w.deliveredAt ?? none],
+        ['last error', w.lastError ?? none],
+      ],
+      '    ',
+    ),
+  ];
+}

@@ -1,0 +1,106 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { paymentStatuses } from '../../shared/payments/payment';
+import type { Command } from './command';
+import { UsageError } from './errors';
+import { parseDuration, parseSince } from './format';
+import { type EventView, eventsSince, listPayments } from './records';
+
+/**
+ * How far back each poll looks for updated payments beyond the previous poll: the byStatus index is
+ * eventually consistent, so a payment saved just before a poll may show up only in the next one.
+ */
+const overlapMs = 5_000;
+/**
+ * A payment stays watched this long after its last change. A duplicate or stale callback changes
+ * nothing, so it does not show in the index; it is seen only on a payment already being watched.
+ */
+const activeMs = 15 * 60_000;
+
+/** `watch`: callback events as they are recorded, one line (or JSON object) each. */
+export const watchCommand: Command = {
+  name: 'watch',
+  summary: 'callbacks as they arrive, one line each',
+  usage: `Usage: npm run payments -- watch [--interval <2s>] [--since <when>] [--once | --for <duration>] [--json]
+
+Prints each callback as it is recorded: time received, order, callback type, outcome (changed,
+duplicate, stale), the payment's status after it, the gateway's result. Polls the byStatus index for
+payments updated since the last poll, then reads their new events. Ctrl-C stops it.
+
+  --interval <d>  time between polls (default 2s)
+  --since <when>  also print events from this far back (30m, 1h, or an ISO time); default: from now
+  --once          poll once and exit
+  --for <d>       stop after this long (e.g. 10m)
+  --json          one JSON object per line
+
+Duplicates and stale callbacks are shown for payments that changed in the last 15 minutes.`,
+  options: ['interval', 'since', 'once', 'for', 'json'],
+  async run({ target, options, args, out, note, signal, now }) {
+    if (args.length > 0) throw new UsageError(`unexpected argument '${args[0]}'`, 'watch');
+    if (options.once && options.for !== undefined)
+      throw new UsageError('use --once or --for, not both', 'watch');
+    const intervalMs = parseDuration(options.interval ?? '2s', '--interval', 'watch');
+    const started = now();
+    const from =
+      options.since === undefined ? started.toISOString() : parseSince(options.since, started, 'watch');
+    const until =
+      options.for === undefined
+        ? undefined
+        : started.getTime() + parseDuration(options.for, '--for', 'watch');
+    note(
+      `Watching callbacks on ${target.description} from ${from}${options.once ? ' (one poll)' : '; Ctrl-C to stop'}.`,
+    );
+
+    if (!options.json) out(eventHeader);
+    const seen = new Set<string>();
+    /** Watched orders and when each last changed (by our clock, so skew cannot keep one forever). */
+    const active = new Map<string, number>();
+    let updatedSince = from;
+    while (!signal.aborted) {
+      const pollStarted = now();
+      const updated = await listPayments(target, {
+        statuses: paymentStatuses,
+        since: updatedSince,
+        limit: 10_000,
+      });
+      for (const payment of updated) active.set(payment.shopOrderId, pollStarted.getTime());
+      for (const [order, changedAt] of active) {
+        if (pollStarted.getTime() - changedAt > activeMs) active.delete(order);
+      }
+      const fresh = (await Promise.all([...active.keys()].map((order) => eventsSince(target, order, from))))
+        .flat()
+        .filter((event) => !seen.has(event.eventId))
+        .sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0));
+      for (const event of fresh) {
+        seen.add(event.eventId);
+        out(options.json ? JSON.stringify(eventJson(event)) : eventLine(event));
+      }
+      updatedSince = new Date(pollStarted.getTime() - overlapMs).toISOString();
+      if (options.once || (until !== undefined && now().getTime() >= until)) break;
+      const wait =
+        until === undefined ? intervalMs : Math.min(intervalMs, Math.max(0, until - now().getTime()));
+      await sleep(wait, undefined, { signal }).catch(() => undefined);
+    }
+    return 0;
+  },
+};
+
+function eventJson(e: EventView) {
+  return {
+    receivedAt: e.receivedAt,
+    shopOrderId: e.shopOrderId,
+    callbackType: e.callbackType,
+    outcome: e.outcome,
+    statusAfter: e.statusAfter,
+    result: e.result,
+    transactionIds: e.transactionIds,
+    eventId: e.eventId,
+  };
+}
+
+/** The text columns: fixed-width fields first, the order id (up to 100 characters) last, so they stay aligned. */
+const eventHeader = `${'RECEIVED'.padEnd(24)}  ${'TYPE'.padEnd(12)}  ${'OUTCOME'.padEnd(9)}  ${'STATUS'.padEnd(10)}  ${'RESULT'.padEnd(9)}  ORDER`;
+
+function eventLine(e: EventView): string {
+  const txns = e.transactionIds.length > 0 ? `  (txn ${e.transactionIds.join(',')})` : '';
+  return `${e.receivedAt.padEnd(24)}  ${e.callbackType.padEnd(12)}  ${e.outcome.padEnd(9)}  ${e.statusAfter.padEnd(10)}  ${(e.result ?? '-').padEnd(9)}  ${e.shopOrderId}${txns}`;
+}
