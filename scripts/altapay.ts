@@ -6,12 +6,11 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import {
-  callbackFields,
   createdTransaction,
   formatMinorUnits,
   type PaymentState,
-  paymentStates,
   settleTransaction,
+  stateCallbackFields,
 } from '../local/altapay-simulator/documents';
 import { postForm } from '../local/altapay-simulator/http-client';
 import { findCurrency } from '../shared/altapay/currency';
@@ -122,15 +121,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const settled = settleTransaction(created, state, formatMinorUnits(minor, currency.exponent), now);
   const transaction =
     values.status === undefined ? settled : { ...settled, transactionStatus: values.status };
-  const spec = paymentStates[state];
-  const fields = callbackFields({
+  const fields = stateCallbackFields(state, {
     transaction,
-    status: spec.status,
-    result: spec.result,
-    requireCapture: state === 'reserved',
-    errorMessage: spec.cardHolderErrorMessage,
-    merchantErrorMessage: spec.merchantErrorMessage,
-    mustBeShown: spec.mustBeShown,
     amount: values.amount,
     date: now,
     ...(secret === undefined ? {} : { secret }),

@@ -550,3 +550,23 @@ export function callbackFields(options: CallbackFieldsOptions): Record<string, s
   }
   return fields;
 }
+
+/** The callback fields the gateway posts for a payment that reached `state`: status, result and messages from its spec. */
+export function stateCallbackFields(
+  state: PaymentState,
+  options: Omit<
+    CallbackFieldsOptions,
+    'status' | 'result' | 'requireCapture' | 'errorMessage' | 'merchantErrorMessage' | 'mustBeShown'
+  >,
+): Record<string, string> {
+  const spec = paymentStates[state];
+  return callbackFields({
+    ...options,
+    status: spec.status,
+    result: spec.result,
+    requireCapture: state === 'reserved',
+    errorMessage: spec.cardHolderErrorMessage,
+    merchantErrorMessage: spec.merchantErrorMessage,
+    mustBeShown: spec.mustBeShown,
+  });
+}

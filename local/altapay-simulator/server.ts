@@ -13,6 +13,7 @@ import {
   type PaymentState,
   paymentStates,
   type SimTransaction,
+  stateCallbackFields,
   testCard,
 } from './documents';
 import { type PostFailure, postForm } from './http-client';
@@ -188,21 +189,8 @@ export async function startGatewaySimulator(options: SimulatorOptions): Promise<
     return sent[0] as Delivery;
   };
 
-  const resultFields = (request: SimPaymentRequest, transaction: SimTransaction, state: PaymentState) => {
-    const spec = paymentStates[state];
-    return callbackFields({
-      transaction,
-      status: spec.status,
-      result: spec.result,
-      requireCapture: state === 'reserved',
-      errorMessage: spec.cardHolderErrorMessage,
-      merchantErrorMessage: spec.merchantErrorMessage,
-      mustBeShown: spec.mustBeShown,
-      secret,
-      type: request.type,
-      amount: request.amount,
-    });
-  };
+  const resultFields = (request: SimPaymentRequest, transaction: SimTransaction, state: PaymentState) =>
+    stateCallbackFields(state, { transaction, secret, type: request.type, amount: request.amount });
 
   const scheduleNotification = (request: SimPaymentRequest, transactionId: string, succeeds: boolean) => {
     const timer = setTimeout(() => {

@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPaymentsTable, fakeCredentials, localRegion } from '../../local/emulators';
 import { useLocalStack } from '../support/local-stack';
+import { runScript, type ScriptRun } from '../support/run-script';
 
 /**
  * `npm run payments`, the operators' tool, run as a separate process the way an operator runs it,
@@ -15,19 +14,12 @@ import { useLocalStack } from '../support/local-stack';
  * read as a person would. The emulators are named explicitly, so no test depends on `npm start`'s
  * state file.
  */
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 // One attempt: work the merchant refuses is parked after one run, so the DLQ can be shown quickly.
 // The visibility timeout outlasts a failing run (three deliveries over 2.5 s), as on AWS.
 const stack = useLocalStack({ WORK_MAX_ATTEMPTS: '1' }, { visibilityTimeoutSeconds: 4 });
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** The CLI with `args` as typed after `npm run payments --`, and an environment without a local stack. */
-function payments(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+function payments(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<ScriptRun> {
   const childEnv: Record<string, string | undefined> = {
     ...process.env,
     // The stack under test put these in this process's environment for its handlers; an operator's
@@ -37,22 +29,7 @@ function payments(args: readonly string[], env: Record<string, string | undefine
     PAYMENTS_LOCAL_STACK_FILE: join(tmpdir(), 'no-such-dir', 'stack.json'),
     ...env,
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/payments.ts', ...args], {
-      cwd: repoRoot,
-      env: Object.fromEntries(Object.entries(childEnv).filter(([, v]) => v !== undefined)),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runScript('scripts/payments.ts', args, childEnv);
 }
 
 /** Where the stack under test is, as hidden options. */

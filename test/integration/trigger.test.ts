@@ -1,39 +1,15 @@
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseApiResponse } from '../../shared/altapay/api-response';
 import { checksumMatches } from '../../shared/altapay/checksum';
 import { decodeFormBody } from '../../shared/altapay/form-body';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import { runScript, type ScriptRun } from '../support/run-script';
 
 /** Runs the CLI the way `npm run altapay --` does, without a secret in the environment. */
-function altapay(...args: string[]): Promise<Run> {
+function altapay(...args: string[]): Promise<ScriptRun> {
   const env = { ...process.env };
   delete env.ALTAPAY_CALLBACK_SECRET;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/altapay.ts', ...args], {
-      cwd: repoRoot,
-      env,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runScript('scripts/altapay.ts', args, env);
 }
 
 const received: { path: string; fields: ReadonlyMap<string, string> }[] = [];
