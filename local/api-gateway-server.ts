@@ -14,7 +14,8 @@ import {
 } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type HttpRoute, type LambdaName, lambdas } from '../functions/routes';
-import { lambdaContext, localAccountId, withLambdaTimeout } from './lambda-runtime';
+import { localAccountId, localFunction } from './lambda-runtime';
+import { httpOrigin, listen } from './listen';
 
 export type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -83,18 +84,20 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
   const resources = compileRoutes(options.routes);
   const onError = options.onError ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const handlers = new Map<LambdaName, Promise<Handler>>();
+  const functions = new Map<LambdaName, (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>>();
   let port = options.port;
 
-  const loadHandler = (lambda: LambdaName): Promise<Handler> => {
-    let loaded = handlers.get(lambda);
-    if (loaded === undefined) {
-      loaded = options.loadHandler(lambda);
-      // A failed init is retried on the next request, as Lambda does after an init error.
-      loaded.catch(() => handlers.delete(lambda));
-      handlers.set(lambda, loaded);
+  const invoke = (lambda: LambdaName, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    let fn = functions.get(lambda);
+    if (fn === undefined) {
+      fn = localFunction(lambdas[lambda], async () => {
+        const handler = await options.loadHandler(lambda);
+        if (typeof handler !== 'function') throw new BadResult('loadHandler did not return a function');
+        return handler;
+      });
+      functions.set(lambda, fn);
     }
-    return loaded;
+    return fn(event);
   };
 
   const server = createServer((req, res) => {
@@ -154,14 +157,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const describe = `[api] ${requestId} ${method} ${path} -> ${spec.name}`;
     let response: HttpResponse;
     try {
-      const handler = await loadHandler(route.lambda);
-      if (typeof handler !== 'function') throw new BadResult('loadHandler did not return a function');
-      const context = lambdaContext(spec, Date.now() + spec.timeoutSeconds * 1000);
-      const result = await withLambdaTimeout(
-        Promise.resolve().then(() => handler(event, context)),
-        spec.timeoutSeconds,
-      );
-      response = toHttpResponse(result);
+      response = toHttpResponse(await invoke(route.lambda, event));
     } catch (error) {
       onError(`${describe}: ${oneLine(error)}`);
       return sendJson(res, 502, { message: 'Internal server error' });
@@ -173,20 +169,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     res.end(response.body);
   };
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  if (address !== null && typeof address === 'object') port = address.port;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+  port = await listen(server, options.port, host);
 
   let closed: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${port}`,
+    url: httpOrigin(host, port),
     port,
     close() {
       closed ??= new Promise((resolve, reject) => {

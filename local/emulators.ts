@@ -14,6 +14,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import dynalite from 'dynalite';
 import { createSqsServer } from 'local-aws-sqs';
 import { paymentsTable } from '../adapters/dynamodb/payments-table';
+import { listen } from './listen';
 
 export const localRegion = 'eu-west-1';
 
@@ -47,7 +48,7 @@ export interface LocalResources extends WorkQueues {
  */
 export async function startEmulators(): Promise<Emulators> {
   const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const dynamoPort = await listen(dynamo);
+  const dynamoPort = await listen(dynamo, 0, host);
   let sqs: Server;
   try {
     // The region only shows in queue ARNs; matching the clients' keeps RedrivePolicy ARNs realistic.
@@ -191,16 +192,6 @@ export function handlerEnvironment(resources: LocalResources): Record<string, st
     AWS_ENDPOINT_URL_SQS: resources.sqsEndpoint,
     AWS_REGION: localRegion,
   };
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      server.off('error', reject);
-      resolve(portOf(server));
-    });
-  });
 }
 
 function portOf(server: Server): number {

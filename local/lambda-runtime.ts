@@ -56,3 +56,27 @@ export async function withLambdaTimeout<T>(work: Promise<T>, seconds: number): P
     clearTimeout(timer);
   }
 }
+
+/**
+ * One local Lambda function as its invokers see it: loaded on the first invocation (the cold start,
+ * module scope runs once), loaded again after a failed init as Lambda does, and every invocation
+ * given a `Context` and held to the function's timeout.
+ */
+export function localFunction<E, R>(
+  spec: Pick<LambdaSpec, 'name' | 'memoryMb' | 'timeoutSeconds'>,
+  load: () => Promise<(event: E, context: Context) => R | PromiseLike<R>>,
+): (event: E) => Promise<R> {
+  let handler: Promise<(event: E, context: Context) => R | PromiseLike<R>> | undefined;
+  return async (event) => {
+    handler ??= load();
+    const loaded = await handler.catch((error: unknown) => {
+      handler = undefined;
+      throw error;
+    });
+    const context = lambdaContext(spec, Date.now() + spec.timeoutSeconds * 1000);
+    return withLambdaTimeout(
+      Promise.resolve().then(() => loaded(event, context)),
+      spec.timeoutSeconds,
+    );
+  };
+}

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { signatureHeader, verifyWebhook, WebhookSignatureError } from '../shared/webhooks/signature';
+import { httpOrigin, listen } from './listen';
 
 /** How the endpoint answers: 204, a 500, or never (the worker's request times out). */
 export type MerchantAnswer = 'accept' | 'error' | 'hang';
@@ -156,16 +157,7 @@ export async function startMerchantEndpoint(options: MerchantEndpointOptions): P
       if (!res.headersSent) send(res, 500, 'Internal error\n');
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('merchant endpoint: no TCP port');
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}${path}`;
+  const url = `${httpOrigin(host, await listen(server, options.port, host))}${path}`;
   const accepted = () => received.filter((e) => e.status === 204 && e.signatureOk);
 
   let stopped: Promise<void> | undefined;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { ScheduledEvent } from 'aws-lambda';
 import type { LambdaSpec } from '../functions/routes';
 import type { UntypedHandler } from './lambda-loader';
-import { lambdaContext, localAccountId, withLambdaTimeout } from './lambda-runtime';
+import { localAccountId, localFunction } from './lambda-runtime';
 
 export interface ScheduleOptions {
   /** The function the rule invokes (name, timeout and memory go into its Context). */
@@ -42,27 +42,14 @@ export interface Schedule {
 export function startSchedule(options: ScheduleOptions): Schedule {
   const log = options.log ?? (() => {});
   const ruleArn = `arn:aws:events:${options.region}:${localAccountId}:rule/${options.lambda.name}-schedule`;
-  let handler: Promise<UntypedHandler> | undefined;
+  const invoke = localFunction(options.lambda, options.loadHandler);
   let current: Promise<unknown> | undefined;
   let runs = 0;
   let skipped = 0;
   let stopped = false;
 
   const run = (): Promise<unknown> => {
-    const work = (async () => {
-      handler ??= options.loadHandler();
-      const loaded = await handler.catch((error: unknown) => {
-        // A failed init is retried on the next run, as Lambda does after an init error.
-        handler = undefined;
-        throw error;
-      });
-      const { timeoutSeconds } = options.lambda;
-      const context = lambdaContext(options.lambda, Date.now() + timeoutSeconds * 1000);
-      return withLambdaTimeout(
-        Promise.resolve().then(() => loaded(scheduledEvent(ruleArn, options.region), context)),
-        timeoutSeconds,
-      );
-    })();
+    const work = invoke(scheduledEvent(ruleArn, options.region));
     const settled = work.finally(() => {
       runs++;
       if (current === settled) current = undefined;

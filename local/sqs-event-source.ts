@@ -23,7 +23,7 @@ import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from
 import type { LambdaSpec } from '../functions/routes';
 import { fakeCredentials } from './emulators';
 import type { UntypedHandler } from './lambda-loader';
-import { lambdaContext, withLambdaTimeout } from './lambda-runtime';
+import { localFunction } from './lambda-runtime';
 
 export interface SqsEventSourceOptions {
   /** The function the mapping invokes (name, timeout and memory go into its Context). */
@@ -113,7 +113,7 @@ export async function startSqsEventSource(options: SqsEventSourceOptions): Promi
   const idleWaiters: { afterPoll: number; resolve: () => void }[] = [];
   const batchListeners = new Set<(outcome: BatchOutcome) => void>();
   let pollsStarted = 0;
-  let handler: Promise<UntypedHandler> | undefined;
+  const invokeHandler = localFunction(options.lambda, options.loadHandler);
   let stopped = false;
   let paused:
     | { resumed: Promise<void>; resume: () => void; parked: () => void; isParked: Promise<void> }
@@ -151,18 +151,7 @@ export async function startSqsEventSource(options: SqsEventSourceOptions): Promi
     const messageIds = event.Records.map((r) => r.messageId);
     stats.batches++;
     try {
-      handler ??= options.loadHandler();
-      const loaded = await handler.catch((error: unknown) => {
-        // A failed init is retried on the next batch, as Lambda does after an init error.
-        handler = undefined;
-        throw error;
-      });
-      const { timeoutSeconds } = options.lambda;
-      const context = lambdaContext(options.lambda, Date.now() + timeoutSeconds * 1000);
-      const result = await withLambdaTimeout(
-        Promise.resolve().then(() => loaded(event, context)),
-        timeoutSeconds,
-      );
+      const result = await invokeHandler(event);
       const failedIds = failuresOf(result, messageIds);
       if (failedIds === 'invalid') {
         return { messageIds, failedIds: messageIds, error: 'invalid partial batch response' };

@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeFormBody } from '../../shared/altapay/form-body';
+import { httpOrigin, listen } from '../listen';
 import {
   apiResponseXml,
   callbackFields,
@@ -448,16 +449,7 @@ export async function startGatewaySimulator(options: SimulatorOptions): Promise<
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const port = address !== null && typeof address === 'object' ? address.port : options.port;
-  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  url = httpOrigin(host, await listen(server, options.port, host));
 
   let stopped: Promise<void> | undefined;
   return {
