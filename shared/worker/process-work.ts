@@ -80,7 +80,14 @@ export async function processWork(deps: WorkerDeps, work: PaymentWork): Promise<
 
   const confirmation = record.confirmation ?? (await confirm(deps, work, now()));
   if (record.confirmation === undefined) await save({ confirmation });
-  if (confirmation.confirmed && deps.autoCapture && record.capture === undefined) {
+  // Capture is decided before the event is built, never after: work reopened to resend its event
+  // (npm run payments -- resend) must not take money because AUTO_CAPTURE was switched on since.
+  if (
+    confirmation.confirmed &&
+    deps.autoCapture &&
+    record.capture === undefined &&
+    record.event === undefined
+  ) {
     const capture = await captureIfDue(deps, work, now);
     if (capture) await save({ capture });
   }

@@ -256,6 +256,25 @@ describe('the slow work of a payment change', () => {
     expect(record.event?.type).toBe('payment.second_payment');
   });
 
+  it('does not capture when work is reopened to resend an event built while auto-capture was off', async () => {
+    const off = setup();
+    off.gateway.known.set('1', gatewayTransaction('1', 'preauth'));
+    const work = await off.callback(paidXml);
+    const done = await processWork(off.deps, work);
+    // An operator resends the event after switching AUTO_CAPTURE on: the record is reopened.
+    const { deliveredAt: _, ...rest } = done;
+    await off.store.saveWorkRecord(
+      { ...rest, state: 'in-progress', revision: done.revision + 1 },
+      done.revision,
+    );
+
+    const record = await processWork({ ...off.deps, autoCapture: true }, work);
+
+    expect(off.gateway.captures).toEqual([]);
+    expect(record.capture).toBeUndefined();
+    expect(off.merchant.received.map((e) => e.eventId)).toEqual([done.event?.eventId, done.event?.eventId]);
+  });
+
   it('records a refused capture and still tells the merchant about the reservation', async () => {
     const { gateway, merchant, deps, callback } = setup({ autoCapture: true });
     gateway.known.set('1', gatewayTransaction('1', 'preauth'));
