@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { recordKeys } from '../adapters/dynamodb/payments-table';
 import {
@@ -34,6 +34,13 @@ export interface CallbackPathFigures {
   readonly floorP99Ms: number;
   /** handler ÷ floor at the median. */
   readonly ratio: number;
+  /**
+   * The floor with a consistent read before the write: the least any design that reads the payment,
+   * decides and writes conditionally can cost. Its ratio to the floor bounds how close such a
+   * design can get.
+   */
+  readonly readFloorMedianMs: number;
+  readonly readFloorRatio: number;
   readonly cpuOnlyMedianUs: number;
   readonly cpuOnlyP99Us: number;
 }
@@ -161,17 +168,35 @@ export async function benchCallbackPath(
     const handlerTimes: number[] = [];
     for (let i = 0; i < callbacksPerType; i++) handlerTimes.push(await run(`bench-${callbackType}-${i}`));
 
-    // The floor: what any implementation must do per callback, one durable write and one queue send.
+    // The floor: what any implementation must do per callback, one durable write and one queue send;
+    // then the same with the consistent read a read-decide-write needs first.
     const item = { shopOrderId: '', recordKey: recordKeys.payment, padding: 'x'.repeat(1500) };
     const message = JSON.stringify({ kind: 'payment-work', padding: 'x'.repeat(250) });
-    const floorTimes: number[] = [];
-    for (let i = 0; i < callbacksPerType + 30; i++) {
+    const floor = async (shopOrderId: string, read: boolean) => {
       const started = performance.now();
-      await documents.send(
-        new PutCommand({ TableName: table, Item: { ...item, shopOrderId: `floor-${callbackType}-${i}` } }),
-      );
+      if (read) {
+        await documents.send(
+          new GetCommand({
+            TableName: table,
+            Key: { shopOrderId, recordKey: recordKeys.payment },
+            ConsistentRead: true,
+          }),
+        );
+      }
+      await documents.send(new PutCommand({ TableName: table, Item: { ...item, shopOrderId } }));
       await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message }));
-      if (i >= 30) floorTimes.push(performance.now() - started);
+      return performance.now() - started;
+    };
+    const floorTimes: number[] = [];
+    const readFloorTimes: number[] = [];
+    for (let i = 0; i < callbacksPerType + 30; i++) {
+      // Interleaved, so both see the same state of the emulators.
+      const bare = await floor(`floor-${callbackType}-${i}`, false);
+      const withRead = await floor(`read-floor-${callbackType}-${i}`, true);
+      if (i >= 30) {
+        floorTimes.push(bare);
+        readFloorTimes.push(withRead);
+      }
     }
 
     const cpu = cpuOnlyInFreshProcess(callbackType, callbacksPerType);
@@ -183,6 +208,8 @@ export async function benchCallbackPath(
       floorMedianMs: median(floorTimes),
       floorP99Ms: percentile(floorTimes, 99),
       ratio: median(handlerTimes) / median(floorTimes),
+      readFloorMedianMs: median(readFloorTimes),
+      readFloorRatio: median(readFloorTimes) / median(floorTimes),
       cpuOnlyMedianUs: median(cpu) * 1000,
       cpuOnlyP99Us: percentile(cpu, 99) * 1000,
     });

@@ -1,8 +1,9 @@
 /**
  * The local stack for the load benchmark, in its own process (so the load tool does not share its
- * event loop). The worker is paused, so every queued message stays countable. Prints one JSON line
- * with the endpoints, then runs until killed.
+ * event loop), with the emulators in a third. The worker is paused, so every queued message stays
+ * countable. Prints one JSON line with the endpoints, then runs until killed.
  */
+import { startEmulatorsInChildProcess } from '../local/emulators-process';
 import { startLocalStack } from '../local/stack';
 
 Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
@@ -11,6 +12,8 @@ const stack = await startLocalStack({
   simulatorPort: 0,
   notificationDelayMs: 60_000,
   scheduleIntervalMs: 3_600_000,
+  // As on AWS, DynamoDB and SQS do not share the handlers' CPU.
+  startEmulators: startEmulatorsInChildProcess,
 });
 for (const consumer of stack.queueConsumers) await consumer.pause();
 console.log(

@@ -22,6 +22,18 @@ export interface LoadFigures {
   readonly stored: number;
   readonly queued: number;
   readonly lost: number;
+  /** The same load on bare HTTP servers doing only a callback's write and send (see load-floor-server.ts). */
+  readonly floor: LoadFloorFigures;
+  /** ... and with the consistent read a read-decide-write design needs first. */
+  readonly readFloor: LoadFloorFigures;
+}
+
+export interface LoadFloorFigures {
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly errors: number;
 }
 
 interface StackInfo {
@@ -32,8 +44,10 @@ interface StackInfo {
   queueUrl: string;
 }
 
-async function startStack(): Promise<{ child: ChildProcess; info: StackInfo }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load-stack.ts'], {
+async function startServer(
+  ...args: readonly string[]
+): Promise<{ child: ChildProcess; info: Pick<StackInfo, 'apiUrl'> & Partial<StackInfo> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ALTAPAY_CALLBACK_SECRET: '' },
   });
@@ -41,7 +55,42 @@ async function startStack(): Promise<{ child: ChildProcess; info: StackInfo }> {
   for await (const line of lines) {
     if (line.startsWith('{')) return { child, info: JSON.parse(line) as StackInfo };
   }
-  throw new Error('the load stack did not start');
+  throw new Error(`${args.join(' ')} did not start`);
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** The same load against a floor server: the figures any implementation would start from here. */
+async function benchFloor(connections: number, seconds: number, read: boolean): Promise<LoadFloorFigures> {
+  const { child, info } = await startServer('bench/load-floor-server.ts', ...(read ? ['--read'] : []));
+  try {
+    let next = 0;
+    const result = await autocannon({
+      url: info.apiUrl,
+      connections,
+      duration: seconds,
+      requests: [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          setupRequest: (request) => ({ ...request, body: callbackBody('ok', `floor-${next++}`) }),
+        },
+      ],
+    });
+    return {
+      requestsPerSecond: result.requests.average,
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      maxMs: result.latency.max,
+      errors: result.errors + result.non2xx + result.timeouts,
+    };
+  } finally {
+    await stopServer(child);
+  }
 }
 
 /**
@@ -50,7 +99,12 @@ async function startStack(): Promise<{ child: ChildProcess; info: StackInfo }> {
  * payment is in the table) and queued (exactly one work message), duplicates adding nothing.
  */
 export async function benchLoad(connections: number, seconds: number): Promise<LoadFigures> {
-  const { child, info } = await startStack();
+  const floor = await benchFloor(connections, seconds, false);
+  const readFloor = await benchFloor(connections, seconds, true);
+  const { child, info } = await startServer('bench/load-stack.ts');
+  const { dynamodbEndpoint, sqsEndpoint, tableName, queueUrl } = info;
+  if (!dynamodbEndpoint || !sqsEndpoint || !tableName || !queueUrl)
+    throw new Error('the load stack said too little');
   try {
     const sent: string[] = [];
     const acknowledged = new Set<string>();
@@ -75,7 +129,7 @@ export async function benchLoad(connections: number, seconds: number): Promise<L
             context.order = order;
             return {
               ...request,
-              body: bodies.get(order) ?? bodies.set(order, callbackBody('ok', order)).get(order),
+              body: bodyOf(order),
             };
           },
           onResponse: (status, _body, state: object) => {
@@ -89,7 +143,7 @@ export async function benchLoad(connections: number, seconds: number): Promise<L
     const documents = DynamoDBDocumentClient.from(
       new DynamoDBClient({
         region: localRegion,
-        endpoint: info.dynamodbEndpoint,
+        endpoint: dynamodbEndpoint,
         credentials: fakeCredentials,
       }),
     );
@@ -98,15 +152,15 @@ export async function benchLoad(connections: number, seconds: number): Promise<L
     for (let i = 0; i < orders.length; i += 100) {
       const keys = orders.slice(i, i + 100).map((shopOrderId) => ({ shopOrderId, recordKey: 'payment' }));
       let request: Record<string, { Keys: Record<string, string>[] }> | undefined = {
-        [info.tableName]: { Keys: keys },
+        [tableName]: { Keys: keys },
       };
       while (request && Object.keys(request).length > 0) {
         const answer = await documents.send(new BatchGetCommand({ RequestItems: request }));
-        stored += answer.Responses?.[info.tableName]?.length ?? 0;
+        stored += answer.Responses?.[tableName]?.length ?? 0;
         request = answer.UnprocessedKeys as typeof request;
       }
     }
-    const messages = (await receiveAll(info.sqsEndpoint, info.queueUrl)).map(
+    const messages = (await receiveAll(sqsEndpoint, queueUrl)).map(
       (body) => JSON.parse(body) as { shopOrderId: string },
     );
     const queuedOrders = new Set(messages.map((m) => m.shopOrderId));
@@ -127,11 +181,15 @@ export async function benchLoad(connections: number, seconds: number): Promise<L
       queued,
       // Lost: acknowledged but missing from the table or the queue; a second message for one order counts too.
       lost: orders.length - Math.min(stored, queued) + extraMessages,
+      floor,
+      readFloor,
     };
   } finally {
-    child.kill('SIGTERM');
-    await once(child, 'exit');
+    await stopServer(child);
   }
 }
 
 const bodies = new Map<string, string>();
+/** One realistic ok callback per order, built once (a duplicate is the very same body). */
+const bodyOf = (order: string): string =>
+  bodies.get(order) ?? bodies.set(order, callbackBody('ok', order)).get(order) ?? '';

@@ -58,6 +58,8 @@ export interface LocalStackOptions {
    * process (`npm run payments`) finds emulators on random ports. `npm start` sets it, tests do not.
    */
   readonly stateFile?: string;
+  /** How DynamoDB and SQS are started (default: in this process; the benchmark gives them their own). */
+  readonly startEmulators?: () => Promise<Emulators>;
 }
 
 /** The state file's content (see `LocalStackOptions.stateFile`). */
@@ -109,7 +111,7 @@ const host = '127.0.0.1';
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   // Before the first SDK client exists: the SDK checks this once, when the first client is built.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const emulators: Emulators = await startEmulators();
+  const emulators: Emulators = await (options.startEmulators ?? startEmulators)();
   const running: { name: string; service: RunningService }[] = [];
   // Only a file this stack wrote is removed: a second start that fails must not hide the running one.
   let stateWritten = false;
