@@ -67,4 +67,38 @@ describe('decoding a form body', () => {
       { numRuns: 5_000 },
     );
   });
+
+  it('decodes a value exactly as decodeURIComponent does after "+" → space, refusing what it refuses', () => {
+    // Escapes of arbitrary bytes (overlong forms, surrogates, a BOM, stray continuation bytes) mixed
+    // with broken escapes, "+" and plain text.
+    const escapedByte = fc.integer({ min: 0, max: 255 }).map((b) => `%${b.toString(16).padStart(2, '0')}`);
+    const piece = fc.oneof(
+      escapedByte,
+      fc.constantFrom('+', '%', '%4', '%G1', '%e', 'a', 'Z', '0', '~', '%EF%BB%BF', '%C0%AF', '%ED%A0%80'),
+      fc.string({ maxLength: 3 }).filter((text) => !/[&=%+]/.test(text)),
+    );
+    const reference = (raw: string): string | 'refused' => {
+      try {
+        return decodeURIComponent(raw.replaceAll('+', ' '));
+      } catch {
+        return 'refused';
+      }
+    };
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 12 }).map((pieces) => pieces.join('')),
+        (raw) => {
+          let decoded: string | 'refused';
+          try {
+            decoded = decodeFormBody(bytes(`v=${raw}`)).get('v') ?? '';
+          } catch (error) {
+            expect(error).toEqual(expect.objectContaining({ status: 400, code: 'invalid_encoding' }));
+            decoded = 'refused';
+          }
+          expect(decoded).toBe(reference(raw));
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
 });
