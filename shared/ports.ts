@@ -1,5 +1,5 @@
 import type { GatewayTransaction } from './altapay/api-response';
-import type { CallbackEvent, CallbackType, Payment, PaymentWork, TransactionState } from './payments/payment';
+import type { CallbackEvent, CallbackType, Payment, PaymentWork } from './payments/payment';
 import type { WorkRecord } from './worker/work-record';
 
 /**
@@ -7,42 +7,43 @@ import type { WorkRecord } from './worker/work-record';
  * the same adapters against the local emulators, or small fakes for faults.
  */
 
-/** A gateway transaction recorded in full, beside the payment (what an operator looks at). */
-export interface TransactionRecord extends TransactionState {
-  readonly shopOrderId: string;
-  readonly terminal?: string;
-  readonly cardStatus?: string;
-  readonly paymentNature?: string;
-  readonly paymentSchemeName?: string;
-  readonly threeDSecureResult?: string;
-  readonly liableForChargeback?: string;
-  readonly fraudRecommendation?: string;
-  readonly fraudRiskScore?: string;
-  readonly reasonCode?: string;
-  readonly gatewayCreatedDate?: string;
-}
-
 export interface PaymentHistory {
   readonly payment: Payment;
+  /** The order's callback log, oldest first. */
   readonly events: readonly CallbackEvent[];
+  /** Callbacks that changed nothing and arrived after the log was full: counted, not kept. */
+  readonly callbacksNotLogged: number;
 }
+
+/** What is written together with a payment: its outbox entry and the callback that caused it. */
+export interface PaymentChanges {
+  /** The slow work of the change (the outbox): durable in the same write as the change. */
+  readonly work?: PaymentWork;
+  /** The callback that caused the change, appended to the order's callback log in the same write. */
+  readonly event?: CallbackEvent;
+}
+
+/** How many callbacks an order's log keeps before it only counts the ones that change nothing. */
+export const callbackLogLimit = 50;
 
 export interface PaymentStore {
   /** The payment as last saved (strongly consistent), or undefined when the order is unknown. */
   getPayment(shopOrderId: string): Promise<Payment | undefined>;
   /**
    * Saves `next` only if the stored version is still `expectedVersion` (undefined: only if no payment
-   * exists). `work`, when given, is recorded as pending in the same write (the outbox), so a state
-   * change and the promise to do its slow work are durable together.
+   * exists), in one write with its outbox entry and callback (see PaymentChanges): a state change, the
+   * promise to do its slow work and the record of what caused it are durable together.
    */
   savePayment(
     next: Payment,
     expectedVersion: number | undefined,
-    work?: PaymentWork,
+    changes?: PaymentChanges,
   ): Promise<'saved' | 'conflict'>;
-  /** Writes full transaction records; a record never goes back to a lower phase or an older date. */
-  saveTransactionRecords(records: readonly TransactionRecord[]): Promise<void>;
-  /** Appends a received callback to the order's event log. */
+  /**
+   * Logs a callback that changed nothing (a duplicate or a stale one) on its payment. The log keeps
+   * the first `callbackLogLimit` entries; later ones are counted, so a gateway retrying forever cannot
+   * grow the payment without bound. Changes are always logged, by savePayment.
+   */
   appendEvent(event: CallbackEvent): Promise<void>;
   /** Clears work from the outbox: the worker has it (the sweeper no longer needs to queue it). */
   markWorkQueued(work: PaymentWork): Promise<void>;

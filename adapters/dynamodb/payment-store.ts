@@ -9,8 +9,12 @@ import {
 import * as z from 'zod/mini';
 import type { CallbackEvent, Payment, PaymentWork } from '../../shared/payments/payment';
 import { callbackTypes, paymentStatuses } from '../../shared/payments/payment';
-import { phaseRank } from '../../shared/payments/transaction-phase';
-import type { PaymentHistory, PaymentStore, TransactionRecord } from '../../shared/ports';
+import {
+  callbackLogLimit,
+  type PaymentChanges,
+  type PaymentHistory,
+  type PaymentStore,
+} from '../../shared/ports';
 import { paymentWorkSchema } from '../../shared/worker/work-message';
 import type { WorkRecord } from '../../shared/worker/work-record';
 import { paymentsTable, recordKeys } from './payments-table';
@@ -34,6 +38,20 @@ const transactionState = z.object({
   gatewayUpdatedDate: z.string(),
   updatedAt: z.string(),
   flag: z.optional(z.enum(['second-successful-payment', 'unconfirmed'])),
+  details: z.optional(
+    z.object({
+      terminal: z.optional(z.string()),
+      cardStatus: z.optional(z.string()),
+      paymentNature: z.optional(z.string()),
+      paymentSchemeName: z.optional(z.string()),
+      threeDSecureResult: z.optional(z.string()),
+      liableForChargeback: z.optional(z.string()),
+      fraudRecommendation: z.optional(z.string()),
+      fraudRiskScore: z.optional(z.string()),
+      reasonCode: z.optional(z.string()),
+      gatewayCreatedDate: z.optional(z.string()),
+    }),
+  ),
 });
 /** A stored `payment` item. Read through a schema: items outlive code, and drift must fail loudly. */
 const paymentItem = z.object({
@@ -69,6 +87,21 @@ const eventItem = z.object({
   transactionIds: z.array(z.string()),
   statusAfter: status,
 });
+
+/** The payment item's log: what callbacks arrived, changes always, the rest up to the limit. */
+const historyItem = z.object({
+  callbackLog: z._default(z.array(eventItem), []),
+  callbacksNotLogged: z.optional(z.int()),
+});
+
+/** `getPayment` reads the payment's own attributes and never the (larger) callback log. */
+const paymentProjection = (() => {
+  const attributes = [...Object.keys(paymentItem.def.shape), 'recordKey'];
+  return {
+    expression: attributes.map((_, i) => `#p${i}`).join(', '),
+    names: Object.fromEntries(attributes.map((name, i) => [`#p${i}`, name])),
+  };
+})();
 
 const workItem = z.object({
   workId: z.string(),
@@ -123,6 +156,9 @@ export class DynamoDbPaymentStore implements PaymentStore {
         TableName: this.tableName,
         Key: { shopOrderId, recordKey: recordKeys.payment },
         ConsistentRead: true,
+        // The payment without its callback log: a decision never reads the log.
+        ProjectionExpression: paymentProjection.expression,
+        ExpressionAttributeNames: paymentProjection.names,
       }),
     );
     return Item === undefined ? undefined : paymentItem.parse(Item);
@@ -131,11 +167,11 @@ export class DynamoDbPaymentStore implements PaymentStore {
   async savePayment(
     next: Payment,
     expectedVersion: number | undefined,
-    work?: PaymentWork,
+    changes: PaymentChanges = {},
   ): Promise<'saved' | 'conflict'> {
     try {
-      if (expectedVersion === undefined) await this.create(next, work);
-      else await this.update(next, expectedVersion, work);
+      if (expectedVersion === undefined) await this.create(next, changes);
+      else await this.update(next, expectedVersion, changes);
       return 'saved';
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return 'conflict';
@@ -143,13 +179,14 @@ export class DynamoDbPaymentStore implements PaymentStore {
     }
   }
 
-  private create(payment: Payment, work: PaymentWork | undefined) {
+  private create(payment: Payment, { work, event }: PaymentChanges) {
     return this.client.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
           ...payment,
           recordKey: recordKeys.payment,
+          callbackLog: event ? [event] : [],
           pendingWork: work ? { [work.workId]: work } : {},
           ...(work ? { workPending: 'pending', workPendingSince: work.createdAt } : {}),
         },
@@ -158,7 +195,7 @@ export class DynamoDbPaymentStore implements PaymentStore {
     );
   }
 
-  private update(payment: Payment, expectedVersion: number, work: PaymentWork | undefined) {
+  private update(payment: Payment, expectedVersion: number, { work, event }: PaymentChanges) {
     // Every attribute of the payment is set (none is ever removed), so a new field cannot be forgotten here.
     const { shopOrderId, ...attributes } = payment;
     const names: Record<string, string> = {};
@@ -182,6 +219,12 @@ export class DynamoDbPaymentStore implements PaymentStore {
       Object.assign(values, { ':work': work, ':pending': 'pending', ':since': work.createdAt });
       sets.push('#pendingWork.#work = :work', '#wp = :pending', '#wps = if_not_exists(#wps, :since)');
     }
+    if (event) {
+      // Appended, never rewritten: a concurrent appendEvent's entry survives this write.
+      Object.assign(names, { '#log': 'callbackLog' });
+      Object.assign(values, { ':event': [event], ':noEvents': [] });
+      sets.push('#log = list_append(if_not_exists(#log, :noEvents), :event)');
+    }
     return this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
@@ -194,42 +237,39 @@ export class DynamoDbPaymentStore implements PaymentStore {
     );
   }
 
-  async saveTransactionRecords(records: readonly TransactionRecord[]): Promise<void> {
-    await Promise.all(
-      records.map(async (record) => {
-        try {
-          await this.client.send(
-            new PutCommand({
-              TableName: this.tableName,
-              Item: {
-                ...record,
-                recordKey: recordKeys.transaction(record.transactionId),
-                phaseRank: phaseRank[record.phase],
-              },
-              // Forward only: a slower writer holding an older state cannot overwrite a newer record.
-              ConditionExpression:
-                'attribute_not_exists(recordKey) OR phaseRank < :rank OR (phaseRank = :rank AND gatewayUpdatedDate <= :date)',
-              ExpressionAttributeValues: {
-                ':rank': phaseRank[record.phase],
-                ':date': record.gatewayUpdatedDate,
-              },
-            }),
-          );
-        } catch (error) {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        }
-      }),
-    );
-  }
-
   async appendEvent(event: CallbackEvent): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...event, recordKey: recordKeys.event(event.receivedAt, event.eventId) },
-        ConditionExpression: 'attribute_not_exists(recordKey)',
-      }),
-    );
+    const Key = { shopOrderId: event.shopOrderId, recordKey: recordKeys.payment };
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression: 'SET #log = list_append(if_not_exists(#log, :noEvents), :event)',
+          ConditionExpression:
+            'attribute_exists(shopOrderId) AND (attribute_not_exists(#log) OR size(#log) < :limit)',
+          ExpressionAttributeNames: { '#log': 'callbackLog' },
+          ExpressionAttributeValues: { ':event': [event], ':noEvents': [], ':limit': callbackLogLimit },
+        }),
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    // The log is full (or the payment is gone): count the callback instead.
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression: 'ADD #notLogged :one',
+          ConditionExpression: 'attribute_exists(shopOrderId)',
+          ExpressionAttributeNames: { '#notLogged': 'callbacksNotLogged' },
+          ExpressionAttributeValues: { ':one': 1 },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async markWorkQueued(work: PaymentWork): Promise<void> {
@@ -329,20 +369,19 @@ export class DynamoDbPaymentStore implements PaymentStore {
   }
 
   async getPaymentHistory(shopOrderId: string): Promise<PaymentHistory | undefined> {
-    const [payment, events] = await Promise.all([
-      this.getPayment(shopOrderId),
-      this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'shopOrderId = :id AND begins_with(recordKey, :prefix)',
-          ExpressionAttributeValues: { ':id': shopOrderId, ':prefix': recordKeys.eventPrefix },
-          ScanIndexForward: false,
-          Limit: eventsShown,
-          ConsistentRead: true,
-        }),
-      ),
-    ]);
-    if (payment === undefined) return undefined;
-    return { payment, events: (events.Items ?? []).map((item) => eventItem.parse(item)).reverse() };
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { shopOrderId, recordKey: recordKeys.payment },
+        ConsistentRead: true,
+      }),
+    );
+    if (Item === undefined) return undefined;
+    const { callbackLog, callbacksNotLogged } = historyItem.parse(Item);
+    return {
+      payment: paymentItem.parse(Item),
+      events: callbackLog.slice(-eventsShown),
+      callbacksNotLogged: callbacksNotLogged ?? 0,
+    };
   }
 }

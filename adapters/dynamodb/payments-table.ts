@@ -5,12 +5,14 @@
  * One partition per shop order, so that in the DynamoDB console "query shopOrderId = 1234" shows the
  * whole story of an order:
  *
- * | recordKey                          | what                                                      |
- * |------------------------------------|-----------------------------------------------------------|
- * | `payment`                          | the payment: status, per-transaction state, version       |
- * | `transaction#<TransactionId>`      | one gateway transaction in full (masked PAN, scheme, ...)  |
- * | `event#<receivedAt>#<eventId>`     | one received callback (append-only)                       |
- * | `work#<workId>`                    | the worker's record of one state change's slow work       |
+ * | recordKey       | what                                                                          |
+ * |-----------------|-------------------------------------------------------------------------------|
+ * | `payment`       | the payment: status, each transaction (state and details), version, outbox,   |
+ * |                 | and `callbackLog`, the callbacks received (see PaymentStore.appendEvent)      |
+ * | `work#<workId>` | the worker's record of one state change's slow work                           |
+ *
+ * A callback is one read and one write of the `payment` item: its transactions and its log entry
+ * travel with the change they cause, not as items of their own.
  */
 export const paymentsTable = {
   partitionKey: 'shopOrderId',
@@ -26,9 +28,5 @@ export const paymentsTable = {
 
 export const recordKeys = {
   payment: 'payment',
-  transaction: (transactionId: string) => `transaction#${transactionId}`,
-  event: (receivedAt: string, eventId: string) => `event#${receivedAt}#${eventId}`,
   work: (workId: string) => `work#${workId}`,
-  eventPrefix: 'event#',
-  transactionPrefix: 'transaction#',
 } as const;

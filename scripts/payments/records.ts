@@ -3,7 +3,7 @@
  * each item kind, read through schemas so that an item that drifted is named rather than printed wrong.
  * Lenient where an operator still wants to see the rest (statuses and flags are shown as stored).
  */
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { paymentsTable, recordKeys } from '../../adapters/dynamodb/payments-table';
 import { CliError } from './errors';
@@ -13,6 +13,8 @@ const optionalString = z.optional(z.string());
 
 const transactionState = z.object({
   transactionId: z.string(),
+  paymentId: optionalString,
+  authType: optionalString,
   paymentStatus: z.string(),
   phase: z.string(),
   currency: z.string(),
@@ -21,6 +23,27 @@ const transactionState = z.object({
   refundedAmount: z.string(),
   maskedPan: optionalString,
   flag: optionalString,
+  gatewayUpdatedDate: z.string(),
+  updatedAt: z.string(),
+  details: z.optional(
+    z.object({
+      paymentNature: optionalString,
+      paymentSchemeName: optionalString,
+      threeDSecureResult: optionalString,
+      fraudRecommendation: optionalString,
+    }),
+  ),
+});
+
+const eventSchema = z.object({
+  shopOrderId: z.string(),
+  eventId: z.string(),
+  callbackType: z.string(),
+  receivedAt: z.string(),
+  outcome: z.string(),
+  result: optionalString,
+  transactionIds: z.array(z.string()),
+  statusAfter: z.string(),
 });
 
 const paymentSchema = z.object({
@@ -46,28 +69,9 @@ const paymentSchema = z.object({
   pendingWork: z.optional(
     z.record(z.string(), z.object({ workId: z.string(), status: z.string(), createdAt: z.string() })),
   ),
-});
-
-const transactionSchema = z.extend(transactionState, {
-  paymentId: optionalString,
-  authType: optionalString,
-  paymentNature: optionalString,
-  paymentSchemeName: optionalString,
-  threeDSecureResult: optionalString,
-  fraudRecommendation: optionalString,
-  gatewayUpdatedDate: z.string(),
-  updatedAt: z.string(),
-});
-
-const eventSchema = z.object({
-  shopOrderId: z.string(),
-  eventId: z.string(),
-  callbackType: z.string(),
-  receivedAt: z.string(),
-  outcome: z.string(),
-  result: optionalString,
-  transactionIds: z.array(z.string()),
-  statusAfter: z.string(),
+  // The callbacks received, oldest first, and how many more were only counted (a full log).
+  callbackLog: z._default(z.array(eventSchema), []),
+  callbacksNotLogged: z.optional(z.number()),
 });
 
 const workSchema = z.object({
@@ -102,9 +106,9 @@ const workSchema = z.object({
 
 /** A `payment` item as the CLI shows it. */
 export type PaymentView = z.infer<typeof paymentSchema>;
-/** A `transaction#…` item: one gateway transaction in full. */
-export type TransactionView = z.infer<typeof transactionSchema>;
-/** An `event#…` item: one received callback. */
+/** One gateway transaction of a payment, its details beside its state. */
+export type TransactionView = z.infer<typeof transactionState>;
+/** One entry of a payment's callback log: a received callback. */
 export type EventView = z.infer<typeof eventSchema>;
 /** A `work#…` item: the worker's record of one state change. */
 export type WorkView = z.infer<typeof workSchema>;
@@ -171,13 +175,11 @@ export async function readOrder(target: Target, shopOrderId: string): Promise<Or
   const paymentItem = items.find((item) => key(item) === recordKeys.payment);
   if (paymentItem === undefined) return undefined;
   const of = (prefix: string) => items.filter((item) => key(item).startsWith(prefix));
+  const payment = parse(paymentSchema, paymentItem, `payment ${shopOrderId}`);
   return {
-    payment: parse(paymentSchema, paymentItem, `payment ${shopOrderId}`),
-    transactions: of(recordKeys.transactionPrefix).map((item) =>
-      parse(transactionSchema, item, `a transaction of ${shopOrderId}`),
-    ),
-    // The sort key starts with the time received, so the partition's order is the log's.
-    events: of(recordKeys.eventPrefix).map((item) => parse(eventSchema, item, `an event of ${shopOrderId}`)),
+    payment,
+    transactions: Object.values(payment.transactions),
+    events: payment.callbackLog,
     work: of(recordKeys.work(''))
       .map((item) => parse(workSchema, item, `a work record of ${shopOrderId}`))
       .sort((a, b) =>
@@ -186,20 +188,22 @@ export async function readOrder(target: Target, shopOrderId: string): Promise<Or
   };
 }
 
-/** The order's callback events received at or after `since`, oldest first. */
+/** The order's callback events received at or after `since`, oldest first (from its payment's log). */
 export async function eventsSince(target: Target, shopOrderId: string, since: string): Promise<EventView[]> {
-  const items = await queryAll(target, {
-    TableName: await target.tableName(),
-    KeyConditionExpression: '#pk = :id AND #sk BETWEEN :from AND :to',
-    ExpressionAttributeNames: { '#pk': paymentsTable.partitionKey, '#sk': paymentsTable.sortKey },
-    // `~` sorts after every character of an ISO time and an event id.
-    ExpressionAttributeValues: {
-      ':id': shopOrderId,
-      ':from': `${recordKeys.eventPrefix}${since}`,
-      ':to': `${recordKeys.eventPrefix}~`,
-    },
-  });
-  return items.map((item) => parse(eventSchema, item, `an event of ${shopOrderId}`));
+  const { Item } = await target.documents.send(
+    new GetCommand({
+      TableName: await target.tableName(),
+      Key: { [paymentsTable.partitionKey]: shopOrderId, [paymentsTable.sortKey]: recordKeys.payment },
+      ProjectionExpression: '#log',
+      ExpressionAttributeNames: { '#log': 'callbackLog' },
+    }),
+  );
+  const log = parse(
+    z.object({ callbackLog: paymentSchema.def.shape.callbackLog }),
+    Item ?? {},
+    `the callback log of ${shopOrderId}`,
+  );
+  return log.callbackLog.filter((event) => event.receivedAt >= since);
 }
 
 async function queryAll(

@@ -32,7 +32,8 @@ capture, the merchant event and its deliveries).
 };
 
 function asJson({ payment, transactions, events, work }: OrderView) {
-  const { pendingWork, ...rest } = payment;
+  // The log is `events` below.
+  const { pendingWork, callbackLog, ...rest } = payment;
   return {
     payment: { ...rest, pendingWork: Object.values(pendingWork ?? {}) },
     transactions,
@@ -73,11 +74,7 @@ function render({ payment, transactions, events, work }: OrderView): string[] {
     ]),
     '',
   ];
-  // The full records; the payment's own copy stands in when they are missing (a write that failed).
-  const shown =
-    transactions.length > 0
-      ? transactions
-      : Object.values(payment.transactions).map((t) => ({ ...t, paymentNature: undefined }));
+  const shown = transactions;
   lines.push(`Transactions (${shown.length})`);
   if (shown.length > 0) {
     lines.push(
@@ -91,14 +88,18 @@ function render({ payment, transactions, events, work }: OrderView): string[] {
           t.capturedAmount,
           t.refundedAmount,
           t.maskedPan ?? none,
-          t.paymentNature ?? none,
+          t.details?.paymentNature ?? none,
           t.flag ?? none,
         ]),
         '  ',
       ),
     );
   }
-  lines.push('', `Callbacks received (${events.length})`);
+  const notLogged = payment.callbacksNotLogged ?? 0;
+  lines.push(
+    '',
+    `Callbacks received (${events.length + notLogged}${notLogged > 0 ? `: ${notLogged} more that changed nothing were counted, not logged` : ''})`,
+  );
   if (events.length > 0) {
     lines.push(
       ...table(

@@ -7,7 +7,7 @@ import { DependencyError, MalformedRequestError } from '../errors';
 import { applyCallback, type CallbackFacts, type Decision } from '../payments/apply-callback';
 import type { CallbackEvent, CallbackType, Payment } from '../payments/payment';
 import { describe, queueWork, saveDecision } from '../payments/save-decision';
-import type { Clock, Log, PaymentStore, QueuedCallback, TransactionRecord, WorkQueue } from '../ports';
+import type { Clock, Log, PaymentStore, QueuedCallback, WorkQueue } from '../ports';
 
 export interface RecordCallbackDeps {
   readonly store: PaymentStore;
@@ -54,18 +54,8 @@ export async function recordCallback(
 
   const cardholderMessage = mustShowMessage(form, response);
   const message = cardholderMessage ? { cardholderMessage } : {};
-  let saved: Awaited<ReturnType<typeof saveDecision>>;
-  try {
-    saved = await saveDecision(deps, facts, receivedAt);
-  } catch (error) {
-    if (!(error instanceof DependencyError) || !deps.queueWhenTableFails) throw error;
-    await queueInstead(deps, { callbackType, body: Buffer.from(body).toString('base64'), receivedAt }, error);
-    // What the callback says on its own; the worker records it once the table is back.
-    return { outcome: 'queued', payment: applyCallback(undefined, facts, receivedAt).payment, ...message };
-  }
-  const { decision, work } = saved;
-  const { payment } = decision;
-  const event: CallbackEvent = {
+  // The callback's log entry, written with the change it causes (or alone when it causes none).
+  const eventOf = (decision: Decision): CallbackEvent => ({
     shopOrderId: facts.shopOrderId,
     eventId: deps.newId(),
     callbackType,
@@ -74,33 +64,44 @@ export async function recordCallback(
     duplicate: decision.outcome !== 'changed',
     ...(facts.result === undefined ? {} : { result: facts.result }),
     transactionIds: facts.transactions.map((t) => t.transactionId),
-    statusAfter: payment.status,
-  };
-  // The decision and its work are durable; the rest goes out at once, side by side.
-  const [, details] = await Promise.allSettled([
-    work ? queueWork(deps, work) : Promise.resolve(),
-    Promise.all([
-      deps.store.saveTransactionRecords(recordsFor(facts, payment)),
-      deps.store.appendEvent(event),
-    ]),
-  ]);
-  if (details.status === 'rejected') {
-    // A missing detail record or log line is not worth failing a recorded callback.
-    deps.log.error('payment recorded, but not its transaction records or event', {
-      shopOrderId: facts.shopOrderId,
-      error: describe(details.reason),
-    });
+    statusAfter: decision.payment.status,
+  });
+  let saved: Awaited<ReturnType<typeof saveDecision>>;
+  try {
+    saved = await saveDecision(deps, facts, receivedAt, eventOf);
+  } catch (error) {
+    if (!(error instanceof DependencyError) || !deps.queueWhenTableFails) throw error;
+    await queueInstead(deps, { callbackType, body: Buffer.from(body).toString('base64'), receivedAt }, error);
+    // What the callback says on its own; the worker records it once the table is back.
+    return { outcome: 'queued', payment: applyCallback(undefined, facts, receivedAt).payment, ...message };
   }
+  const { decision, work } = saved;
+  const { payment } = decision;
+  // The change, its work and its log entry are durable together; one more call either way.
+  if (work) await queueWork(deps, work);
+  else if (decision.outcome !== 'changed') await logUnchanged(deps, eventOf(decision));
   deps.log.info('callback recorded', {
     callbackType,
     shopOrderId: facts.shopOrderId,
-    transactionIds: event.transactionIds,
+    transactionIds: facts.transactions.map((t) => t.transactionId),
     outcome: decision.outcome,
     duplicate: decision.outcome !== 'changed',
     status: payment.status,
     version: payment.version,
   });
   return { outcome: decision.outcome, payment, ...message };
+}
+
+/** Logs a callback that changed nothing; a missing log line is not worth failing the callback for. */
+async function logUnchanged(deps: RecordCallbackDeps, event: CallbackEvent): Promise<void> {
+  try {
+    await deps.store.appendEvent(event);
+  } catch (error) {
+    deps.log.error('callback answered, but not logged', {
+      shopOrderId: event.shopOrderId,
+      error: describe(error),
+    });
+  }
 }
 
 /**
@@ -170,45 +171,6 @@ function toFacts(callbackType: CallbackType, form: CallbackForm, response: ApiRe
 
 function mismatch(what: string): MalformedRequestError {
   return new MalformedRequestError('form_xml_mismatch', `The form fields and the xml disagree: ${what}.`);
-}
-
-/**
- * Full records of the transactions this callback describes in their recorded state (changed now, or
- * a duplicate of the recorded state: rewriting those heals a record lost to a crash). Stale ones skip.
- */
-function recordsFor(facts: CallbackFacts, payment: Payment): TransactionRecord[] {
-  const records: TransactionRecord[] = [];
-  for (const t of facts.transactions) {
-    const state = payment.transactions[t.transactionId];
-    const isRecordedState =
-      state !== undefined &&
-      state.gatewayUpdatedDate === t.updatedDate &&
-      state.paymentStatus === t.transactionStatus;
-    if (!isRecordedState) continue;
-    records.push({
-      ...state,
-      shopOrderId: facts.shopOrderId,
-      ...optional({
-        terminal: t.terminal,
-        cardStatus: t.cardStatus,
-        paymentNature: t.paymentNature,
-        paymentSchemeName: t.paymentSchemeName,
-        threeDSecureResult: t.threeDSecureResult,
-        liableForChargeback: t.liableForChargeback,
-        fraudRecommendation: t.fraudRecommendation,
-        fraudRiskScore: t.fraudRiskScore,
-        reasonCode: t.reasonCode,
-        gatewayCreatedDate: t.createdDate,
-      }),
-    });
-  }
-  return records;
-}
-
-function optional<T extends Record<string, string | undefined>>(values: T): Partial<Record<keyof T, string>> {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<
-    Record<keyof T, string>
-  >;
 }
 
 /** The gateway's customer-safe text, only when it says the customer must see it (xml first, then form). */

@@ -5,6 +5,7 @@ import {
   type PaymentFlag,
   type PaymentStatus,
   statusOf,
+  type TransactionDetails,
   type TransactionState,
 } from './payment';
 import { aggregateStatus, isPaid, orderPhase, phaseRank, transactionPhase } from './transaction-phase';
@@ -136,7 +137,27 @@ function toState(t: GatewayTransaction, phase: PaymentStatus, now: string): Tran
     chargebacks: t.chargebacks.length,
     gatewayUpdatedDate: t.updatedDate,
     updatedAt: now,
+    ...detailsOf(t),
   };
+}
+
+function detailsOf(t: GatewayTransaction): { details?: TransactionDetails } {
+  const details: Record<string, string> = {};
+  for (const [name, value] of Object.entries({
+    terminal: t.terminal,
+    cardStatus: t.cardStatus,
+    paymentNature: t.paymentNature,
+    paymentSchemeName: t.paymentSchemeName,
+    threeDSecureResult: t.threeDSecureResult,
+    liableForChargeback: t.liableForChargeback,
+    fraudRecommendation: t.fraudRecommendation,
+    fraudRiskScore: t.fraudRiskScore,
+    reasonCode: t.reasonCode,
+    gatewayCreatedDate: t.createdDate,
+  })) {
+    if (value !== undefined) details[name] = value;
+  }
+  return Object.keys(details).length === 0 ? {} : { details };
 }
 
 /** The parts of a transaction's state that matter; the gateway touching UpdatedDate alone is not news. */

@@ -31,6 +31,8 @@ export interface PaymentView {
     readonly duplicate: boolean;
     readonly outcome: string;
   }[];
+  /** Callbacks that changed nothing and arrived once the log was full: counted, not listed. */
+  readonly callbacksNotLogged: number;
 }
 
 /** Reads a payment for the status API; 404 when the order is unknown. */
@@ -40,7 +42,7 @@ export async function getPaymentView(store: PaymentStore, shopOrderId: string): 
   return toView(history);
 }
 
-function toView({ payment, events }: PaymentHistory): PaymentView {
+function toView({ payment, events, callbacksNotLogged }: PaymentHistory): PaymentView {
   return {
     shopOrderId: payment.shopOrderId,
     status: payment.status,
@@ -68,5 +70,6 @@ function toView({ payment, events }: PaymentHistory): PaymentView {
       duplicate: e.duplicate,
       outcome: e.outcome,
     })),
+    callbacksNotLogged,
   };
 }

@@ -52,6 +52,22 @@ export interface TransactionState {
    * gateway does not know it; it does not count towards the payment's status.
    */
   readonly flag?: 'second-successful-payment' | 'unconfirmed';
+  /** What the gateway said about the transaction besides its state (for operators; never decides). */
+  readonly details?: TransactionDetails;
+}
+
+/** The descriptive fields of a gateway transaction, as its latest accepted document gave them. */
+export interface TransactionDetails {
+  readonly terminal?: string;
+  readonly cardStatus?: string;
+  readonly paymentNature?: string;
+  readonly paymentSchemeName?: string;
+  readonly threeDSecureResult?: string;
+  readonly liableForChargeback?: string;
+  readonly fraudRecommendation?: string;
+  readonly fraudRiskScore?: string;
+  readonly reasonCode?: string;
+  readonly gatewayCreatedDate?: string;
 }
 
 /** The payment request we created at the gateway for the order (create-payment). */

@@ -1,7 +1,7 @@
 import { DependencyError, tableCall } from '../errors';
 import type { Log, PaymentStore, WorkQueue } from '../ports';
 import { applyCallback, type CallbackFacts, type Decision } from './apply-callback';
-import type { PaymentStatus, PaymentWork } from './payment';
+import type { CallbackEvent, PaymentStatus, PaymentWork } from './payment';
 
 /** Optimistic-lock retries; 100 identical callbacks at once settle in two rounds. */
 const maxSaveAttempts = 8;
@@ -9,20 +9,26 @@ const maxSaveAttempts = 8;
 /**
  * Reads the payment, applies the facts and saves the result with an optimistic lock, re-reading and
  * deciding again when another writer got there first. A change that causes work records that work
- * in the payment's outbox in the same write. Used for callbacks and for the gateway's confirmations.
+ * in the payment's outbox in the same write, and `eventOf` (a callback) the callback in its log.
+ * Used for callbacks and for the gateway's confirmations.
  */
 export async function saveDecision(
   deps: { readonly store: PaymentStore },
   facts: CallbackFacts,
   now: string,
+  eventOf?: (decision: Decision) => CallbackEvent,
 ): Promise<{ decision: Decision; work?: PaymentWork }> {
   for (let attempt = 1; attempt <= maxSaveAttempts; attempt++) {
     const current = await tableCall('read the payment', () => deps.store.getPayment(facts.shopOrderId));
     const decision = applyCallback(current, facts, now);
     if (decision.outcome !== 'changed') return { decision };
     const work = decision.causesWork ? workFor(decision, facts, current?.status, now) : undefined;
+    const event = eventOf?.(decision);
     const saved = await tableCall('save the payment', () =>
-      deps.store.savePayment(decision.payment, current?.version, work),
+      deps.store.savePayment(decision.payment, current?.version, {
+        ...(work ? { work } : {}),
+        ...(event ? { event } : {}),
+      }),
     );
     if (saved === 'saved') return work ? { decision, work } : { decision };
   }

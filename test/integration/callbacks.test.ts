@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { callbackLogLimit } from '../../shared/ports';
 import { useEmulators } from '../support/emulators';
 import { callbackFields, readSample, readSamplePayload, transactionXml } from '../support/gateway';
 import { useLocalApi } from '../support/local-api';
@@ -14,7 +15,8 @@ const api = useLocalApi(stack, { MERCHANT_NAME: 'Acme Shop' });
 interface StoredPayment {
   status: string;
   transactions: { transactionId: string; paymentStatus: string; reservedAmount: string; flag?: string }[];
-  events: { callbackType: string; duplicate: boolean }[];
+  events: { callbackType: string; duplicate: boolean; outcome: string }[];
+  callbacksNotLogged: number;
   flags: string[];
 }
 
@@ -209,7 +211,7 @@ describe('answers', () => {
 });
 
 describe('idempotency and order', () => {
-  it('answers the same callback posted 50 times at once with 50 successes, one transaction record and one queued message', async () => {
+  it('answers the same callback posted 50 times at once with 50 successes, one payment item, one change and one queued message', async () => {
     await api.queuedWork(); // start from an empty queue
     const fields = callbackFields(
       transactionXml({ shopOrderId: 'burst-1', transactionId: '6001', status: 'preauth', reserved: '99.95' }),
@@ -219,13 +221,43 @@ describe('idempotency and order', () => {
 
     expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
     const items = (await api.tableItems()).filter((item) => item.shopOrderId === 'burst-1');
-    expect(items.filter((item) => String(item.recordKey).startsWith('transaction#'))).toHaveLength(1);
-    expect(items.filter((item) => String(item.recordKey).startsWith('event#'))).toHaveLength(50);
+    expect(items.map((item) => item.recordKey)).toEqual(['payment']);
     const work = (await api.queuedWork()).filter((message) => message.shopOrderId === 'burst-1');
     expect(work).toHaveLength(1);
     const stored = await payment('burst-1');
+    expect(stored.events).toHaveLength(50);
     expect(stored.events.filter((e) => !e.duplicate)).toHaveLength(1);
     expect(stored.status).toBe('reserved');
+    expect(stored.transactions.map((t) => t.transactionId)).toEqual(['6001']);
+  });
+
+  it('logs every callback of an order up to the limit, then counts the ones that change nothing', async () => {
+    const fields = callbackFields(
+      transactionXml({
+        shopOrderId: 'chatty-1',
+        transactionId: '6101',
+        status: 'preauth',
+        reserved: '10.00',
+      }),
+    );
+    for (let i = 0; i < callbackLogLimit + 5; i++) {
+      expect((await api.postCallback('ok', fields)).status).toBe(200);
+    }
+    const fail = callbackFields(
+      transactionXml({
+        shopOrderId: 'chatty-1',
+        transactionId: '6102',
+        status: 'epayment_declined',
+        reserved: '0',
+      }),
+    );
+    expect((await api.postCallback('fail', fail)).status).toBe(200);
+
+    const stored = await payment('chatty-1');
+    // A change is always logged, even on a full log: the log never loses why the payment moved.
+    expect(stored.events).toHaveLength(callbackLogLimit + 1);
+    expect(stored.events.map((e) => e.outcome).filter((o) => o === 'changed')).toHaveLength(2);
+    expect(stored.callbacksNotLogged).toBe(5);
   });
 
   it('keeps a payment reserved when a late fail arrives for the same transaction', async () => {

@@ -1,22 +1,24 @@
 import type { CallbackEvent, Payment, PaymentWork } from '../../shared/payments/payment';
-import type {
-  PaymentHistory,
-  PaymentStore,
-  QueuedCallback,
-  TransactionRecord,
-  WorkQueue,
+import {
+  callbackLogLimit,
+  type PaymentChanges,
+  type PaymentHistory,
+  type PaymentStore,
+  type QueuedCallback,
+  type WorkQueue,
 } from '../../shared/ports';
 import type { WorkRecord } from '../../shared/worker/work-record';
 
 /**
- * An in-memory PaymentStore with the DynamoDB adapter's semantics (version check, outbox), for use-case
+ * An in-memory PaymentStore with the DynamoDB adapter's semantics (version check, outbox, callback log), for use-case
  * tests that inject faults. Integration tests use the real adapter against dynalite instead.
  */
 export class MemoryPaymentStore implements PaymentStore {
   readonly payments = new Map<string, Payment>();
   readonly pendingWork = new Map<string, PaymentWork>();
-  readonly records = new Map<string, TransactionRecord>();
+  /** Every order's callback log, in the order written. */
   readonly events: CallbackEvent[] = [];
+  readonly callbacksNotLogged = new Map<string, number>();
   /** Set to make every call fail, as an unreachable table would. */
   failing = false;
   /** Calls that still succeed before the table goes down (a fault in the middle of a callback). */
@@ -33,22 +35,22 @@ export class MemoryPaymentStore implements PaymentStore {
     return this.payments.get(shopOrderId);
   }
 
-  async savePayment(next: Payment, expectedVersion: number | undefined, work?: PaymentWork) {
+  async savePayment(next: Payment, expectedVersion: number | undefined, changes: PaymentChanges = {}) {
     this.check();
     if (this.payments.get(next.shopOrderId)?.version !== expectedVersion) return 'conflict' as const;
     this.payments.set(next.shopOrderId, next);
-    if (work) this.pendingWork.set(work.workId, work);
+    if (changes.work) this.pendingWork.set(changes.work.workId, changes.work);
+    if (changes.event) this.events.push(changes.event);
     return 'saved' as const;
-  }
-
-  async saveTransactionRecords(records: readonly TransactionRecord[]): Promise<void> {
-    this.check();
-    for (const record of records) this.records.set(record.transactionId, record);
   }
 
   async appendEvent(event: CallbackEvent): Promise<void> {
     this.check();
-    this.events.push(event);
+    const { shopOrderId } = event;
+    if (!this.payments.has(shopOrderId)) return;
+    if (this.events.filter((e) => e.shopOrderId === shopOrderId).length < callbackLogLimit)
+      this.events.push(event);
+    else this.callbacksNotLogged.set(shopOrderId, (this.callbacksNotLogged.get(shopOrderId) ?? 0) + 1);
   }
 
   async markWorkQueued(work: PaymentWork): Promise<void> {
@@ -78,7 +80,13 @@ export class MemoryPaymentStore implements PaymentStore {
   async getPaymentHistory(shopOrderId: string): Promise<PaymentHistory | undefined> {
     this.check();
     const payment = this.payments.get(shopOrderId);
-    return payment && { payment, events: this.events.filter((e) => e.shopOrderId === shopOrderId) };
+    return (
+      payment && {
+        payment,
+        events: this.events.filter((e) => e.shopOrderId === shopOrderId),
+        callbacksNotLogged: this.callbacksNotLogged.get(shopOrderId) ?? 0,
+      }
+    );
   }
 }
 
