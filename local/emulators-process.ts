@@ -17,7 +17,8 @@ const entry = fileURLToPath(import.meta.url);
 
 /** Starts dynalite and local-aws-sqs in a child process; `stop()` ends it. */
 export async function startEmulatorsInChildProcess(): Promise<Emulators> {
-  const child = spawn(process.execPath, [...process.execArgv, entry], {
+  // tsx, as everywhere locally: the parent may be a test runner with loaders of its own.
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = once(child, 'exit');

@@ -5,7 +5,14 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { httpRoutes, type LambdaName } from '../../functions/routes';
 import { type ApiServer, type Handler, startApiServer } from '../../local/api-gateway-server';
-import { fakeCredentials, localRegion, startEmulators } from '../../local/emulators';
+import {
+  createPaymentsTable,
+  createWorkQueues,
+  fakeCredentials,
+  localRegion,
+  startEmulators,
+} from '../../local/emulators';
+import { startEmulatorsInChildProcess } from '../../local/emulators-process';
 import { receiveAll, useEmulators } from '../support/emulators';
 
 interface Echo {
@@ -328,6 +335,19 @@ describe('emulators', () => {
   it('stop() closes both servers', async () => {
     const emulators = await startEmulators();
     await emulators.stop();
+    await expect(fetch(emulators.dynamodbEndpoint)).rejects.toThrow();
+    await expect(fetch(emulators.sqsEndpoint)).rejects.toThrow();
+  });
+
+  it('runs the emulators in a process of their own when asked (the benchmark), and stops it', async () => {
+    const emulators = await startEmulatorsInChildProcess();
+    try {
+      await createPaymentsTable(emulators.dynamodbEndpoint, 'payments-elsewhere');
+      const { queueUrl } = await createWorkQueues(emulators.sqsEndpoint, 'work-elsewhere');
+      expect(await receiveAll(emulators.sqsEndpoint, queueUrl)).toEqual([]);
+    } finally {
+      await emulators.stop();
+    }
     await expect(fetch(emulators.dynamodbEndpoint)).rejects.toThrow();
     await expect(fetch(emulators.sqsEndpoint)).rejects.toThrow();
   });
