@@ -159,6 +159,25 @@ export async function benchCallbackPath(
   const sqs = new SQSClient(sdkOptions);
   const table = process.env.PAYMENTS_TABLE_NAME ?? '';
   const queueUrl = process.env.WORK_QUEUE_URL ?? '';
+  // The floor: what any implementation must do per callback, one durable write and one queue send;
+  // then the same with the consistent read a read-decide-write needs first.
+  const item = { shopOrderId: '', recordKey: recordKeys.payment, padding: 'x'.repeat(1500) };
+  const message = JSON.stringify({ kind: 'payment-work', padding: 'x'.repeat(250) });
+  const floor = async (shopOrderId: string, read: boolean) => {
+    const started = performance.now();
+    if (read) {
+      await documents.send(
+        new GetCommand({
+          TableName: table,
+          Key: { shopOrderId, recordKey: recordKeys.payment },
+          ConsistentRead: true,
+        }),
+      );
+    }
+    await documents.send(new PutCommand({ TableName: table, Item: { ...item, shopOrderId } }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message }));
+    return performance.now() - started;
+  };
   for (const callbackType of ['ok', 'fail', 'open', 'notification'] as const) {
     const handler = (await loadLambdaHandler(`callback-${callbackType}`)) as Handler;
     const run = async (shopOrderId: string) => {
@@ -170,36 +189,16 @@ export async function benchCallbackPath(
         throw new Error(`${callbackType}: HTTP ${result.statusCode} ${result.body}`);
       return performance.now() - started;
     };
-    for (let i = 0; i < warmUpCalls; i++) await run(`warm-${callbackType}-${i}`);
     const handlerTimes: number[] = [];
-    for (let i = 0; i < callbacksPerType; i++) handlerTimes.push(await run(`bench-${callbackType}-${i}`));
-
-    // The floor: what any implementation must do per callback, one durable write and one queue send;
-    // then the same with the consistent read a read-decide-write needs first.
-    const item = { shopOrderId: '', recordKey: recordKeys.payment, padding: 'x'.repeat(1500) };
-    const message = JSON.stringify({ kind: 'payment-work', padding: 'x'.repeat(250) });
-    const floor = async (shopOrderId: string, read: boolean) => {
-      const started = performance.now();
-      if (read) {
-        await documents.send(
-          new GetCommand({
-            TableName: table,
-            Key: { shopOrderId, recordKey: recordKeys.payment },
-            ConsistentRead: true,
-          }),
-        );
-      }
-      await documents.send(new PutCommand({ TableName: table, Item: { ...item, shopOrderId } }));
-      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message }));
-      return performance.now() - started;
-    };
     const floorTimes: number[] = [];
     const readFloorTimes: number[] = [];
     for (let i = 0; i < callbacksPerType + warmUpCalls; i++) {
-      // Interleaved, so both see the same state of the emulators.
+      // Interleaved, one of each in turn: all three meet the same emulators, heap and machine load.
+      const ours = await run(`bench-${callbackType}-${i}`);
       const bare = await floor(`floor-${callbackType}-${i}`, false);
       const withRead = await floor(`read-floor-${callbackType}-${i}`, true);
       if (i >= warmUpCalls) {
+        handlerTimes.push(ours);
         floorTimes.push(bare);
         readFloorTimes.push(withRead);
       }
