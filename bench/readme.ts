@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { CallbackPathFigures } from './callback-path';
 import type { ColdStartFigures } from './cold-start';
-import type { LoadFigures } from './load';
+import type { LoadFigures, LoadFloorFigures } from './load';
 import { round } from './stats';
 
 const start = '<!-- bench:start -->';
@@ -25,6 +25,10 @@ function table(head: string[], rows: (string | number)[][]): string {
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
+function loadCells(f: LoadFloorFigures): (string | number)[] {
+  return [round(f.requestsPerSecond), f.p50Ms, f.p99Ms, f.maxMs, f.errors];
+}
+
 export function renderRun(run: BenchRun): string {
   return [
     `Latest run: ${run.ranAt.slice(0, 16).replace('T', ' ')} UTC on ${run.machine}.`,
@@ -36,6 +40,7 @@ export function renderRun(run: BenchRun): string {
         'handler p99 ms',
         'floor p50 ms',
         'handler ÷ floor',
+        'floor + read ÷ floor',
         'CPU-only p50 µs',
         'CPU-only p99 µs',
       ],
@@ -45,6 +50,7 @@ export function renderRun(run: BenchRun): string {
         round(f.handlerP99Ms),
         round(f.floorMedianMs),
         round(f.ratio),
+        round(f.readFloorRatio),
         Math.round(f.cpuOnlyMedianUs),
         Math.round(f.cpuOnlyP99Us),
       ]),
@@ -62,7 +68,7 @@ export function renderRun(run: BenchRun): string {
     '',
     table(
       [
-        'connections',
+        'server',
         'requests/s',
         'p50 ms',
         'p99 ms',
@@ -74,13 +80,11 @@ export function renderRun(run: BenchRun): string {
         'lost',
       ],
       [
+        ['floor: write + send', ...loadCells(run.load.floor), '', '', '', ''],
+        ['floor: read + write + send', ...loadCells(run.load.readFloor), '', '', '', ''],
         [
-          run.load.connections,
-          round(run.load.requestsPerSecond),
-          run.load.p50Ms,
-          run.load.p99Ms,
-          run.load.maxMs,
-          run.load.errors,
+          'callbacks on the local stack',
+          ...loadCells(run.load),
           run.load.acknowledgedOrders,
           run.load.stored,
           run.load.queued,

@@ -61,6 +61,7 @@ function verdict(pass: boolean, text: string): string {
 }
 
 async function main(): Promise<void> {
+  const began = performance.now();
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   console.log(`Machine: ${machine}\n`);
 
@@ -150,6 +151,7 @@ async function main(): Promise<void> {
   );
   const readme = updateReadme({ machine, ranAt, path, cold, load, verdicts: lines });
   console.log(`\nWritten to bench/results.json${readme ? " and the README's Performance section" : ''}`);
+  console.log(`Ran in ${Math.round((performance.now() - began) / 1000)} s`);
 }
 
 await main();
