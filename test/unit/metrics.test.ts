@@ -53,37 +53,18 @@ describe('callback metrics', () => {
     publishCallbackMetrics('fail', Date.now(), { error: new ClientError(403, 'checksum_mismatch', 'no') });
     publishCallbackMetrics('notification', Date.now(), { error: new Error('table and queue down') });
 
+    const line = (metric: string, dimensions: Record<string, string>) => ({
+      namespace: metricsNamespace,
+      metrics: [metric],
+      dimensions: { service: 'altapay-payments', ...dimensions },
+    });
     expect(published.map(read)).toEqual([
-      {
-        namespace: metricsNamespace,
-        metrics: [metricNames.callbackLatency],
-        dimensions: { service: 'altapay-payments', callbackType: 'ok' },
-      },
-      {
-        namespace: metricsNamespace,
-        metrics: [metricNames.callbacks],
-        dimensions: { service: 'altapay-payments', callbackType: 'ok', outcome: 'changed' },
-      },
-      {
-        namespace: metricsNamespace,
-        metrics: [metricNames.callbackLatency],
-        dimensions: { service: 'altapay-payments', callbackType: 'fail' },
-      },
-      {
-        namespace: metricsNamespace,
-        metrics: [metricNames.callbackRejections],
-        dimensions: { service: 'altapay-payments', callbackType: 'fail', reason: 'checksum_mismatch' },
-      },
-      {
-        namespace: metricsNamespace,
-        metrics: [metricNames.callbackLatency],
-        dimensions: { service: 'altapay-payments', callbackType: 'notification' },
-      },
-      {
-        namespace: metricsNamespace,
-        metrics: [metricNames.callbackFailures],
-        dimensions: { service: 'altapay-payments', callbackType: 'notification' },
-      },
+      line(metricNames.callbackLatency, { callbackType: 'ok' }),
+      line(metricNames.callbacks, { callbackType: 'ok', outcome: 'changed' }),
+      line(metricNames.callbackLatency, { callbackType: 'fail' }),
+      line(metricNames.callbackRejections, { callbackType: 'fail', reason: 'checksum_mismatch' }),
+      line(metricNames.callbackLatency, { callbackType: 'notification' }),
+      line(metricNames.callbackFailures, { callbackType: 'notification' }),
     ]);
   });
 
