@@ -1,8 +1,7 @@
 /**
  * The emulators in a Node process of their own. On AWS, DynamoDB and SQS do not run on the Lambda's
- * CPU; in one process with the handlers they would, and every parallel call would queue behind the
- * others on one event loop. The benchmark uses this so it measures our code's waiting, not the
- * emulators' work.
+ * CPU; in one process with the handlers they would, and the handlers' event loop would also carry
+ * the emulators' work. The benchmark uses this so it charges our code for its waiting only.
  *
  * Run directly, it starts the emulators, prints their endpoints as one JSON line and stops when its
  * standard input closes (so it never outlives the process that started it).
@@ -22,6 +21,8 @@ export async function startEmulatorsInChildProcess(): Promise<Emulators> {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = once(child, 'exit');
+  // A child that cannot start ends the loop below; that is the error reported.
+  exited.catch(() => undefined);
   const lines = createInterface({ input: child.stdout });
   let endpoints: { dynamodbEndpoint: string; sqsEndpoint: string } | undefined;
   for await (const line of lines) {

@@ -77,7 +77,8 @@ export async function recordCallback(
   }
   const { decision, work } = saved;
   const { payment } = decision;
-  // The change, its work and its log entry are durable together; one more call either way.
+  // The change, its work and its log entry are durable together. At most one more call: the queue
+  // send of a change's work, or the log entry of a callback that changed nothing.
   if (work) await queueWork(deps, work);
   else if (decision.outcome !== 'changed') await logUnchanged(deps, eventOf(decision));
   deps.log.info('callback recorded', {

@@ -56,6 +56,31 @@ function replay(callbacks: readonly CallbackFacts[]): Payment | undefined {
 }
 
 describe('applying a callback to a payment', () => {
+  it('keeps what the gateway said about a transaction besides its state (scheme, 3-D Secure, fraud) with it', () => {
+    const described = {
+      ...tx('1', 'preauth', { reserved: '10.00' }),
+      terminal: 'Shop Terminal',
+      paymentSchemeName: 'Visa',
+      threeDSecureResult: 'Successful',
+      fraudRecommendation: 'Accept',
+      fraudRiskScore: '12',
+    } as GatewayTransaction;
+
+    const { payment } = applyCallback(undefined, facts('ok', [described]), now);
+
+    expect(payment.transactions['1']?.details).toEqual({
+      terminal: 'Shop Terminal',
+      paymentSchemeName: 'Visa',
+      threeDSecureResult: 'Successful',
+      fraudRecommendation: 'Accept',
+      fraudRiskScore: '12',
+    });
+    // Nothing descriptive, nothing stored: no empty `details` on a transaction.
+    expect(
+      applyCallback(undefined, facts('ok', [tx('2', 'preauth')]), now).payment.transactions['2'],
+    ).not.toHaveProperty('details');
+  });
+
   it('creates the payment from its first callback and asks for the work to be done', () => {
     const decision = applyCallback(undefined, facts('ok', [tx('1', 'preauth', { reserved: '10.00' })]), now);
 
