@@ -25,7 +25,7 @@ import { createPayment } from '../shared/checkout/create-payment';
 import { orderSchema } from '../shared/checkout/order';
 import { renderCallbackPage } from '../shared/pages';
 import type { CallbackType } from '../shared/payments/payment';
-import type { PaymentGateway, PaymentStore } from '../shared/ports';
+import type { PaymentGateway, PaymentRequestInput, PaymentStore } from '../shared/ports';
 import { MemoryPaymentStore, MemoryWorkQueue } from '../test/support/memory-store';
 import { median, percentile } from './stats';
 
@@ -151,20 +151,21 @@ const gateway: PaymentGateway = {
  * then reads and updates an existing payment, as it does in production.
  */
 async function startPayment(store: PaymentStore, shopOrderId: string): Promise<void> {
-  const silent = { info() {}, warn() {}, error() {} };
-  const url = (path: string) => `https://bench.example/callbacks/${path}`;
   await createPayment(
     { store, gateway, clock: { now: () => new Date() }, log: silent, paymentType: 'payment' },
     orderSchema.parse({ shopOrderId, amount: '249.00', currency: 'DKK' }),
-    {
-      ok: url('ok'),
-      fail: url('fail'),
-      open: url('open'),
-      notification: url('notification'),
-      verifyOrder: url('verify-order'),
-    },
+    callbackUrls,
   );
 }
+
+const silent = { info() {}, warn() {}, error() {} };
+const callbackUrls: PaymentRequestInput['callbacks'] = {
+  ok: 'https://bench.example/callbacks/ok',
+  fail: 'https://bench.example/callbacks/fail',
+  open: 'https://bench.example/callbacks/open',
+  notification: 'https://bench.example/callbacks/notification',
+  verifyOrder: 'https://bench.example/callbacks/verify-order',
+};
 
 const dkk = (() => {
   const currency = findCurrency('DKK');
@@ -180,22 +181,25 @@ const context = {
 
 /**
  * Time per callback through the real Lambda handler (decode, verify, parse, validate, persist,
- * enqueue, render) against the embedded DynamoDB and SQS, beside the floor: one bare DynamoDB write
- * and one SQS send of the same sizes through clients configured exactly like the handler's. The
- * environment (table, queue, endpoints) must already point at the emulators.
+ * enqueue, render) against the embedded DynamoDB and SQS, beside the floor (one bare DynamoDB write
+ * and one SQS send of the same sizes through clients configured exactly like the handler's) and the
+ * floor with a consistent read first. The environment (table, queue, endpoints) must already point
+ * at the emulators.
  */
 export async function benchCallbackPath(
   callbacksPerType: number,
   sdkOptions: object,
 ): Promise<CallbackPathFigures[]> {
   const figures: CallbackPathFigures[] = [];
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient(sdkOptions), {
+  const dynamodb = new DynamoDBClient(sdkOptions);
+  const documents = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
   });
   const sqs = new SQSClient(sdkOptions);
   const table = process.env.PAYMENTS_TABLE_NAME ?? '';
   const queueUrl = process.env.WORK_QUEUE_URL ?? '';
-  const store = new DynamoDbPaymentStore(new DynamoDBClient(sdkOptions), table);
+  // Records each order's payment request (untimed), through its own adapter as create-payment does.
+  const store = new DynamoDbPaymentStore(dynamodb, table);
   // The floor: what any implementation must do per callback, one durable write and one queue send;
   // then the same with the consistent read a read-decide-write needs first.
   const item = { shopOrderId: '', recordKey: recordKeys.payment, padding: 'x'.repeat(1500) };

@@ -43,8 +43,8 @@ async function callbackPath(): Promise<CallbackPathFigures[]> {
     AWS_SECRET_ACCESS_KEY: fakeCredentials.secretAccessKey,
     ALTAPAY_CALLBACK_SECRET: benchSecret,
   });
-  // As on AWS, DynamoDB and SQS run outside the function's process: parallel calls wait side by
-  // side instead of queueing behind the emulators' own work on one event loop.
+  // As on AWS, DynamoDB and SQS run outside the function's process: the handler waits for them
+  // instead of also running their work on its own event loop.
   const emulators = await startEmulatorsInChildProcess();
   try {
     await createPaymentsTable(emulators.dynamodbEndpoint, 'payments');

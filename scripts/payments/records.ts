@@ -104,6 +104,9 @@ const workSchema = z.object({
   updatedAt: z.string(),
 });
 
+/** Only the log of a `payment` item (what `watch` polls). */
+const callbackLogSchema = z.pick(paymentSchema, { callbackLog: true });
+
 /** A `payment` item as the CLI shows it. */
 export type PaymentView = z.infer<typeof paymentSchema>;
 /** One gateway transaction of a payment, its details beside its state. */
@@ -198,11 +201,7 @@ export async function eventsSince(target: Target, shopOrderId: string, since: st
       ExpressionAttributeNames: { '#log': 'callbackLog' },
     }),
   );
-  const log = parse(
-    z.object({ callbackLog: paymentSchema.def.shape.callbackLog }),
-    Item ?? {},
-    `the callback log of ${shopOrderId}`,
-  );
+  const log = parse(callbackLogSchema, Item ?? {}, `the callback log of ${shopOrderId}`);
   return log.callbackLog.filter((event) => event.receivedAt >= since);
 }
 

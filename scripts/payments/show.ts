@@ -74,13 +74,12 @@ function render({ payment, transactions, events, work }: OrderView): string[] {
     ]),
     '',
   ];
-  const shown = transactions;
-  lines.push(`Transactions (${shown.length})`);
-  if (shown.length > 0) {
+  lines.push(`Transactions (${transactions.length})`);
+  if (transactions.length > 0) {
     lines.push(
       ...table(
         ['id', 'gateway status', 'status', 'reserved', 'captured', 'refunded', 'card', 'nature', 'flag'],
-        shown.map((t) => [
+        transactions.map((t) => [
           t.transactionId,
           t.paymentStatus,
           t.phase,
