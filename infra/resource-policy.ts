@@ -3,7 +3,7 @@ import type { HttpRoute } from '../functions/routes';
 
 /**
  * The addresses AltaPay's gateway sends callbacks from, as AltaPay publishes them (IPv4 and IPv6):
- * shared/altapay-reference.md §2, from documentation.altapay.com. The one list the resource policy uses;
+ * docs/altapay-protocol.md §3.4, from documentation.altapay.com. The one list the resource policy uses;
  * when AltaPay publishes a change, change it here.
  */
 export const ALTAPAY_CALLBACK_SOURCE_RANGES: readonly string[] = [

@@ -1,8 +1,8 @@
 /**
- * Pure builders of the documents the AltaPay gateway sends: `APIResponse` XML (Merchant API answers and
- * the `xml` callback field) and the callback form fields (reference §3, §5). Shared by the simulator,
- * the trigger CLI and tests, so all three speak exactly the same dialect. Element names, order and
- * value styles follow the real documents in `shared/altapay-samples/`.
+ * Pure builders of the documents the AltaPay gateway sends: `APIResponse` XML (Merchant API answers and the
+ * `xml` callback field) and the callback form fields (docs/altapay-protocol.md §4, §6). Shared by the
+ * simulator, the trigger CLI and tests, so all three speak exactly the same dialect. Element names, order and
+ * value styles follow AltaPay's own SDK test documents (docs/altapay-protocol.md §6.7).
  */
 import { computeChecksum } from '../../shared/altapay/checksum';
 import type { Currency } from '../../shared/altapay/currency';
@@ -439,7 +439,7 @@ export interface ApiResponseOptions {
   date?: Date;
 }
 
-/** Builds an `APIResponse` document the way the gateway writes it (reference §5). */
+/** Builds an `APIResponse` document the way the gateway writes it (docs/altapay-protocol.md §6). */
 export function apiResponseXml(options: ApiResponseOptions): string {
   const header = options.header ?? { errorCode: '0', errorMessage: '' };
   const headerElement = parent('Header', [
@@ -501,9 +501,9 @@ export interface CallbackFieldsOptions {
 }
 
 /**
- * The form fields the gateway posts to callback_ok/fail/open/notification/verify_order (reference
- * §3): currency numeric, amounts as strings, the full document in `xml`, and `checksum` over the raw
- * `amount`, `currency` and `shop_orderid` when the terminal has a secret.
+ * The form fields the gateway posts to callback_ok/fail/open/notification/verify_order
+ * (docs/altapay-protocol.md §4): currency numeric, amounts as strings, the full document in `xml`, and
+ * `checksum` over the raw `amount`, `currency` and `shop_orderid` when the terminal has a secret.
  */
 export function callbackFields(options: CallbackFieldsOptions): Record<string, string> {
   const t = options.transaction;

@@ -1,13 +1,13 @@
 /**
- * The gateway's side of a callback POST: a form body to the merchant's URL with the gateway's two
- * timeouts (reference §1: 7 s to resolve and connect, 28 s to answer), no redirect following (the
+ * The gateway's side of a callback POST: a form body to the merchant's URL with the gateway's two timeouts
+ * (docs/altapay-protocol.md §2.3: 7 s to resolve and connect, 28 s to answer), no redirect following (the
  * customer's browser follows them, not the gateway) and a cap on what it reads back.
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { encodeFormBody } from '../../shared/altapay/form-body';
 
-/** Callback pages may use up to 2 MB (reference §2); anything larger is not read. */
+/** Callback pages may use up to 2 MB (docs/altapay-protocol.md §3.2); anything larger is not read. */
 const maxAnswerBytes = 2 * 1024 * 1024;
 
 const networkErrors: Readonly<Record<string, string>> = {

@@ -1,7 +1,7 @@
 /**
- * The simulated gateway's memory: payment requests and transactions, and the Merchant API methods
- * that read and change them (reference §7). No HTTP here: each method takes the decoded parameters
- * and returns the XML answer, so the rules read in one place.
+ * The simulated gateway's memory: payment requests and transactions, and the Merchant API methods that read
+ * and change them (docs/altapay-protocol.md §8). No HTTP here: each method takes the decoded parameters and
+ * returns the XML answer, so the rules read in one place.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type Currency, findCurrency } from '../../shared/altapay/currency';
@@ -62,7 +62,7 @@ export type ApiMethod = (typeof apiMethods)[number];
 type Params = ReadonlyMap<string, string>;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** Dot-decimal, no sign, at most 2 decimals: what createPaymentRequest accepts (reference §7). */
+/** A createPaymentRequest amount: dot-decimal, unsigned, ≤ 2 decimals (docs/altapay-protocol.md §8.2). */
 const requestAmount = /^(0|[1-9]\d{0,11})(\.\d{1,2})?$/;
 const maxShopOrderIdLength = 100;
 const callbackKeys = [

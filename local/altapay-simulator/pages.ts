@@ -123,8 +123,8 @@ export function stripScripts(html: string): string {
 }
 
 /**
- * The verify_order refusal as the customer sees it (reference §2): the first 255 characters of the
- * merchant's answer with tags removed; escaping is the page's job.
+ * The verify_order refusal as the customer sees it (docs/altapay-protocol.md §3.3): the first 255 characters
+ * of the merchant's answer with tags removed; escaping is the page's job.
  */
 export function refusalText(answer: string): string {
   return answer

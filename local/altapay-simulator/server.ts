@@ -1,7 +1,7 @@
 /**
- * A local AltaPay gateway that speaks the real protocol (reference §1-§7): the Merchant API with
- * HTTP Basic auth, the payment page the customer is sent to, and the callbacks posted to the
- * merchant, whose answers the customer then sees. It knows nothing of the merchant's internals.
+ * A local AltaPay gateway that speaks the real protocol (docs/altapay-protocol.md §2–§8): the Merchant API
+ * with HTTP Basic auth, the payment page the customer is sent to, and the callbacks posted to the merchant,
+ * whose answers the customer then sees. It knows nothing of the merchant's internals.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -239,7 +239,7 @@ export async function startGatewaySimulator(options: SimulatorOptions): Promise<
       });
       const answer = await postOnce('verify_order', verifyUrl, fields, request.cookie);
       if (answer.status === undefined) return { answer: shopUnreachable(answer, request), completed: false };
-      // Exactly 'OKAY' (reference §6.8): 'OK', 'okay' or 'OKAY\n' stop the payment.
+      // Exactly 'OKAY' (docs/altapay-protocol.md §3.3): 'OK', 'okay' or 'OKAY\n' stop the payment.
       if (answer.status !== 200 || answer.body !== 'OKAY') {
         const reason = refusalText(answer.body) || `The shop answered HTTP ${answer.status}.`;
         return {
@@ -506,7 +506,7 @@ function stateOf(outcome: Outcome, type: SimPaymentRequest['type']): PaymentStat
   }
 }
 
-/** What the customer sees for a callback answer (reference §2: 200 HTML with scripts stripped, or 30X). */
+/** What the customer sees of a callback answer: scriptless HTML or a 30X (docs/altapay-protocol.md §3.2). */
 function customerView(delivery: Delivery, request: SimPaymentRequest): CustomerAnswer {
   if (delivery.status === undefined) return shopUnreachable(delivery, request);
   if (redirectStatuses.has(delivery.status) && delivery.location !== undefined) {

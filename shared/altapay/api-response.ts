@@ -5,9 +5,9 @@ import { decimalAmountPattern } from '../payments/money';
 import { describeIssue } from '../validation';
 
 /**
- * Reads AltaPay `APIResponse` documents (reference §5): the `xml` field of every callback and every
- * Merchant API answer. Tolerant of what real documents contain (BOM, padded CDATA, comments, empty
- * and unknown elements, 0..n transactions); intolerant of anything that makes XML dangerous.
+ * Reads AltaPay `APIResponse` documents (docs/altapay-protocol.md §6): the `xml` field of every callback and
+ * every Merchant API answer. Tolerant of what real documents contain (BOM, padded CDATA, comments, empty and
+ * unknown elements, 0..n transactions); intolerant of anything that makes XML dangerous.
  */
 
 /** Elements that may repeat; everything else is read as a single value. */
@@ -247,7 +247,7 @@ const apiResponseSchema = z.pipe(
     merchantErrorMessage: emptyAsUndefined(body?.MerchantErrorMessage),
     cardHolderErrorMessage: emptyAsUndefined(body?.CardHolderErrorMessage),
     cardHolderMessageMustBeShown: body?.CardHolderMessageMustBeShown?.toLowerCase() === 'true',
-    // Real createPaymentRequest answers carry newlines and indentation inside these (reference §5).
+    // Real createPaymentRequest answers have newlines inside these (docs/altapay-protocol.md §8.2).
     paymentRequestId: emptyAsUndefined(body?.PaymentRequestId?.trim()),
     url: emptyAsUndefined(body?.Url?.trim()),
     transactions: body?.Transactions?.Transaction ?? [],

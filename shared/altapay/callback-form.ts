@@ -34,8 +34,8 @@ const text = (max: number) =>
   );
 
 /**
- * The callback POST fields we read (reference §3). Everything else the gateway posts (tokens, masked
- * PAN, transaction_info[...]) is dropped here and never stored: the `xml` field carries the facts.
+ * The callback POST fields we read (docs/altapay-protocol.md §4.1). Everything else the gateway posts
+ * (tokens, masked PAN, transaction_info[...]) is dropped here and never stored: the `xml` carries the facts.
  */
 export const callbackFormSchema = z.object({
   shop_orderid: shopOrderIdSchema,

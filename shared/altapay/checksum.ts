@@ -2,9 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { ForgedCallbackError } from '../errors';
 
 /**
- * AltaPay's callback checksum (reference §4): MD5 over `amount,currency,secret,shop_orderid` as
- * sorted `key=value` pairs joined by ',', lowercase hex. It covers only those three raw posted
- * strings, so it proves little on its own; it is one layer, and a missing one is a rejection.
+ * AltaPay's callback checksum (docs/altapay-protocol.md §5): MD5 over `amount,currency,secret,shop_orderid`
+ * as sorted `key=value` pairs joined by ',', lowercase hex. It covers only those three raw posted strings, so
+ * it proves little on its own; it is one layer, and a missing one is a rejection.
  */
 
 /** The raw posted strings the checksum covers, exactly as decoded from the form body. */

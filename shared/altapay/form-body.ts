@@ -6,10 +6,10 @@ const maxFields = 200;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * Decodes an `application/x-www-form-urlencoded` body exactly once (reference §6.9: decoding twice
- * corrupts `+` in tokens). Strict where lenient parsers guess: the bytes must be UTF-8, every
- * %-escape must be valid, and a field may appear only once, because two `amount`s would let the
- * checksum and the business logic read different values.
+ * Decodes an `application/x-www-form-urlencoded` body exactly once (docs/altapay-protocol.md §9.9: decoding
+ * twice corrupts `+` in tokens). Strict where lenient parsers guess: the bytes must be UTF-8, every %-escape
+ * must be valid, and a field may appear only once, because two `amount`s would let the checksum and the
+ * business logic read different values.
  */
 export function decodeFormBody(body: Uint8Array): ReadonlyMap<string, string> {
   const text = decodeUtf8(body);

@@ -144,7 +144,7 @@ function toFacts(callbackType: CallbackType, form: CallbackForm, response: ApiRe
     if (t.shopOrderId !== form.shop_orderid) {
       throw mismatch(`the xml's ShopOrderId ${JSON.stringify(t.shopOrderId)} is not shop_orderid`);
     }
-    if (t.transactionId === '') continue; // a transaction that never happened (reference sample 15)
+    if (t.transactionId === '') continue; // a transaction that never was (docs/altapay-protocol.md §6.3)
     const own = findCurrency(t.currencyNumeric);
     if (own === undefined) {
       throw new MalformedRequestError(

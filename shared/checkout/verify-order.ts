@@ -15,7 +15,7 @@ export interface VerifyOrderDeps {
   readonly callbackSecrets: readonly string[];
 }
 
-/** The exact answer that lets the gateway go on with the charge (reference §6.8: not `OK`). */
+/** The exact answer that lets the gateway go on with the charge, not `OK` (docs/altapay-protocol.md §3.3). */
 export const approved = 'OKAY';
 
 /** The fields verify-order reads; the gateway posts the usual callback fields, `xml` is not needed. */

@@ -201,8 +201,8 @@ function isOneOffPayment(t: TransactionState): boolean {
 }
 
 /**
- * Flags each transaction that became paid in this callback while another one-off payment of the same
- * order was already paid (reference §6.4: record it, flag it for refund or release, never lose it).
+ * Flags each transaction that became paid in this callback while another one-off payment of the same order
+ * was already paid (docs/altapay-protocol.md §9.4: record it, flag it for refund or release, never lose it).
  */
 function flagSecondPayments(
   transactions: Record<string, TransactionState>,

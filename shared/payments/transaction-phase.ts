@@ -3,9 +3,9 @@ import { compareAmounts, isPositiveAmount } from './money';
 import type { CallbackType, PaymentStatus } from './payment';
 
 /**
- * What a gateway transaction means for the merchant. Decided from TransactionStatus AND amounts, never
- * from the callback's `Result` alone (reference §6.3): `failed` with a reserved amount still holds the
- * customer's money, and `Result=Success` can hide `captured_failed` or `created` with zero amounts.
+ * What a gateway transaction means for the merchant. Decided from TransactionStatus AND amounts, never from
+ * the callback's `Result` alone (docs/altapay-protocol.md §9.3): `failed` with a reserved amount still holds
+ * the customer's money, and `Result=Success` can hide `captured_failed` or `created` with zero amounts.
  */
 
 /**
@@ -53,9 +53,9 @@ export interface PhaseContext {
 }
 
 /**
- * Maps one gateway transaction to the status it means for the merchant. A callback_open never makes
- * a payment paid (reference §6.6): a reserved or captured transaction in it stays `open` until an ok
- * or a notification says so, which then outranks it.
+ * Maps one gateway transaction to the status it means for the merchant. A callback_open never makes a payment
+ * paid (docs/altapay-protocol.md §9.6): a reserved or captured transaction in it stays `open` until an ok or
+ * a notification says so, which then outranks it.
  */
 export function transactionPhase(transaction: GatewayTransaction, context: PhaseContext): PaymentStatus {
   const phase = phaseFromGateway(transaction, context);

@@ -228,7 +228,7 @@ describe('the stateful stack’s outputs', () => {
   });
 });
 
-/** AltaPay's callback addresses as published (shared/altapay-reference.md §2); single hosts as /32. */
+/** AltaPay's callback addresses as published (docs/altapay-protocol.md §3.4); single hosts as /32. */
 const altaPayAddresses = ['185.206.120.0/24', '2a10:a200::/29', '185.203.232.129/32', '185.203.233.129/32'];
 
 const routeArn = (route: HttpRoute): string =>

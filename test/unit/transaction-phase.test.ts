@@ -43,7 +43,7 @@ describe('what a gateway transaction means', () => {
     expect(transactionPhase(transaction(status, amounts), ok)).toBe(phase);
   });
 
-  it('counts money still reserved even when the status says failed (reference §6.3)', () => {
+  it('counts money still reserved even when the status says failed (docs/altapay-protocol.md §9.3)', () => {
     expect(transactionPhase(transaction('captured_failed', { reserved: '13.69' }), ok)).toBe('reserved');
     expect(transactionPhase(transaction('error', { reserved: '5.00' }), fail)).toBe('reserved');
   });
