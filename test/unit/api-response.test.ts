@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseApiResponse } from '../../shared/altapay/api-response';
 import { fixtureSituation, fixturesDir, readFixture, readFormFields } from '../support/gateway';
 
-const fixtures = readdirSync(fixturesDir);
+const fixtures = readdirSync(fixturesDir).filter((name) => /\.(xml|json)$/.test(name));
 const documents = fixtures.filter((name) => name.endsWith('.xml'));
 const forms = fixtures.filter((name) => name.endsWith('.json'));
 
