@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { useEmulators } from '../support/emulators';
-import { callbackFields, encodeFormBody, readSample, signed, transactionXml } from '../support/gateway';
+import {
+  callbackFields,
+  encodeFormBody,
+  readFixture,
+  readFormFields,
+  signed,
+  transactionXml,
+} from '../support/gateway';
 import { useLocalApi } from '../support/local-api';
 
 /**
@@ -224,7 +231,7 @@ describe('callbacks that are refused', () => {
   });
 
   it('refuses a gateway header error posted as a callback (400)', async () => {
-    const document = readSample('api-php__tests__Api__Results__header_error.xml');
+    const document = readFixture('api-header-error.xml');
     await expectRejected(
       await api.postCallback('ok', signed(callbackFields(document, {}, 'order-1'), secret)),
       400,
@@ -233,11 +240,7 @@ describe('callbacks that are refused', () => {
   });
 
   it('refuses the gateway payment-page form post, which is not a result callback (403 without checksum)', async () => {
-    const fields = JSON.parse(
-      readSample(
-        'loevgaard-altapay-php-sdk__tests__Callback__CallbackFactoryTest.php__testCreate1_form_post.json',
-      ),
-    ) as Record<string, string>;
+    const fields = readFormFields('form-payment-page.json');
     await expectRejected(await api.postCallback('ok', fields), 403, 'checksum_missing');
   });
 

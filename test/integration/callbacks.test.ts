@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { callbackLogLimit } from '../../shared/ports';
 import { useEmulators } from '../support/emulators';
-import { callbackFields, readSample, readSamplePayload, transactionXml } from '../support/gateway';
+import { callbackFields, readFixture, readFormFields, transactionXml } from '../support/gateway';
 import { useLocalApi } from '../support/local-api';
 
 /**
@@ -26,47 +26,33 @@ async function payment(shopOrderId: string): Promise<StoredPayment> {
   return (await response.json()) as StoredPayment;
 }
 
-describe('every real callback document from the gateway SDKs', () => {
+describe('every callback document shape the gateway posts', () => {
   const cases = [
-    ['sdk-python__tests__xml__200_callback_single.xml', 'ok', 'reserved'],
-    ['sdk-python__tests__xml__200_callback_multiple.xml', 'ok', 'reserved'],
-    ['sdk-php__example__xml__CallbackXML_reservationAndCapture.xml', 'ok', 'captured'],
-    ['sdk-php__example__xml__CallbackXML_subscriptionAndCharge_released.xml', 'ok', 'captured'],
-    ['sdk-ruby__spec__support__fixtures__subscription_failure_callback.xml', 'ok', 'released'],
-    ['sdk-php__test__unit__xml__CardHolderMessageMustBeShownTrue.xml', 'fail', 'failed'],
-    ['sdk-ruby__spec__support__fixtures__failure_callback.xml', 'fail', 'failed'],
-    [
-      'sdk-csharp__AltaPayApi.Tests__Unit__MerchantApi_ParsePostBackXmlResponseTests.cs__inline_result_error_preauth_error.xml',
-      'fail',
-      'failed',
-    ],
-    [
-      'sdk-csharp__AltaPayApi.Tests__Unit__MerchantApi_ParsePostBackXmlResponseTests.cs__inline_result_error_no_transactions.xml',
-      'fail',
-      'failed',
-    ],
-    ['sdk-php__example__xml__CallbackXML_MobilePayError.xml', 'fail', 'failed'],
-    ['sdk-python__tests__xml__200_epayment_cancelled.xml', 'fail', 'cancelled'],
-    [
-      'sdk-csharp__AltaPayApi.Tests__Unit__MerchantApi_ParsePostBackXmlResponseTests.cs__inline_wallet_epayment_cancelled.xml',
-      'fail',
-      'cancelled',
-    ],
-    ['sdk-ruby__spec__support__fixtures__chargeback_callback.xml', 'notification', 'chargeback'],
-    [
-      'sdk-csharp__AltaPayApi__AltaPayApi.Tests__Unit__txt__ChargebackEvent.xml',
-      'notification',
-      'chargeback',
-    ],
+    ['callback-reserved.xml', 'ok', 'reserved'],
+    ['callback-subscription-reserved.xml', 'ok', 'reserved'],
+    ['callback-captured.xml', 'ok', 'captured'],
+    ['callback-subscription-charged.xml', 'ok', 'captured'],
+    ['callback-subscription-charge-failed.xml', 'ok', 'released'],
+    ['callback-declined-message-must-be-shown.xml', 'fail', 'failed'],
+    ['callback-subscription-declined.xml', 'fail', 'failed'],
+    ['callback-preauth-error.xml', 'fail', 'failed'],
+    ['callback-error-without-transactions.xml', 'fail', 'failed'],
+    ['callback-mobilepay-error.xml', 'fail', 'failed'],
+    ['callback-epayment-cancelled.xml', 'fail', 'cancelled'],
+    ['callback-mobilepay-cancelled.xml', 'fail', 'cancelled'],
+    ['callback-chargeback.xml', 'notification', 'chargeback'],
+    ['callback-chargeback-with-bom.xml', 'notification', 'chargeback'],
     // Result=Success, but the transaction never happened (empty id, zero amounts): not paid.
-    ['sdk-php__test__unit__AltapayCallbackHandlerTest.php__inline_created_empty_tx.xml', 'ok', 'open'],
-    ['api-php__tests__Api__Results__invoicereservation.xml', 'open', 'open'],
-    ['sdk-python__tests__xml__200_create_invoice_reservation_complex.xml', 'open', 'open'],
+    ['callback-success-without-payment.xml', 'ok', 'open'],
+    ['callback-invoice-reservation.xml', 'open', 'open'],
+    ['callback-invoice-awaiting-credit-check.xml', 'open', 'open'],
+    // An open bank payment that concludes later is paid once the notification says so.
+    ['callback-bank-payment-finalized.xml', 'notification', 'captured'],
   ] as const;
 
-  it.each(cases)('%s posted to callback_%s lands as %s', async (sample, callbackType, status) => {
-    const xml = readSample(sample);
-    const fields = callbackFields(xml, {}, `no-tx-${sample.length}-${callbackType}`);
+  it.each(cases)('%s posted to callback_%s lands as %s', async (fixture, callbackType, status) => {
+    const xml = readFixture(fixture);
+    const fields = callbackFields(xml, {}, `no-tx-${fixture.length}-${callbackType}`);
 
     const response = await api.postCallback(callbackType, fields);
 
@@ -79,46 +65,42 @@ describe('every real callback document from the gateway SDKs', () => {
   });
 
   it('shows the card holder message on the fail page when the gateway says it must be shown', async () => {
-    const fields = callbackFields(
-      readSample('sdk-php__test__unit__xml__CardHolderMessageMustBeShownTrue.xml'),
-    );
+    const fields = callbackFields(readFixture('callback-declined-message-must-be-shown.xml'));
 
     const page = await (await api.postCallback('fail', fields)).text();
 
-    expect(page).toContain('Card Declined');
-    expect(page).not.toContain('TestAcquirer[pan=0466'); // merchant_error_message never reaches the customer
+    expect(page).toContain('Your card has expired. Please use another card.');
+    expect(page).not.toContain('issuer code 54'); // merchant_error_message never reaches the customer
   });
 
-  it('accepts the gateway SDK callback_ok payload as posted (success claim without transactions: not yet paid)', async () => {
-    const fields = readSamplePayload(
-      'loevgaard-altapay-php-sdk__tests__Callback__CallbackFactoryTest.php__testCreate3_ok_post_payload.json',
-    );
+  it('accepts a callback_ok form as posted (success claim without transactions: not yet paid)', async () => {
+    const fields = readFormFields('form-ok-success-without-transactions.json');
 
     const response = await api.postCallback('ok', fields);
 
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('being processed');
-    expect((await payment('675455')).status).toBe('open');
+    expect((await payment('52817')).status).toBe('open');
   });
 
-  it('refuses a payload whose xml describes another order than its form fields (400, nothing stored)', async () => {
-    const fields = readSamplePayload('api-php__tests__Api__CallbackTest.php__post_payload.json');
+  it('refuses a form whose xml describes another order than its form fields (400, nothing stored)', async () => {
+    const fields = readFormFields('form-fail-xml-for-another-order.json');
 
     const response = await api.postCallback('fail', fields);
 
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: 'form_xml_mismatch' });
-    expect((await api.getPayment('000000022')).status).toBe(404);
-    expect((await api.getPayment('000000316')).status).toBe(404);
+    expect((await api.getPayment('000000519')).status).toBe(404);
+    expect((await api.getPayment('000000733')).status).toBe(404);
   });
 
-  it('records that payload once its form fields are the ones its xml describes', async () => {
-    const { xml = '' } = readSamplePayload('api-php__tests__Api__CallbackTest.php__post_payload.json');
+  it('records that form once its form fields are the ones its xml describes', async () => {
+    const { xml = '' } = readFormFields('form-fail-xml-for-another-order.json');
 
     const response = await api.postCallback('fail', callbackFields(xml));
 
     expect(response.status).toBe(200);
-    expect((await payment('000000316')).status).toBe('failed');
+    expect((await payment('000000733')).status).toBe('failed');
   });
 });
 

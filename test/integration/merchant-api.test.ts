@@ -5,9 +5,9 @@ import { AltaPayMerchantApi } from '../../adapters/altapay/merchant-api';
 import { decodeFormBody } from '../../shared/altapay/form-body';
 import { GatewayError } from '../../shared/errors';
 import type { PaymentRequestInput } from '../../shared/ports';
-import { readSample } from '../support/gateway';
+import { readFixture } from '../support/gateway';
 
-/** A stand-in gateway on loopback that answers with AltaPay's real documents. */
+/** A stand-in gateway on loopback that answers with documents in AltaPay's format. */
 let answer: (request: IncomingMessage) => { status: number; body: string } | 'hang';
 const received: { path: string; authorization: string; fields: Map<string, string> }[] = [];
 let server: Server;
@@ -39,7 +39,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   received.length = 0;
-  answer = () => ({ status: 200, body: readSample('api-php__tests__Api__Results__paymentrequest.xml') });
+  answer = () => ({ status: 200, body: readFixture('api-payment-request-created.xml') });
 });
 
 const client = (overrides: { baseUrl?: URL; timeoutMs?: number } = {}) =>
@@ -73,7 +73,7 @@ describe('the AltaPay Merchant API client', () => {
     const created = await client().createPaymentRequest(request);
 
     expect(created.url).toBe(
-      'https://gateway.altapaysecure.com/merchant.php/API/requestForm?pid=2349494a-6adf-49f7-8096-2125a969e104',
+      'https://testgateway.altapaysecure.com/eCommerce/API/requestForm?pid=7b2e9f14-3c6a-4d85-b1e0-94a6c3d2f857',
     );
     expect(created.paymentRequestId).toMatch(/^\S+$/);
     const [call] = received;
@@ -104,24 +104,19 @@ describe('the AltaPay Merchant API client', () => {
   it.each([
     [
       'a header error without a Body',
-      'api-php__tests__Api__Results__header_error.xml',
+      'api-header-error.xml',
       'rejected',
-      /error 200: This request has error/,
+      /error 31: Terminal not found: Shop DKK/,
     ],
-    [
-      'a header error with an empty Body',
-      'sdk-ruby__spec__support__fixtures__bad_request_error.xml',
-      'rejected',
-      /error 234/,
-    ],
+    ['a header error with an empty Body', 'api-header-error-empty-body.xml', 'rejected', /error 10000015/],
     [
       'Result=Error',
-      'sdk-csharp__AltaPayApi.Tests__Unit__MerchantApi_ParsePostBackXmlResponseTests.cs__inline_result_error_no_transactions.xml',
+      'callback-error-without-transactions.xml',
       'rejected',
       /refused the payment request: Error/,
     ],
-  ])('turns %s into a GatewayError that names it', async (_, sample, reason, message) => {
-    answer = () => ({ status: 200, body: readSample(sample) });
+  ])('turns %s into a GatewayError that names it', async (_, fixture, reason, message) => {
+    answer = () => ({ status: 200, body: readFixture(fixture) });
 
     const failure = client().createPaymentRequest(request);
 

@@ -3,21 +3,43 @@ import { computeChecksum } from '../../shared/altapay/checksum';
 import { encodeFormBody } from '../../shared/altapay/form-body';
 
 /**
- * Fixtures that look like what the AltaPay gateway really posts: the real documents from AltaPay's
- * SDK test suites (../shared/altapay-samples/, beside the project) wrapped in the form fields the
- * gateway sends with them, signed the way the gateway signs them.
+ * Fixtures that look like what the AltaPay gateway really posts and answers: documents and callback
+ * forms the project wrote in the gateway's format (test/fixtures/altapay/), wrapped in the form fields
+ * the gateway sends with them, signed the way the gateway signs them.
  */
 
-export const samplesDir = new URL('../../../shared/altapay-samples/', import.meta.url);
+export const fixturesDir = new URL('../fixtures/altapay/', import.meta.url);
 
-/** A sample file's text, exactly as stored (BOMs and all). */
-export function readSample(name: string): string {
-  return readFileSync(new URL(name, samplesDir), 'utf8');
+/** A fixture document's text, exactly as stored (BOMs and all). */
+export function readFixture(name: string): string {
+  return readFileSync(new URL(name, fixturesDir), 'utf8');
 }
 
-/** A sample JSON callback payload (form fields as the gateway posted them). */
-export function readSamplePayload(name: string): Record<string, string> {
-  return JSON.parse(readSample(name)) as Record<string, string>;
+/**
+ * A callback form fixture: the fields as the gateway posted them, and the one line saying what real
+ * situation it models (JSON has no comments, so the file wraps the fields).
+ */
+interface FormFixture {
+  situation: string;
+  fields: Record<string, string>;
+}
+
+function readFormFixture(name: string): FormFixture {
+  return JSON.parse(readFixture(name)) as FormFixture;
+}
+
+/** The form fields of a callback form fixture, exactly as the gateway posts them. */
+export function readFormFields(name: string): Record<string, string> {
+  return readFormFixture(name).fields;
+}
+
+/** A one-line comment right after the XML declaration (after a BOM, if any). */
+const xmlSituation = /^\uFEFF?<\?xml[^>]*\?>\s*<!--[ \t]*(.*?)[ \t]*-->/;
+
+/** The one line a fixture gives about the real situation it models, or undefined when it gives none. */
+export function fixtureSituation(name: string): string | undefined {
+  if (name.endsWith('.json')) return readFormFixture(name).situation || undefined;
+  return xmlSituation.exec(readFixture(name))?.[1] || undefined;
 }
 
 /** First text of an element, found with a regex so fixtures do not depend on the parser under test. */

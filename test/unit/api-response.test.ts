@@ -1,19 +1,27 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseApiResponse } from '../../shared/altapay/api-response';
-import { readSample, readSamplePayload, samplesDir } from '../support/gateway';
+import { fixtureSituation, fixturesDir, readFixture, readFormFields } from '../support/gateway';
 
-const xmlSamples = readdirSync(samplesDir).filter((name) => name.endsWith('.xml'));
-const payloadSamples = readdirSync(samplesDir).filter((name) => name.endsWith('.json'));
+const fixtures = readdirSync(fixturesDir).filter((name) => /\.(xml|json)$/.test(name));
+const documents = fixtures.filter((name) => name.endsWith('.xml'));
+const forms = fixtures.filter((name) => name.endsWith('.json'));
 
 describe('reading APIResponse documents', () => {
-  it('has the whole real-world corpus to read (28 documents and 4 callback payloads)', () => {
-    expect(xmlSamples).toHaveLength(28);
-    expect(payloadSamples).toHaveLength(4);
+  it.each(fixtures)('has a fixture %s that says in one line what real situation it models', (name) => {
+    expect(fixtureSituation(name)).toMatch(/^\S.{20,}$/);
   });
 
-  it.each(xmlSamples)('reads %s', (name) => {
-    const response = parseApiResponse(readSample(name));
+  it('has fixtures for every Result the suite relies on, and gateway answers without one', () => {
+    const results = new Set(documents.map((name) => parseApiResponse(readFixture(name)).result));
+
+    expect([...results].sort()).toEqual(
+      ['Cancelled', 'ChargebackEvent', 'Error', 'Failed', 'Open', 'Success', undefined].sort(),
+    );
+  });
+
+  it.each(documents)('reads %s', (name) => {
+    const response = parseApiResponse(readFixture(name));
 
     expect(response.header.errorCode).toMatch(/^\d+$/);
     for (const t of response.transactions) {
@@ -22,36 +30,33 @@ describe('reading APIResponse documents', () => {
     }
   });
 
-  it.each(payloadSamples.filter((name) => readSamplePayload(name).xml !== undefined))(
+  it.each(forms.filter((name) => readFormFields(name).xml !== undefined))(
     'reads the xml field of %s',
     (name) => {
-      expect(() => parseApiResponse(readSamplePayload(name).xml ?? '')).not.toThrow();
+      expect(() => parseApiResponse(readFormFields(name).xml ?? '')).not.toThrow();
     },
   );
 
-  it('reads a document that starts with a UTF-8 BOM and keeps non-ASCII CDATA text', () => {
-    const response = parseApiResponse(
-      readSample('sdk-csharp__AltaPayApi__AltaPayApi.Tests__Unit__txt__ChargebackEvent.xml'),
-    );
+  it('reads a document that starts with a UTF-8 BOM and keeps its non-ASCII text', () => {
+    const response = parseApiResponse(readFixture('callback-chargeback-with-bom.xml'));
 
     expect(response.result).toBe('ChargebackEvent');
+    expect(response.transactions[0]?.terminal).toBe('Västkust Design CC SEK');
     expect(response.transactions[0]?.chargebacks[0]).toMatchObject({
       reasonCode: '4837',
-      amount: '10420.00',
+      amount: '1895.00',
       currency: 'SEK',
     });
   });
 
   it('keeps ids and amounts as exact strings (leading zeros, trailing zeros)', () => {
-    const response = parseApiResponse(
-      readSample('sdk-php__example__xml__CallbackXML_reservationAndCapture.xml'),
-    );
+    const response = parseApiResponse(readFixture('callback-captured.xml'));
 
     expect(response.transactions[0]).toMatchObject({
-      shopOrderId: '000000081',
+      shopOrderId: '000004711',
       currencyNumeric: '208',
-      reservedAmount: '139.00',
-      capturedAmount: '139.00',
+      reservedAmount: '249.00',
+      capturedAmount: '249.00',
       maskedPan: '411111**********1111',
       fraudRecommendation: 'Deny',
     });
@@ -59,34 +64,30 @@ describe('reading APIResponse documents', () => {
 
   it('reads 0..n transactions: none, one, two', () => {
     const counts = [
-      'sdk-csharp__AltaPayApi.Tests__Unit__MerchantApi_ParsePostBackXmlResponseTests.cs__inline_result_error_no_transactions.xml',
-      'sdk-python__tests__xml__200_callback_single.xml',
-      'sdk-python__tests__xml__200_callback_multiple.xml',
-    ].map((name) => parseApiResponse(readSample(name)).transactions.length);
+      'callback-error-without-transactions.xml',
+      'callback-reserved.xml',
+      'callback-subscription-reserved.xml',
+    ].map((name) => parseApiResponse(readFixture(name)).transactions.length);
 
     expect(counts).toEqual([0, 1, 2]);
   });
 
   it('reads a header error with no body, and one with an empty body', () => {
-    expect(
-      parseApiResponse(readSample('api-php__tests__Api__Results__header_error.xml')).header.errorCode,
-    ).toBe('200');
-    const empty = parseApiResponse(readSample('sdk-ruby__spec__support__fixtures__bad_request_error.xml'));
-    expect(empty.header.errorCode).toBe('234');
+    expect(parseApiResponse(readFixture('api-header-error.xml')).header.errorCode).toBe('31');
+    const empty = parseApiResponse(readFixture('api-header-error-empty-body.xml'));
+    expect(empty.header.errorCode).toBe('10000015');
     expect(empty.transactions).toEqual([]);
   });
 
   it('trims the newlines real createPaymentRequest answers carry inside Url', () => {
-    const response = parseApiResponse(readSample('api-php__tests__Api__Results__paymentrequest.xml'));
+    const response = parseApiResponse(readFixture('api-payment-request-created.xml'));
 
     expect(response.url).toMatch(/^https:\/\/\S+$/);
     expect(response.paymentRequestId).toMatch(/^\S+$/);
   });
 
   it('reads an empty TransactionId as empty and dates that never happened verbatim', () => {
-    const response = parseApiResponse(
-      readSample('sdk-php__test__unit__AltapayCallbackHandlerTest.php__inline_created_empty_tx.xml'),
-    );
+    const response = parseApiResponse(readFixture('callback-success-without-payment.xml'));
 
     expect(response.transactions[0]).toMatchObject({
       transactionId: '',
@@ -94,16 +95,16 @@ describe('reading APIResponse documents', () => {
     });
   });
 
-  it('takes the last of a repeated descriptive element (an invoice sample has two PaymentNature)', () => {
-    const response = parseApiResponse(readSample('api-php__tests__Api__Results__invoicereservation.xml'));
+  it('takes the last of a repeated descriptive element (an invoice document has two PaymentNature)', () => {
+    const response = parseApiResponse(readFixture('callback-invoice-reservation.xml'));
 
     expect(response.transactions[0]?.paymentNature).toBe('Invoice');
   });
 
   it('refuses a repeated element that decides money', () => {
-    const doubled = readSample('sdk-python__tests__xml__200_callback_single.xml').replace(
-      '<ReservedAmount>13.29</ReservedAmount>',
-      '<ReservedAmount>13.29</ReservedAmount><ReservedAmount>9999.00</ReservedAmount>',
+    const doubled = readFixture('callback-reserved.xml').replace(
+      '<ReservedAmount>349.95</ReservedAmount>',
+      '<ReservedAmount>349.95</ReservedAmount><ReservedAmount>9999.00</ReservedAmount>',
     );
 
     expect(() => parseApiResponse(doubled)).toThrowError(/ReservedAmount/);
