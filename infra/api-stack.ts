@@ -29,6 +29,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { paymentsTable } from '../adapters/dynamodb/payments-table';
+import type { TableTarget } from '../adapters/dynamodb/table-calls';
 import {
   type EventSource,
   eventSources,
@@ -38,6 +39,13 @@ import {
   lambdas,
   type RouteAccess,
 } from '../functions/routes';
+import {
+  type FunctionAccess,
+  functionAccess,
+  type QueueName,
+  type Setting,
+  tableActionsOf,
+} from './function-access';
 import { pascalCase } from './names';
 import { Operations } from './operations';
 import { PaymentsFunction } from './payments-function';
@@ -77,96 +85,6 @@ export interface ApiStackProps extends StackProps {
 
 /** The one stage; its name is the version segment of every URL. */
 const STAGE_NAME = 'v1';
-
-/** The only item actions any function of this stack may be given. `DeleteItem` is deliberately absent. */
-type ItemAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem';
-
-type IndexName = (typeof paymentsTable)['statusIndex' | 'pendingWorkIndex']['name'];
-
-/** What `dynamodb:Query` may read: the table itself or one of its indexes. */
-type QueryTarget = 'table' | IndexName;
-
-/** The queues a function may send to. */
-type QueueName = 'work' | 'work-dead-letter';
-
-/** Settings a function may read besides `PAYMENTS_TABLE_NAME` and `WORK_QUEUE_URL`, which all get. */
-type Setting = 'AUTO_CAPTURE' | 'MERCHANT_WEBHOOK_URL' | 'ALTAPAY_GATEWAY_URL' | 'ALTAPAY_TERMINAL';
-
-interface FunctionAccess {
-  /** Item actions on the table. */
-  readonly items: readonly ItemAction[];
-  /** Where it may `Query`; an index listed here is the only one it can read. */
-  readonly query: readonly QueryTarget[];
-  /**
-   * Queues it may send to. Sending to the dead-letter queue also gives it `WORK_DLQ_URL` and
-   * `WORK_MAX_ATTEMPTS`, so the permission and the settings that use it cannot drift apart.
-   */
-  readonly sendsTo: readonly QueueName[];
-  readonly settings: readonly Setting[];
-  /** The secrets it may read; each also gives it the secret's `*_SECRET_ARN` variable, and only those. */
-  readonly secrets: readonly PaymentSecretName[];
-}
-
-const readWrite: readonly ItemAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
-
-/** Where the Merchant API is and which terminal to use (the credentials follow via Secrets Manager). */
-const gateway: readonly Setting[] = ['ALTAPAY_GATEWAY_URL', 'ALTAPAY_TERMINAL'];
-
-/** A callback checks its checksum, reads its order's payment, writes its items conditionally, and queues the slow work. */
-const recordsCallback: FunctionAccess = {
-  items: readWrite,
-  query: [],
-  sendsTo: ['work'],
-  settings: [],
-  secrets: ['altapay-callback'],
-};
-
-/**
- * What each function may do and read, and nothing more. Keyed by every `LambdaName`, so a function added
- * to `routes.ts` does not compile until it has its line here.
- */
-const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
-  'callback-ok': recordsCallback,
-  'callback-fail': recordsCallback,
-  'callback-open': recordsCallback,
-  'callback-notification': recordsCallback,
-  // Checks the checksum, reads the order's payment to compare it with what the gateway is about to charge.
-  'callback-verify-order': {
-    items: ['dynamodb:GetItem'],
-    query: [],
-    sendsTo: [],
-    settings: [],
-    secrets: ['altapay-callback'],
-  },
-  // Records the payment request on the order's payment item (conditional put or update) after asking the gateway.
-  'create-payment': { items: readWrite, query: [], sendsTo: [], settings: gateway, secrets: ['altapay-api'] },
-  // Reads one order's partition (payment, transactions, events) and lists payments by index.
-  'payment-status': {
-    items: ['dynamodb:GetItem'],
-    query: ['table', paymentsTable.statusIndex.name, paymentsTable.pendingWorkIndex.name],
-    sendsTo: [],
-    settings: [],
-    secrets: [],
-  },
-  // Writes the payment, its work record and transactions; chains work; parks hopeless work on the DLQ itself.
-  // Asks the gateway (API user), re-checks callbacks queued while the table was down (callback secret),
-  // signs the merchant's events (webhook key).
-  'payment-worker': {
-    items: readWrite,
-    query: [],
-    sendsTo: ['work', 'work-dead-letter'],
-    settings: ['AUTO_CAPTURE', 'MERCHANT_WEBHOOK_URL', ...gateway],
-    secrets: ['altapay-api', 'altapay-callback', 'merchant-webhook'],
-  },
-  // Finds stranded work through the sparse index only, claims each payment, and queues its work again.
-  'work-sweeper': {
-    items: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-    query: [paymentsTable.pendingWorkIndex.name],
-    sendsTo: ['work'],
-    settings: [],
-    secrets: [],
-  },
-};
 
 /** What can invoke a function: an HTTP route or one of the kinds of `eventSources`. */
 type Invoker = 'http' | EventSource['kind'];
@@ -257,7 +175,7 @@ export class ApiStack extends Stack {
     const { table, workQueue, workDeadLetterQueue, secrets, settings } = props;
 
     const tableArn = table.tableArn;
-    const queryArns: Readonly<Record<QueryTarget, string>> = {
+    const tableArns: Readonly<Record<TableTarget, string>> = {
       table: tableArn,
       [paymentsTable.statusIndex.name]: `${tableArn}/index/${paymentsTable.statusIndex.name}`,
       [paymentsTable.pendingWorkIndex.name]: `${tableArn}/index/${paymentsTable.pendingWorkIndex.name}`,
@@ -308,22 +226,24 @@ export class ApiStack extends Stack {
         environment: environmentOf(access),
         deadLetterQueue: synchronousOnly ? undefined : this.asyncDeadLetterQueue(name),
       });
-      if (access.items.length > 0) {
-        fn.addToRolePolicy(new PolicyStatement({ actions: [...access.items], resources: [tableArn] }));
+      for (const [target, actions] of tableActionsOf(access)) {
+        fn.addToRolePolicy(new PolicyStatement({ actions: [...actions], resources: [tableArns[target]] }));
       }
-      if (access.query.length > 0) {
+      // The queue adapters only send, and the function knows each queue's URL from its settings: no
+      // GetQueueUrl or GetQueueAttributes (what `grantSendMessages` would add).
+      for (const queue of access.sendsTo) {
         fn.addToRolePolicy(
-          new PolicyStatement({
-            actions: ['dynamodb:Query'],
-            resources: access.query.map((target) => queryArns[target]),
-          }),
+          new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queues[queue].queueArn] }),
         );
       }
-      for (const queue of access.sendsTo) {
-        queues[queue].grantSendMessages(fn);
-      }
+      // Powertools' getSecret sends GetSecretValue only: no DescribeSecret (what `grantRead` would add).
       for (const secret of access.secrets) {
-        secrets[secret].grantRead(fn);
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['secretsmanager:GetSecretValue'],
+            resources: [secrets[secret].secretArn],
+          }),
+        );
       }
       if (synchronousOnly) {
         Validations.of(fn).acknowledge({

@@ -2,6 +2,9 @@
  * The AltaPay gateway simulator: `startGatewaySimulator` for `npm start` and tests, and the document
  * builders the trigger CLI and tests share with it.
  */
+
+export type { CallbackType, Delivery } from './callback-delivery';
+export { type CustomerAnswer, type Outcome, outcomes } from './checkout';
 export {
   type ApiResponseOptions,
   apiResponseXml,
@@ -19,15 +22,6 @@ export {
   settleTransaction,
   testCard,
 } from './documents';
+export type { ApiFailure } from './http-server';
 export type { SimPaymentRequest } from './ledger';
-export {
-  type ApiFailure,
-  type CallbackType,
-  type CustomerAnswer,
-  type Delivery,
-  type GatewaySimulator,
-  type Outcome,
-  outcomes,
-  type SimulatorOptions,
-  startGatewaySimulator,
-} from './server';
+export { type GatewaySimulator, type SimulatorOptions, startGatewaySimulator } from './server';

@@ -21,12 +21,9 @@ const {
   functionLogicalId,
   propertiesOf,
   statementsOf,
-  actionsOf,
-  statefulTableId,
   queueArn,
   secretRef,
   imported,
-  resourcesAllowing,
   environmentOf,
 } = synthesize();
 
@@ -54,14 +51,6 @@ const resourcePaths = (): ReadonlyMap<string, string> => {
   for (const logicalId of Object.keys(resources)) pathOf(logicalId);
   return paths;
 };
-
-/** The callbacks that record a payment result (verify-order only reads). */
-const callbackNames: LambdaName[] = [
-  'callback-ok',
-  'callback-fail',
-  'callback-open',
-  'callback-notification',
-];
 
 describe('the CDK app', () => {
   it('has no unacknowledged cdk-nag finding, warnings included', () => {
@@ -181,61 +170,6 @@ describe('the functions', () => {
     }
   });
 
-  it('keeps payment-status read-only and off the queue', () => {
-    const actions = actionsOf('payment-status');
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
-    for (const forbidden of [
-      'sqs:SendMessage',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-    ]) {
-      expect(actions).not.toContain(forbidden);
-    }
-    expect(actions.filter((a) => a.startsWith('sqs:'))).toEqual([]);
-  });
-
-  it('lets callback-verify-order read a payment and nothing else', () => {
-    expect(
-      actionsOf('callback-verify-order').filter((a) => a.startsWith('dynamodb:') || a.startsWith('sqs:')),
-    ).toEqual(['dynamodb:GetItem']);
-  });
-
-  it('lets create-payment read and write the payment, but not delete it or queue work', () => {
-    const actions = actionsOf('create-payment');
-    expect(actions).toEqual(
-      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']),
-    );
-    expect(actions).not.toContain('dynamodb:DeleteItem');
-    expect(actions.filter((a) => a.startsWith('sqs:'))).toEqual([]);
-  });
-
-  it.each(callbackNames)('lets %s record and queue work, but never delete', (name) => {
-    const actions = actionsOf(name);
-    expect(actions).toEqual(
-      expect.arrayContaining([
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-        'sqs:SendMessage',
-      ]),
-    );
-    expect(actions).not.toContain('dynamodb:DeleteItem');
-    expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
-  });
-
-  it('gives Query, and only Query, access to the two indexes', () => {
-    const indexNames = [paymentsTable.statusIndex.name, paymentsTable.pendingWorkIndex.name];
-    for (const name of Object.keys(lambdas) as LambdaName[]) {
-      for (const statement of statementsOf(name)) {
-        const resources = JSON.stringify(statement.Resource);
-        if (indexNames.some((index) => resources.includes(`/index/${index}`))) {
-          expect(asList(statement.Action)).toEqual(['dynamodb:Query']);
-        }
-      }
-    }
-  });
-
   it("uses a '*' resource only for the X-Ray actions that support nothing narrower", () => {
     // This is what the AwsSolutions-IAM5[Resource::*] acknowledgement in payments-function.ts relies on.
     for (const name of Object.keys(lambdas) as LambdaName[]) {
@@ -322,56 +256,6 @@ describe('what invokes the functions', () => {
         },
       });
     }
-  });
-});
-
-describe('the worker and the sweeper', () => {
-  it('lets the worker write payments and send to both the work queue and its dead-letter queue', () => {
-    const actions = actionsOf('payment-worker');
-    expect(actions).toEqual(
-      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']),
-    );
-    for (const forbidden of ['dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan']) {
-      expect(actions).not.toContain(forbidden);
-    }
-    expect(resourcesAllowing('payment-worker', 'sqs:SendMessage')).toEqual(
-      expect.arrayContaining([queueArn(stateful.workQueue), queueArn(stateful.workDeadLetterQueue)]),
-    );
-    expect(resourcesAllowing('payment-worker', 'sqs:SendMessage')).toHaveLength(2);
-  });
-
-  it('lets the worker consume the work queue only, never its dead-letter queue', () => {
-    for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']) {
-      expect(resourcesAllowing('payment-worker', action)).toEqual([queueArn(stateful.workQueue)]);
-    }
-  });
-
-  it('lets the sweeper query the pendingWork index and nothing else', () => {
-    const [resource, ...others] = resourcesAllowing('work-sweeper', 'dynamodb:Query');
-    expect(others).toEqual([]);
-    const join = (resource as { 'Fn::Join'?: [string, [unknown, unknown]] })['Fn::Join'];
-    expect(join?.[0]).toBe('');
-    expect(imported(join?.[1][0])).toEqual({ 'Fn::GetAtt': [statefulTableId(), 'Arn'] });
-    expect(join?.[1][1]).toBe(`/index/${paymentsTable.pendingWorkIndex.name}`);
-  });
-
-  it('lets the sweeper read and claim payments and queue work, but not write, delete or touch the work DLQ', () => {
-    const actions = actionsOf('work-sweeper');
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem']));
-    for (const forbidden of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Scan']) {
-      expect(actions).not.toContain(forbidden);
-    }
-    expect(resourcesAllowing('work-sweeper', 'dynamodb:GetItem')).toEqual([
-      { 'Fn::GetAtt': [statefulTableId(), 'Arn'] },
-    ]);
-    const dlq = api.functions['work-sweeper'].deadLetterQueue;
-    if (dlq === undefined) throw new Error('work-sweeper has no dead-letter queue');
-    // Its own dead-letter queue is where Lambda, with the function's role, puts its failed runs.
-    expect([...resourcesAllowing('work-sweeper', 'sqs:SendMessage')]).toEqual(
-      expect.arrayContaining([queueArn(stateful.workQueue), queueArn(dlq)]),
-    );
-    expect(resourcesAllowing('work-sweeper', 'sqs:SendMessage')).toHaveLength(2);
-    expect(actionsOf('work-sweeper')).not.toContain('sqs:ReceiveMessage');
   });
 });
 

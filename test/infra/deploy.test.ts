@@ -12,7 +12,7 @@ import { ALTAPAY_CALLBACK_SOURCE_RANGES } from '../../infra/resource-policy';
 import { type PaymentSecretName, paymentSecretNames, paymentSecrets } from '../../infra/secrets';
 import { MalformedRequestError } from '../../shared/errors';
 import { callbackTypes } from '../../shared/payments/payment';
-import { asList, type Statement, type Synthesized, secretsRead, synthesize } from './support';
+import { asList, type Statement, type Synthesized, synthesize } from './support';
 
 // What a merchant's deployment relies on beyond the functions and routes (app.test.ts): the secrets, the
 // AltaPay address restriction, the alarms and the dashboard. One file, because each test file pays for
@@ -29,8 +29,6 @@ const {
   functionLogicalId,
   propertiesOf,
   statementsOf,
-  resourcesAllowing,
-  secretRef,
   imported,
   environmentOf,
 } = deployed;
@@ -92,26 +90,6 @@ describe('the secrets', () => {
     }
     statefulTemplate.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
   });
-
-  it.each((Object.keys(lambdas) as LambdaName[]).map((name) => [name, secretsRead[name]] as const))(
-    'lets %s read exactly the secrets %j',
-    (name, expected) => {
-      const readable = resourcesAllowing(name, 'secretsmanager:GetSecretValue');
-      expect(readable.map((r) => JSON.stringify(r)).sort()).toEqual(
-        expected.map((secret) => JSON.stringify(secretRef(secret))).sort(),
-      );
-      // No other Secrets Manager action, and no secret reachable through a wildcard.
-      for (const statement of statementsOf(name).filter((s) =>
-        asList(s.Action).some((a) => a.startsWith('secretsmanager:')),
-      )) {
-        expect([...asList(statement.Action)].sort()).toEqual([
-          'secretsmanager:DescribeSecret',
-          'secretsmanager:GetSecretValue',
-        ]);
-        expect(JSON.stringify(statement.Resource)).not.toContain('*');
-      }
-    },
-  );
 
   it('keeps payment-status, which serves payments to IAM callers, away from every secret', () => {
     expect(statementsOf('payment-status').flatMap((s) => asList(s.Action))).not.toEqual(

@@ -2,11 +2,13 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnGlobalTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import type { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { CfnQueue, IQueue } from 'aws-cdk-lib/aws-sqs';
+import { paymentsTable } from '../../adapters/dynamodb/payments-table';
 import type { LambdaName } from '../../functions/routes';
 import { addPaymentsStacks, type PaymentsApp } from '../../infra/payments-app';
-import type { PaymentSecretName } from '../../infra/secrets';
+import { type PaymentSecretName, paymentSecretNames } from '../../infra/secrets';
 
 export interface Statement {
   readonly Sid?: string;
@@ -75,11 +77,6 @@ export function synthesize(context: Readonly<Record<string, unknown>> = {}) {
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
   };
 
-  const actionsOf = (name: LambdaName): readonly string[] =>
-    statementsOf(name)
-      .filter((s) => s.Effect === 'Allow')
-      .flatMap((s) => asList(s.Action));
-
   const statefulTableId = (): string =>
     stateful.getLogicalId(stateful.table.node.defaultChild as CfnGlobalTable);
 
@@ -107,11 +104,61 @@ export function synthesize(context: Readonly<Record<string, unknown>> = {}) {
     return output.Value;
   };
 
-  /** The resources (imports resolved) of the statements of `name` that allow `action`. */
-  const resourcesAllowing = (name: LambdaName, action: string): readonly unknown[] =>
-    statementsOf(name)
-      .filter((s) => s.Effect === 'Allow' && asList(s.Action).includes(action))
-      .flatMap((s) => asList(s.Resource).map(imported));
+  /** `imported`, also inside `Fn::Join` parts (an index ARN is the imported table ARN joined with a suffix). */
+  const resolved = (value: unknown): unknown => {
+    const join = (value as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
+    return join === undefined ? imported(value) : { 'Fn::Join': [join[0], join[1].map(imported)] };
+  };
+
+  /**
+   * The resources a statement of `name` can name, by a readable label: the table, `index <name>`, `work
+   * queue`, `work dead-letter queue`, `own dead-letter queue`, `own log group`, `secret <name>`, `*`.
+   */
+  const resourceLabels = (name: LambdaName): ReadonlyMap<string, string> => {
+    const fn = api.functions[name];
+    const table = { 'Fn::GetAtt': [statefulTableId(), 'Arn'] };
+    const labels: [string, unknown][] = [
+      ['table', table],
+      ...[paymentsTable.statusIndex.name, paymentsTable.pendingWorkIndex.name].map(
+        (index): [string, unknown] => [`index ${index}`, { 'Fn::Join': ['', [table, `/index/${index}`]] }],
+      ),
+      ['work queue', queueArn(stateful.workQueue)],
+      ['work dead-letter queue', queueArn(stateful.workDeadLetterQueue)],
+      ...(fn.deadLetterQueue
+        ? [['own dead-letter queue', queueArn(fn.deadLetterQueue)] as [string, unknown]]
+        : []),
+      [
+        'own log group',
+        { 'Fn::GetAtt': [api.getLogicalId(fn.logGroup.node.defaultChild as CfnLogGroup), 'Arn'] },
+      ],
+      ...paymentSecretNames.map((secret): [string, unknown] => [`secret ${secret}`, secretRef(secret)]),
+      ['*', '*'],
+    ];
+    return new Map(labels.map(([label, resource]) => [JSON.stringify(resource), label]));
+  };
+
+  /**
+   * Everything the role of `name` allows, as `{ <resource label>: [actions, sorted] }` (see
+   * `resourceLabels`); a resource without a label is listed as its JSON, so it shows in a failed test.
+   */
+  const permissionsOf = (name: LambdaName): Record<string, readonly string[]> => {
+    const labels = resourceLabels(name);
+    const permissions: Record<string, Set<string>> = {};
+    for (const statement of statementsOf(name)) {
+      if (statement.Effect !== 'Allow' || statement.Condition !== undefined) {
+        throw new Error(`${name}: a statement that is not a plain Allow: ${JSON.stringify(statement)}`);
+      }
+      for (const resource of asList(statement.Resource)) {
+        const key = JSON.stringify(resolved(resource));
+        const label = labels.get(key) ?? key;
+        permissions[label] ??= new Set();
+        for (const action of asList(statement.Action)) permissions[label].add(action);
+      }
+    }
+    return Object.fromEntries(
+      Object.entries(permissions).map(([label, actions]) => [label, [...actions].sort()]),
+    );
+  };
 
   const environmentOf = (
     template: Template,
@@ -131,12 +178,11 @@ export function synthesize(context: Readonly<Record<string, unknown>> = {}) {
     functionLogicalId,
     propertiesOf,
     statementsOf,
-    actionsOf,
     statefulTableId,
     queueArn,
     secretRef,
     imported,
-    resourcesAllowing,
+    permissionsOf,
     environmentOf,
   };
 }

@@ -1,0 +1,189 @@
+import { Stack } from 'aws-cdk-lib';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  MathExpression,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { metricNames } from '../functions/metrics';
+import { eventSources, type HttpRoute, httpRoutes, type LambdaName, lambdas } from '../functions/routes';
+import { type CallbackType, callbackTypes } from '../shared/payments/payment';
+import { pascalCase } from './names';
+import { callbackMetric, PERIOD, serviceMetric } from './operations-metrics';
+import type { PaymentsFunction } from './payments-function';
+
+/** The thresholds of the alarms that are not simply "any at all". */
+const alarmThresholds = {
+  /** Older work means the worker keeps failing it (or is not running): it should be done in seconds. */
+  oldestWorkSeconds: 300,
+  /**
+   * A callback's handler time, p99. The gateway waits 5 s for a notification (and the customer waits on
+   * ok/fail/open/verify-order); 3 s leaves room for API Gateway, a cold start and the network.
+   */
+  callbackLatencyP99Ms: 3_000,
+} as const;
+
+/** The callback type a function publishes its metrics under (`callbackHandler('ok')`), if it publishes any. */
+const callbackTypeOf = (lambda: LambdaName): CallbackType | undefined =>
+  callbackTypes.find((type) => lambda === `callback-${type}`);
+
+/** The routes AltaPay's gateway calls, from the route table. */
+const gatewayRoutes: readonly HttpRoute[] = httpRoutes.filter((route) => route.access === 'gateway');
+
+/** What the alarms and the dashboard watch. */
+export interface WatchedResources {
+  readonly api: RestApi;
+  readonly functions: Readonly<Record<LambdaName, PaymentsFunction>>;
+  readonly workQueue: IQueue;
+  readonly workDeadLetterQueue: IQueue;
+}
+
+/**
+ * The alarm table: each alarm e-mails `topic` when it fires and when it is over, and its description
+ * says what to do. Generated from the route table and the function list, so a new callback or function
+ * is watched without touching this file.
+ */
+export function addAlarms(scope: Construct, topic: ITopic, watched: WatchedResources): Alarm[] {
+  const stack = Stack.of(scope);
+  const { api, functions, workQueue, workDeadLetterQueue } = watched;
+  const action = new SnsAction(topic);
+  const alarms: Alarm[] = [];
+  const alarm = (
+    alarmId: string,
+    metric: IMetric,
+    threshold: number,
+    description: string,
+    treatMissingData = TreatMissingData.NOT_BREACHING,
+  ): void => {
+    const created = new Alarm(scope, alarmId, {
+      alarmName: `${stack.stackName}-${alarmId}`,
+      alarmDescription: description,
+      metric,
+      threshold,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      // No data means nothing happened (no callbacks, an empty queue): not a reason to page anyone.
+      treatMissingData,
+    });
+    created.addAlarmAction(action);
+    // The e-mail that the problem is over, so nobody keeps investigating a solved one.
+    created.addOkAction(action);
+    alarms.push(created);
+  };
+
+  alarm(
+    'WorkDeadLetterQueueNotEmpty',
+    workDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
+    0,
+    'Payment work failed 5 times and was parked: read the reason attribute on the work dead-letter queue ' +
+      "messages and the worker's log, fix the cause, then redrive them to the work queue (SQS console).",
+  );
+  for (const name of Object.keys(lambdas) as LambdaName[]) {
+    const dlq = functions[name].deadLetterQueue;
+    if (dlq === undefined) continue;
+    alarm(
+      `${pascalCase(name)}DeadLetterQueueNotEmpty`,
+      dlq.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
+      0,
+      `Scheduled runs of ${name} failed after Lambda's retries: read its log group and the messages' ` +
+        'error attributes, fix the cause, then purge the queue (the next run redoes the work).',
+    );
+  }
+  for (const source of eventSources) {
+    if (source.kind !== 'work-queue') continue;
+    alarm(
+      `${pascalCase(source.lambda)}Errors`,
+      functions[source.lambda].metricErrors({ period: PERIOD, statistic: 'Sum' }),
+      0,
+      `${source.lambda} crashed, timed out or could not start (a missing setting, an unreadable secret): ` +
+        'read its log group; the batch returns to the queue and is retried.',
+    );
+  }
+  alarm(
+    'WorkQueueOldestMessage',
+    workQueue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: 'Maximum' }),
+    alarmThresholds.oldestWorkSeconds,
+    'Work has waited over 5 minutes: the worker keeps failing a message (it reports partial batch ' +
+      "failures without erroring) or is not running; read its 'work failed' warnings and the gateway's answers.",
+  );
+
+  const reportingRoutes = gatewayRoutes.flatMap((route) => {
+    const callbackType = callbackTypeOf(route.lambda);
+    return callbackType === undefined ? [] : [{ route, callbackType }];
+  });
+  alarm(
+    'CallbackFailures',
+    new MathExpression({
+      // FILL: a callback type without failures has no data points, which would void the sum.
+      expression: reportingRoutes.map((_, i) => `FILL(f${i}, 0)`).join(' + '),
+      usingMetrics: Object.fromEntries(
+        reportingRoutes.map(({ callbackType }, i) => [
+          `f${i}`,
+          callbackMetric(metricNames.callbackFailures, callbackType, 'Sum'),
+        ]),
+      ),
+      label: 'callbacks answered 5xx',
+      period: PERIOD,
+    }),
+    0,
+    'A callback was answered 5xx because the table and the work queue both failed, so its result is not ' +
+      'recorded yet: check DynamoDB and SQS health and the callback functions’ logs.',
+  );
+  alarm(
+    'Api5xx',
+    api.deploymentStage.metricServerError({ period: PERIOD, statistic: 'Sum' }),
+    0,
+    'The API answered 5xx: a 502 from POST /payments is AltaPay refusing or failing (check the altapay/api ' +
+      'secret and the terminal); anything else, read the access log and the function logs.',
+  );
+  for (const route of gatewayRoutes) {
+    const callbackType = callbackTypeOf(route.lambda);
+    const fn = functions[route.lambda];
+    // verify-order publishes no custom metrics; its function's own duration is the same measure.
+    const p99 =
+      callbackType === undefined
+        ? fn.metricDuration({ period: PERIOD, statistic: 'p99' })
+        : callbackMetric(metricNames.callbackLatency, callbackType, 'p99');
+    alarm(
+      `${pascalCase(route.lambda)}LatencyP99`,
+      p99,
+      alarmThresholds.callbackLatencyP99Ms,
+      `${route.method} ${route.path} takes over 3 s (p99); the gateway gives a notification 5 s and the ` +
+        'customer waits on the others: check DynamoDB latency and throttling and the X-Ray traces.',
+    );
+  }
+  for (const name of Object.keys(lambdas) as LambdaName[]) {
+    alarm(
+      `${pascalCase(name)}Throttled`,
+      functions[name].metricThrottles({ period: PERIOD, statistic: 'Sum' }),
+      0,
+      `Lambda refused to run ${name} (concurrency limit): raise the account's Lambda concurrency quota ` +
+        'or find what else in the account uses it up.',
+    );
+  }
+  // No alarm on API Gateway 429s: a REST API publishes no throttling metric of its own, its throttled
+  // requests are counted in 4XXError with every other client error.
+  alarm(
+    'UnconfirmedCallbacks',
+    serviceMetric(metricNames.unconfirmedCallbacks),
+    0,
+    'A callback claimed a payment the gateway does not confirm (a forgery, a tampered replay, or a gateway ' +
+      'fault). The payment was corrected to what the gateway says and nothing was handed on: find it with ' +
+      '`npm run payments -- list` (flag unconfirmed-callback), look at its event log and source addresses.',
+  );
+  alarm(
+    'MerchantEventDeliveryFailures',
+    serviceMetric(metricNames.merchantEventDeliveries, 'Sum', { outcome: 'failed' }),
+    // Each event is tried three times per run, so a short blip is 1 to 3 failures: more means an outage.
+    5,
+    "Events are not reaching the merchant's webhook: check its availability and the worker log's delivery " +
+      'errors; nothing is lost (work is retried, then parked in the dead-letter queue with the reason).',
+  );
+  return alarms;
+}

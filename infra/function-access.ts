@@ -1,0 +1,91 @@
+import { paymentStoreCalls, type TableAction, type TableTarget } from '../adapters/dynamodb/table-calls';
+import type { LambdaName } from '../functions/routes';
+import type { PaymentStore } from '../shared/ports';
+import type { PaymentSecretName } from './secrets';
+
+/** The queues a function may send to. The queue adapters only ever send (`sqs:SendMessage`). */
+export type QueueName = 'work' | 'work-dead-letter';
+
+/** Settings a function may read besides `PAYMENTS_TABLE_NAME` and `WORK_QUEUE_URL`, which all get. */
+export type Setting = 'AUTO_CAPTURE' | 'MERCHANT_WEBHOOK_URL' | 'ALTAPAY_GATEWAY_URL' | 'ALTAPAY_TERMINAL';
+
+export interface FunctionAccess {
+  /**
+   * The `PaymentStore` methods its code path calls (handler → use case → store). Its table permissions
+   * are what those methods send (`paymentStoreCalls`), and nothing else.
+   */
+  readonly store: readonly (keyof PaymentStore)[];
+  /**
+   * Queues it may send to. Sending to the dead-letter queue also gives it `WORK_DLQ_URL` and
+   * `WORK_MAX_ATTEMPTS`, so the permission and the settings that use it cannot drift apart.
+   */
+  readonly sendsTo: readonly QueueName[];
+  readonly settings: readonly Setting[];
+  /** The secrets it may read; each also gives it the secret's `*_SECRET_ARN` variable, and only those. */
+  readonly secrets: readonly PaymentSecretName[];
+}
+
+/** Where the Merchant API is and which terminal to use (the credentials follow via Secrets Manager). */
+const gateway: readonly Setting[] = ['ALTAPAY_GATEWAY_URL', 'ALTAPAY_TERMINAL'];
+
+/**
+ * recordCallback: saveDecision reads and saves the payment (its log entry travels with a change), a
+ * callback that changes nothing is appended to the log, and the work goes to the queue (the callback
+ * itself when the table is down).
+ */
+const recordsCallback: FunctionAccess = {
+  store: ['getPayment', 'savePayment', 'appendEvent'],
+  sendsTo: ['work'],
+  settings: [],
+  secrets: ['altapay-callback'],
+};
+
+/**
+ * What each function may do and read, and nothing more: each line lists what its code calls. Keyed by
+ * every `LambdaName`, so a function added to `routes.ts` does not compile until it has its line here.
+ */
+export const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
+  'callback-ok': recordsCallback,
+  'callback-fail': recordsCallback,
+  'callback-open': recordsCallback,
+  'callback-notification': recordsCallback,
+  // verifyOrder: checks the checksum, reads the order's payment to compare it with the amount to charge.
+  'callback-verify-order': {
+    store: ['getPayment'],
+    sendsTo: [],
+    settings: [],
+    secrets: ['altapay-callback'],
+  },
+  // createPayment: reads the order's payment, asks the gateway, saves the request (create or update).
+  'create-payment': {
+    store: ['getPayment', 'savePayment'],
+    sendsTo: [],
+    settings: gateway,
+    secrets: ['altapay-api'],
+  },
+  // getPaymentView: one read of the payment item, which carries its transactions and callback log.
+  'payment-status': { store: ['getPaymentHistory'], sendsTo: [], settings: [], secrets: [] },
+  // runWorkMessage: processWork reads and saves its work record, clears the outbox, confirms through
+  // saveDecision (read and save the payment), flags unconfirmed payments, chains work; a queued callback
+  // is recorded as recordCallback does. Parks hopeless work on the DLQ itself. Asks the gateway (API
+  // user), re-checks queued callbacks (callback secret), signs the merchant's events (webhook key).
+  'payment-worker': {
+    store: ['getWorkRecord', 'saveWorkRecord', 'markWorkQueued', 'getPayment', 'savePayment', 'appendEvent'],
+    sendsTo: ['work', 'work-dead-letter'],
+    settings: ['AUTO_CAPTURE', 'MERCHANT_WEBHOOK_URL', ...gateway],
+    secrets: ['altapay-api', 'altapay-callback', 'merchant-webhook'],
+  },
+  // sweepPendingWork: lists the outboxes through the sparse index and queues their work again.
+  'work-sweeper': { store: ['listPendingWork'], sendsTo: ['work'], settings: [], secrets: [] },
+};
+
+/** The table actions `access` needs, by where they go (the table or an index), each listed once. */
+export function tableActionsOf(access: FunctionAccess): ReadonlyMap<TableTarget, readonly TableAction[]> {
+  const byTarget = new Map<TableTarget, Set<TableAction>>();
+  for (const call of access.store.flatMap((method) => paymentStoreCalls[method])) {
+    const actions = byTarget.get(call.on) ?? new Set<TableAction>();
+    actions.add(call.action);
+    byTarget.set(call.on, actions);
+  }
+  return new Map([...byTarget].map(([target, actions]) => [target, [...actions]]));
+}

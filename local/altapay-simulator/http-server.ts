@@ -1,0 +1,226 @@
+/**
+ * The simulator over HTTP: the Merchant API (HTTP Basic auth, failures injected on request), the
+ * payment page and its form post, and an index of recent payment requests.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { decodeFormBody } from '../../shared/altapay/form-body';
+import type { Outcome, Pay } from './checkout';
+import { apiResponseXml, testCard } from './documents';
+import { type ApiMethod, apiMethods, type Ledger } from './ledger';
+import { indexPage, messagePage, paymentPage } from './pages';
+
+/** Failure kinds `failNext` can inject into the next Merchant API call. */
+export type ApiFailure = 'header-error' | 'result-error' | 'unauthorized' | 'timeout' | 'http-500';
+
+export interface SimulatorHttpDeps {
+  readonly ledger: Ledger;
+  /** HTTP Basic auth of the Merchant API. */
+  readonly credentials: { readonly username: string; readonly password: string };
+  /** The customer's click on the payment page. */
+  readonly pay: Pay;
+  readonly log: (line: string) => void;
+}
+
+export interface SimulatorHttp {
+  /** Not listening yet. */
+  readonly server: Server;
+  /** The next Merchant API call (of `method`, or any) fails this way. */
+  failNext(kind: ApiFailure, method?: string): void;
+}
+
+const maxRequestBytes = 1024 * 1024;
+
+export function simulatorHttp({ ledger, credentials, pay, log }: SimulatorHttpDeps): SimulatorHttp {
+  const expectedCredentials = sha256(`${credentials.username}:${credentials.password}`);
+  const pendingFailures: { kind: ApiFailure; method?: string }[] = [];
+
+  const isAuthorized = (header: string | undefined): boolean => {
+    const encoded = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '')?.[1];
+    if (encoded === undefined) return false;
+    return timingSafeEqual(sha256(Buffer.from(encoded, 'base64').toString('utf8')), expectedCredentials);
+  };
+
+  const serveApi = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    query: URLSearchParams,
+  ) => {
+    const path = `API/${method}`;
+    if (!(apiMethods as readonly string[]).includes(method)) {
+      const xml = apiResponseXml({
+        path,
+        header: { errorCode: '404', errorMessage: `Unknown API method: ${method}` },
+      });
+      return send(res, 404, 'application/xml; charset=utf-8', xml);
+    }
+    if (!isAuthorized(req.headers.authorization)) return unauthorized(res);
+    const failureIndex = pendingFailures.findIndex((f) => f.method === undefined || f.method === method);
+    const failure = failureIndex === -1 ? undefined : pendingFailures.splice(failureIndex, 1)[0];
+    switch (failure?.kind) {
+      case 'unauthorized':
+        return unauthorized(res);
+      case 'timeout':
+        // Never answer: the socket stays open until the client gives up or stop() drops it.
+        req.resume();
+        return;
+      case 'http-500':
+        return send(
+          res,
+          500,
+          'text/html; charset=utf-8',
+          '<html><body><h1>500 Internal Server Error</h1></body></html>\n',
+        );
+      case 'header-error':
+        return send(
+          res,
+          200,
+          'application/xml; charset=utf-8',
+          apiResponseXml({ path, header: { errorCode: '200', errorMessage: 'This request has error' } }),
+        );
+      case 'result-error':
+        return send(
+          res,
+          200,
+          'application/xml; charset=utf-8',
+          apiResponseXml({
+            path,
+            result: 'Error',
+            merchantErrorMessage: 'Simulated error: the gateway could not process the request',
+            cardHolderErrorMessage: 'The payment could not be processed.',
+            cardHolderMessageMustBeShown: false,
+          }),
+        );
+    }
+    let params: ReadonlyMap<string, string>;
+    if (req.method === 'POST') {
+      const body = await readBody(req);
+      if (body === undefined) return send(res, 413, 'text/plain; charset=utf-8', 'Request body too large\n');
+      try {
+        params = decodeFormBody(body);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const xml = apiResponseXml({ path, header: { errorCode: '400', errorMessage: message } });
+        return send(res, 400, 'application/xml; charset=utf-8', xml);
+      }
+    } else {
+      params = new Map(query);
+    }
+    const answer = ledger.call(method as ApiMethod, params);
+    send(res, answer.status, 'application/xml; charset=utf-8', answer.xml);
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestUrl = new URL(req.url ?? '/', 'http://simulator.invalid');
+    const path = requestUrl.pathname;
+    const pid = requestUrl.searchParams.get('pid') ?? '';
+
+    const apiMethod = /^\/merchant(?:\.php)?\/API\/([A-Za-z]+)$/.exec(path)?.[1];
+    if (apiMethod !== undefined && (req.method === 'POST' || req.method === 'GET')) {
+      return serveApi(req, res, apiMethod, requestUrl.searchParams);
+    }
+    if (path === '/' && req.method === 'GET') {
+      const rows = ledger.recentRequests(50).map((r) => ({
+        id: r.id,
+        shopOrderId: r.shopOrderId,
+        amount: r.formattedAmount,
+        currencyAlpha: r.currency.alpha,
+        state: r.state,
+      }));
+      return send(res, 200, 'text/html; charset=utf-8', indexPage(rows));
+    }
+    if (path === '/eCommerce/API/requestForm' && req.method === 'GET') {
+      const request = ledger.request(pid);
+      if (request === undefined) {
+        return send(
+          res,
+          404,
+          'text/html; charset=utf-8',
+          messagePage('Payment not found', 'There is no payment request with this id.'),
+        );
+      }
+      const page = paymentPage({
+        id: request.id,
+        terminal: request.terminal,
+        shopOrderId: request.shopOrderId,
+        amount: request.formattedAmount,
+        currencyAlpha: request.currency.alpha,
+        type: request.type,
+        maskedPan: testCard.maskedPan,
+      });
+      return send(res, 200, 'text/html; charset=utf-8', page);
+    }
+    if (path === '/eCommerce/API/pay' && req.method === 'POST') {
+      const body = await readBody(req);
+      if (body === undefined) return send(res, 413, 'text/plain; charset=utf-8', 'Request body too large\n');
+      let outcome = '';
+      try {
+        outcome = decodeFormBody(body).get('outcome') ?? '';
+      } catch {
+        // A broken form is an unknown choice; pay() answers it.
+      }
+      const answer = await pay(pid, outcome as Outcome);
+      if (answer.location !== undefined) {
+        res.statusCode = answer.status;
+        res.setHeader('location', answer.location);
+        res.setHeader('cache-control', 'no-store');
+        res.end();
+        return;
+      }
+      return send(res, answer.status, 'text/html; charset=utf-8', answer.html ?? '');
+    }
+    send(res, 404, 'text/html; charset=utf-8', messagePage('Not found', `Nothing is served at ${path}.`));
+  };
+
+  const server = createServer((req, res) => {
+    const started = Date.now();
+    res.on('close', () => {
+      const status = res.writableFinished ? String(res.statusCode) : 'no answer';
+      log(`${req.method} ${req.url} -> ${status} (${Date.now() - started} ms)`);
+    });
+    route(req, res).catch((error: unknown) => {
+      log(`${req.method} ${req.url} failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent)
+        send(res, 500, 'text/html; charset=utf-8', messagePage('Gateway error', 'The simulator failed.'));
+      else res.destroy();
+    });
+  });
+
+  return {
+    server,
+    failNext(kind, method) {
+      pendingFailures.push({ kind, ...(method === undefined ? {} : { method }) });
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+  const payload = Buffer.from(body, 'utf8');
+  res.statusCode = status;
+  res.setHeader('content-type', contentType);
+  res.setHeader('content-length', payload.length);
+  res.end(payload);
+}
+
+function unauthorized(res: ServerResponse): void {
+  res.setHeader('www-authenticate', 'Basic realm="AltaPay Merchant API"');
+  send(res, 401, 'text/plain; charset=utf-8', 'Unauthorized\n');
+}
+
+/** The request body, or undefined when it exceeds the limit (the rest is not read). */
+async function readBody(req: IncomingMessage): Promise<Uint8Array | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > maxRequestBytes) return undefined;
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}

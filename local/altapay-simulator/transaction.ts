@@ -1,0 +1,44 @@
+/** One gateway transaction as the simulator holds it; dates are `YYYY-MM-DD HH:MM:SS`, gateway time. */
+export interface SimTransaction {
+  transactionId: string;
+  paymentId: string;
+  authType: string;
+  shopOrderId: string;
+  terminal: string;
+  transactionStatus: string;
+  currencyNumeric: string;
+  currencyAlpha: string;
+  reservedAmount: string;
+  capturedAmount: string;
+  refundedAmount: string;
+  /** Empty when no card was used (invoice, cancelled before the card form): no card elements then. */
+  maskedPan: string;
+  creditCardToken: string;
+  blacklistToken: string;
+  createdDate: string;
+  updatedDate: string;
+  paymentNature: string;
+  paymentSchemeName: string;
+  cardHolder?: {
+    email?: string;
+    firstName?: string;
+    lastName?: string;
+    address?: string;
+    city?: string;
+    postalCode?: string;
+    country?: string;
+  };
+  /** The merchant's `transaction_info[k]`, echoed as `PaymentInfos/PaymentInfo[@name]`. */
+  paymentInfos?: Readonly<Record<string, string>>;
+  /** One per capture and refund, as `ReconciliationIdentifiers` in real documents. */
+  reconciliationIdentifiers?: readonly { id: string; amount: string; type: string; date: string }[];
+}
+
+/** The test card every simulated card payment uses (a Visa test PAN, masked as the gateway masks it). */
+export const testCard = {
+  maskedPan: '457199******4512',
+  scheme: 'Visa',
+  expiryMonth: '12',
+  /** Stable per card, like the gateway's: it identifies the card, not the payment. */
+  blacklistToken: '0f4c0b1a6c8d3e2f9a7b5c4d3e2f1a0b9c8d7e6f',
+} as const;
