@@ -1,6 +1,7 @@
 import type { GatewayTransaction } from '../altapay/api-response';
 import { compareAmounts, isPositiveAmount } from './money';
 import type { CallbackType, PaymentStatus } from './payment';
+import { holdsMoney } from './status-properties';
 
 /**
  * What a gateway transaction means for the merchant. Decided from TransactionStatus AND amounts, never
@@ -59,7 +60,7 @@ export interface PhaseContext {
  */
 export function transactionPhase(transaction: GatewayTransaction, context: PhaseContext): PaymentStatus {
   const phase = phaseFromGateway(transaction, context);
-  return context.callbackType === 'open' && isPaid(phase) ? 'open' : phase;
+  return context.callbackType === 'open' && holdsMoney(phase) ? 'open' : phase;
 }
 
 function phaseFromGateway(transaction: GatewayTransaction, context: PhaseContext): PaymentStatus {
@@ -104,9 +105,4 @@ export function orderPhase(context: PhaseContext): PaymentStatus {
 export function aggregateStatus(phases: Iterable<PaymentStatus>): PaymentStatus {
   const present = new Set(phases);
   return statusPrecedence.find((status) => present.has(status)) ?? 'created';
-}
-
-/** True when the phase means the customer's money is held by the merchant. */
-export function isPaid(status: PaymentStatus): boolean {
-  return status === 'reserved' || status === 'captured';
 }
