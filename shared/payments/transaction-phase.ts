@@ -76,8 +76,9 @@ function phaseFromGateway(transaction: GatewayTransaction, context: PhaseContext
   if (capturedStatuses.has(status) || isPositiveAmount(capturedAmount)) return 'captured';
   // Money held, whatever the status says (e.g. captured_failed on a reservation).
   if (isPositiveAmount(reservedAmount)) return 'reserved';
-  // Zero-amount successes: card verification, subscription agreements.
-  if (reservedStatuses.has(status)) return 'reserved';
+  // Zero-amount successes: card verification, subscription agreements. The same status with nothing
+  // reserved in a failure (Result=Error, or callback_fail) is an attempt that stopped: nothing is held.
+  if (reservedStatuses.has(status)) return reportsFailure(context) ? 'failed' : 'reserved';
   if (cancelledStatuses.has(status)) return 'cancelled';
   if (failedStatus.test(status)) return 'failed';
   if (status === 'created') return context.callbackType === 'fail' ? 'failed' : 'created';
@@ -89,16 +90,16 @@ function phaseFromGateway(transaction: GatewayTransaction, context: PhaseContext
 export function orderPhase(context: PhaseContext): PaymentStatus {
   const result = context.result?.toLowerCase();
   if (result === 'cancelled' || result === 'abortedbyuser') return 'cancelled';
-  if (
-    context.callbackType === 'fail' ||
-    result === 'error' ||
-    result === 'failed' ||
-    result === 'systemerror'
-  ) {
-    return 'failed';
-  }
+  if (reportsFailure(context)) return 'failed';
   // An ok or notification without a transaction is a claim we cannot check yet: the worker confirms it.
   return 'open';
+}
+
+const failureResults = new Set(['error', 'failed', 'systemerror']);
+
+/** True when the callback says the attempt failed: sent to callback_fail, or with a failing `Result`. */
+function reportsFailure(context: PhaseContext): boolean {
+  return context.callbackType === 'fail' || failureResults.has(context.result?.toLowerCase() ?? '');
 }
 
 /** The payment's status: the highest-precedence phase among its transactions and order-level outcome. */
