@@ -12,6 +12,10 @@ function phases(xml: string, callbackType: CallbackType) {
   return document.transactions.map((t) => transactionPhase(t, { callbackType, result: document.result }));
 }
 
+/** A callback document with one preauth transaction of order st-7. */
+const preauth = (result: string, reserved = '0.00') =>
+  transactionXml({ shopOrderId: 'st-7', transactionId: '70300', status: 'preauth', result, reserved });
+
 describe('a failure whose transaction still says preauth with nothing reserved', () => {
   it.each([
     ['result-error-preauth-zero.xml', 'fail'],
@@ -24,38 +28,18 @@ describe('a failure whose transaction still says preauth with nothing reserved',
   });
 
   it('is failed in callback_fail even when the document claims Result=Success', () => {
-    const xml = transactionXml({
-      shopOrderId: 'o',
-      transactionId: '7',
-      status: 'preauth',
-      result: 'Success',
-    });
-
-    expect(phases(xml, 'fail')).toEqual(['failed']);
+    expect(phases(preauth('Success'), 'fail')).toEqual(['failed']);
   });
 
   it('still counts money reserved in a failure as held: the reservation stands on the card', () => {
-    const xml = transactionXml({
-      shopOrderId: 'o',
-      transactionId: '7',
-      status: 'preauth',
-      result: 'Error',
-      reserved: '12.00',
-    });
+    const phasesOfFailure = phases(preauth('Error', '12.00'), 'fail');
 
-    expect(phases(xml, 'fail')).toEqual(['reserved']);
-    expect(phases(xml, 'fail').every(holdsMoney)).toBe(true);
+    expect(phasesOfFailure).toEqual(['reserved']);
+    expect(phasesOfFailure.every(holdsMoney)).toBe(true);
   });
 
   it('leaves a zero-amount preauth in a success reserved (card verification, subscription agreement)', () => {
-    const xml = transactionXml({
-      shopOrderId: 'o',
-      transactionId: '7',
-      status: 'preauth',
-      result: 'Success',
-    });
-
-    expect(phases(xml, 'ok')).toEqual(['reserved']);
+    expect(phases(preauth('Success'), 'ok')).toEqual(['reserved']);
   });
 });
 
