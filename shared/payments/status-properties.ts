@@ -13,7 +13,7 @@ export type StatusProperty =
   /** A completed payment's money went back to the customer: released, refunded, or pulled back. */
   | 'returnedMoney'
   /** The customer's attempt has an outcome; only the merchant or the card issuer changes it now. */
-  | 'final'
+  | 'isFinal'
   /** create-payment may hand out a payment request for the order (a new one, or its live one). */
   | 'mayStartNewPayment'
   /** verify-order may answer OKAY, letting the gateway charge the customer for the order. */
@@ -36,13 +36,13 @@ export type StatusProperty =
 const statusProperties: Readonly<Record<PaymentStatus, readonly StatusProperty[]>> = {
   created: ['mayStartNewPayment', 'mayBeVerified'],
   open: [],
-  reserved: ['holdsMoney', 'wasPaid', 'final'],
-  captured: ['holdsMoney', 'wasPaid', 'final'],
-  failed: ['final', 'mayStartNewPayment', 'mayBeVerified'],
-  cancelled: ['final', 'mayStartNewPayment', 'mayBeVerified'],
-  released: ['wasPaid', 'returnedMoney', 'final'],
-  refunded: ['wasPaid', 'returnedMoney', 'final'],
-  chargeback: ['wasPaid', 'returnedMoney', 'final'],
+  reserved: ['holdsMoney', 'wasPaid', 'isFinal'],
+  captured: ['holdsMoney', 'wasPaid', 'isFinal'],
+  failed: ['isFinal', 'mayStartNewPayment', 'mayBeVerified'],
+  cancelled: ['isFinal', 'mayStartNewPayment', 'mayBeVerified'],
+  released: ['wasPaid', 'returnedMoney', 'isFinal'],
+  refunded: ['wasPaid', 'returnedMoney', 'isFinal'],
+  chargeback: ['wasPaid', 'returnedMoney', 'isFinal'],
 };
 
 /** True when `status` has `property` in the truth table above. */
@@ -50,10 +50,11 @@ function hasStatusProperty(status: PaymentStatus, property: StatusProperty): boo
   return statusProperties[status].includes(property);
 }
 
+// The questions the use cases ask, one per column of the table; StatusProperty says what each means.
 export const holdsMoney = (status: PaymentStatus): boolean => hasStatusProperty(status, 'holdsMoney');
 export const wasPaid = (status: PaymentStatus): boolean => hasStatusProperty(status, 'wasPaid');
 export const returnedMoney = (status: PaymentStatus): boolean => hasStatusProperty(status, 'returnedMoney');
-export const isFinal = (status: PaymentStatus): boolean => hasStatusProperty(status, 'final');
+export const isFinal = (status: PaymentStatus): boolean => hasStatusProperty(status, 'isFinal');
 export const mayStartNewPayment = (status: PaymentStatus): boolean =>
   hasStatusProperty(status, 'mayStartNewPayment');
 export const mayBeVerified = (status: PaymentStatus): boolean => hasStatusProperty(status, 'mayBeVerified');
