@@ -9,7 +9,13 @@ import {
   type TransactionState,
 } from './payment';
 import { holdsMoney } from './status-properties';
-import { aggregateStatus, orderPhase, phaseRank, transactionPhase } from './transaction-phase';
+import {
+  aggregateStatus,
+  oneOffAuthTypes,
+  orderPhase,
+  phaseRank,
+  transactionPhase,
+} from './transaction-phase';
 
 /** What a verified, validated callback tells us, in domain terms. */
 export interface CallbackFacts {
@@ -198,7 +204,7 @@ function correct(recorded: TransactionState, incoming: TransactionState): 'same'
 
 /** One-off payments; subscription agreements and their recurring charges legitimately share an order. */
 function isOneOffPayment(t: TransactionState): boolean {
-  return t.authType === undefined || t.authType === 'payment' || t.authType === 'paymentAndCapture';
+  return t.authType === undefined || oneOffAuthTypes.has(t.authType);
 }
 
 /**

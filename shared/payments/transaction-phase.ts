@@ -47,6 +47,9 @@ const refundedStatuses = new Set(['refunded', 'bank_payment_refunded']);
 const cancelledStatuses = new Set(['epayment_cancelled', 'cancelled']);
 const failedStatus = /(^|_)(failed|error|declined)$/;
 
+/** Authorisations that take one payment for an order (an absent AuthType may be anything). */
+export const oneOffAuthTypes: ReadonlySet<string> = new Set(['payment', 'paymentAndCapture']);
+
 /** The context a transaction arrived in; only consulted when status and amounts do not decide. */
 export interface PhaseContext {
   readonly callbackType: CallbackType;
@@ -77,8 +80,12 @@ function phaseFromGateway(transaction: GatewayTransaction, context: PhaseContext
   // Money held, whatever the status says (e.g. captured_failed on a reservation).
   if (isPositiveAmount(reservedAmount)) return 'reserved';
   // Zero-amount successes: card verification, subscription agreements. The same status with nothing
-  // reserved in a failure (Result=Error, or callback_fail) is an attempt that stopped: nothing is held.
-  if (reservedStatuses.has(status)) return reportsFailure(context) ? 'failed' : 'reserved';
+  // reserved in a failure (Result=Error, or callback_fail) or on a one-off payment is an attempt that
+  // stopped before any money was held; the gateway goes on listing such a transaction as preauth.
+  if (reservedStatuses.has(status)) {
+    const stopped = reportsFailure(context) || oneOffAuthTypes.has(transaction.authType ?? '');
+    return stopped ? 'failed' : 'reserved';
+  }
   if (cancelledStatuses.has(status)) return 'cancelled';
   if (failedStatus.test(status)) return 'failed';
   if (status === 'created') return context.callbackType === 'fail' ? 'failed' : 'created';

@@ -13,8 +13,15 @@ function phases(xml: string, callbackType: CallbackType) {
 }
 
 /** A callback document with one preauth transaction of order st-7. */
-const preauth = (result: string, reserved = '0.00') =>
-  transactionXml({ shopOrderId: 'st-7', transactionId: '70300', status: 'preauth', result, reserved });
+const preauth = (result: string, reserved = '0.00', authType = 'payment') =>
+  transactionXml({
+    shopOrderId: 'st-7',
+    transactionId: '70300',
+    status: 'preauth',
+    result,
+    reserved,
+    authType,
+  });
 
 describe('a failure whose transaction still says preauth with nothing reserved', () => {
   it.each([
@@ -27,8 +34,10 @@ describe('a failure whose transaction still says preauth with nothing reserved',
     expect(phases(readStatusFixture(fixture), callbackType)).toEqual(['failed']);
   });
 
-  it('is failed in callback_fail even when the document claims Result=Success', () => {
-    expect(phases(preauth('Success'), 'fail')).toEqual(['failed']);
+  it('counts a card check with nothing reserved as failed in callback_fail or with Result=Error/Failed', () => {
+    expect(phases(preauth('Success', '0.00', 'verifyCard'), 'fail')).toEqual(['failed']);
+    expect(phases(preauth('Error', '0.00', 'verifyCard'), 'ok')).toEqual(['failed']);
+    expect(phases(preauth('Failed', '0.00', 'verifyCard'), 'notification')).toEqual(['failed']);
   });
 
   it('still counts money reserved in a failure as held: the reservation stands on the card', () => {
@@ -38,8 +47,14 @@ describe('a failure whose transaction still says preauth with nothing reserved',
     expect(phasesOfFailure.every(holdsMoney)).toBe(true);
   });
 
-  it('leaves a zero-amount preauth in a success reserved (card verification, subscription agreement)', () => {
-    expect(phases(preauth('Success'), 'ok')).toEqual(['reserved']);
+  it('leaves a zero-amount preauth in a success reserved for a card check or a subscription agreement', () => {
+    expect(phases(preauth('Success', '0.00', 'verifyCard'), 'ok')).toEqual(['reserved']);
+    expect(phases(preauth('Success', '0.00', 'subscription'), 'notification')).toEqual(['reserved']);
+  });
+
+  it('counts a one-off payment with nothing reserved as failed even in a success: no money is held', () => {
+    expect(phases(preauth('Success'), 'ok')).toEqual(['failed']);
+    expect(phases(preauth('Success', '0.00', 'paymentAndCapture'), 'notification')).toEqual(['failed']);
   });
 });
 
