@@ -3,16 +3,17 @@ import { encodeFormBody } from '../../shared/altapay/form-body';
 import { callbackFields, signed, transactionXml } from '../support/gateway';
 import { useLocalStack } from '../support/local-stack';
 
+/** The terminal's shared secret: the simulator signs its callbacks with it, and so do our own posts. */
+const secret = 'terminal-secret';
+
 /**
  * POST /payments over real HTTP, through the real handler, against the AltaPay simulator speaking
  * the Merchant API; DynamoDB and SQS embedded. The gateway times out after 1 s here.
  */
 const stack = useLocalStack({
   ALTAPAY_GATEWAY_TIMEOUT_MS: '1000',
-  ALTAPAY_CALLBACK_SECRET: 'terminal-secret',
+  ALTAPAY_CALLBACK_SECRET: secret,
 });
-
-const secret = 'terminal-secret';
 
 /** A form post to one of our callback routes, signed as the gateway signs it. */
 const postSigned = (route: string, fields: Record<string, string>) =>
