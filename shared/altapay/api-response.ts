@@ -11,7 +11,13 @@ import { describeIssue } from '../validation';
  */
 
 /** Elements that may repeat; everything else is read as a single value. */
-const repeatable = new Set(['Transaction', 'ChargebackEvent', 'PaymentInfo', 'ReconciliationIdentifier']);
+const repeatable = new Set([
+  'Action',
+  'Transaction',
+  'ChargebackEvent',
+  'PaymentInfo',
+  'ReconciliationIdentifier',
+]);
 
 /** Real documents nest about 7 deep; anything far deeper is an attack on the parser, not a payment. */
 const maxDepth = 32;
@@ -200,26 +206,62 @@ const transactionSchema = z.pipe(
   })),
 );
 
-const transactionsSchema = z.optional(
-  z.looseObject({
-    Transaction: z.optional(
-      z.array(transactionSchema).check(z.maxLength(100, 'must hold at most 100 transactions')),
-    ),
-  }),
+const maxTransactions = 100;
+
+/** A `<Transactions>` element, wherever it appears; empty or absent means none. */
+const transactionsSchema = z.pipe(
+  z.transform((node: unknown) => container(node) as { Transaction?: unknown } | undefined),
+  z.optional(
+    z.looseObject({
+      Transaction: z.optional(
+        z
+          .array(transactionSchema)
+          .check(z.maxLength(maxTransactions, `must hold at most ${maxTransactions} transactions`)),
+      ),
+    }),
+  ),
 );
 
-const bodySchema = z.looseObject({
-  Result: optionalLeaf(64),
-  MerchantErrorMessage: optionalLeaf(2000),
-  CardHolderErrorMessage: optionalLeaf(2000),
-  CardHolderMessageMustBeShown: optionalLeaf(8),
-  PaymentRequestId: optionalLeaf(128),
-  Url: optionalLeaf(2000),
-  Transactions: z.pipe(
-    z.transform((node: unknown) => container(node) as z.input<typeof transactionsSchema>),
-    transactionsSchema,
+/** A multi-payment answer lists each payment's transactions under its own `Body/Actions/Action`. */
+const actionsSchema = z.pipe(
+  z.transform((node: unknown) => container(node) as { Action?: unknown } | undefined),
+  z.optional(
+    z.looseObject({
+      Action: z.optional(
+        z
+          .array(z.looseObject({ Transactions: transactionsSchema }))
+          .check(z.maxLength(maxTransactions, `must hold at most ${maxTransactions} actions`)),
+      ),
+    }),
   ),
-});
+);
+
+const bodySchema = z
+  .pipe(
+    z.looseObject({
+      Result: optionalLeaf(64),
+      MerchantErrorMessage: optionalLeaf(2000),
+      CardHolderErrorMessage: optionalLeaf(2000),
+      CardHolderMessageMustBeShown: optionalLeaf(8),
+      PaymentRequestId: optionalLeaf(128),
+      Url: optionalLeaf(2000),
+      Transactions: transactionsSchema,
+      Actions: actionsSchema,
+    }),
+    z.transform(({ Transactions, Actions, ...body }) => ({
+      ...body,
+      // A document lists its transactions in one place or the other; should it use both, all count.
+      transactions: [
+        ...(Transactions?.Transaction ?? []),
+        ...(Actions?.Action ?? []).flatMap((action) => action.Transactions?.Transaction ?? []),
+      ],
+    })),
+  )
+  .check(
+    z.refine((body) => body.transactions.length <= maxTransactions, {
+      message: `must hold at most ${maxTransactions} transactions in all`,
+    }),
+  );
 
 const apiResponseSchema = z.pipe(
   z.strictObject({
@@ -250,13 +292,16 @@ const apiResponseSchema = z.pipe(
     // Real createPaymentRequest answers have newlines inside these (docs/altapay-protocol.md §8.2).
     paymentRequestId: emptyAsUndefined(body?.PaymentRequestId?.trim()),
     url: emptyAsUndefined(body?.Url?.trim()),
-    transactions: body?.Transactions?.Transaction ?? [],
+    transactions: body?.transactions ?? [],
   })),
 );
 
 /** A parsed `APIResponse`: the header, the body's common fields and its 0..n transactions. */
 export type ApiResponse = z.output<typeof apiResponseSchema>;
-/** One `Body/Transactions/Transaction`, normalised (empty elements are undefined, amounts default to '0'). */
+/**
+ * One `Transaction` of the body or of one of its actions, normalised (empty elements are undefined,
+ * amounts default to '0').
+ */
 export type GatewayTransaction = ApiResponse['transactions'][number];
 
 /** What makes the document ill-formed, with its position, or undefined when it is well-formed. */

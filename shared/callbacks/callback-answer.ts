@@ -1,6 +1,6 @@
 import type { CallbackPageKind, CallbackPageModel } from '../pages';
 import type { CallbackType, PaymentStatus } from '../payments/payment';
-import { isPaid } from '../payments/transaction-phase';
+import { holdsMoney, isFinal, returnedMoney } from '../payments/status-properties';
 import type { RecordedCallback } from './record-callback';
 
 /** How we answer the gateway; the HTTP adapter renders it. */
@@ -41,7 +41,7 @@ export function answerCallback(
         : 'pending'
       : pageKind(callbackType, payment.status);
   // The amount the customer paid, verbatim: that of the (first) paid transaction.
-  const paid = Object.values(payment.transactions).find((t) => isPaid(t.phase));
+  const paid = Object.values(payment.transactions).find((t) => holdsMoney(t.phase));
   const page: CallbackPageModel = {
     kind,
     shopOrderId: payment.shopOrderId,
@@ -54,16 +54,9 @@ export function answerCallback(
   return { kind: 'page', page };
 }
 
+/** The page for the recorded status; an order whose money went back is closed, as create-payment says too. */
 function pageKind(callbackType: CallbackType, status: PaymentStatus): CallbackPageKind {
-  switch (status) {
-    case 'reserved':
-    case 'captured':
-    case 'chargeback':
-      return callbackType === 'fail' ? 'already-paid' : 'paid';
-    case 'created':
-    case 'open':
-      return callbackType === 'fail' ? 'failed' : 'pending';
-    default:
-      return 'failed';
-  }
+  if (holdsMoney(status)) return callbackType === 'fail' ? 'already-paid' : 'paid';
+  if (!isFinal(status)) return callbackType === 'fail' ? 'failed' : 'pending';
+  return returnedMoney(status) ? 'closed' : 'failed';
 }

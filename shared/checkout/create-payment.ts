@@ -1,6 +1,7 @@
 import { ConflictError, DependencyError, tableCall } from '../errors';
 import { compareAmounts } from '../payments/money';
 import { hasLiveRequest, type Payment, type PaymentRequest } from '../payments/payment';
+import { mayStartNewPayment, wasPaid } from '../payments/status-properties';
 import type { Clock, Log, PaymentGateway, PaymentRequestInput, PaymentStore } from '../ports';
 import type { Order } from './order';
 
@@ -28,7 +29,8 @@ const maxSaveAttempts = 3;
  * callbacks and verify-order can check what was asked for.
  *
  * - An order with a live request for the same amount gets the same URL again (no second request).
- * - A paid order, one being paid (open), or a live request for another amount is a 409.
+ * - An order paid before (its money held or returned since), one being paid (open), or a live request
+ *   for another amount is a 409; which statuses may start a payment is decided in status-properties.ts.
  * - After a failed or cancelled attempt, a new request is created (the gateway allows retries).
  * - The gateway is called before anything is written, so a gateway failure leaves no record at all.
  */
@@ -84,22 +86,14 @@ export async function createPayment(
 function reusable(current: Payment | undefined, order: Order): CreatedPayment | undefined {
   if (current === undefined) return undefined;
   const { shopOrderId } = current;
-  switch (current.status) {
-    case 'reserved':
-    case 'captured':
-    case 'refunded':
-    case 'released':
-    case 'chargeback':
-      throw new ConflictError(
-        'order_already_paid',
-        `Order ${shopOrderId} is already paid (status ${current.status}).`,
-      );
-    case 'open':
-      throw new ConflictError(
-        'payment_in_progress',
-        `A payment for order ${shopOrderId} is being processed.`,
-      );
-    default:
+  if (wasPaid(current.status)) {
+    throw new ConflictError(
+      'order_already_paid',
+      `Order ${shopOrderId} was already paid (status ${current.status}); use a new order id for another payment.`,
+    );
+  }
+  if (!mayStartNewPayment(current.status)) {
+    throw new ConflictError('payment_in_progress', `A payment for order ${shopOrderId} is being processed.`);
   }
   const { request } = current;
   if (request === undefined || !hasLiveRequest(current)) return undefined;

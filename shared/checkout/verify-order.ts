@@ -5,7 +5,8 @@ import { findCurrency } from '../altapay/currency';
 import { decodeFormBody } from '../altapay/form-body';
 import { MalformedRequestError, tableCall } from '../errors';
 import { compareAmounts } from '../payments/money';
-import { isPaid } from '../payments/transaction-phase';
+import type { PaymentStatus } from '../payments/payment';
+import { holdsMoney, mayBeVerified, returnedMoney } from '../payments/status-properties';
 import type { Log, PaymentStore } from '../ports';
 import { describeIssue } from '../validation';
 
@@ -23,9 +24,10 @@ const verifyFormSchema = z.pick(callbackFormSchema, { shop_orderid: true, amount
 
 /**
  * AltaPay's last check before it charges the card: answers exactly `OKAY` only when the order was
- * started through create-payment, is not paid already, and amount and currency are what we asked
- * for. Anything else is a short reason the gateway shows the customer (it shows the first 255
- * characters, tags stripped), so it names no internals.
+ * started through create-payment, its status may be verified (not paid, not being paid, its money
+ * not returned: see status-properties.ts), and amount and currency are what we asked for. Anything
+ * else is a short reason the gateway shows the customer (it shows the first 255 characters, tags
+ * stripped), so it names no internals.
  */
 export async function verifyOrder(deps: VerifyOrderDeps, body: Uint8Array): Promise<string> {
   const fields = decodeFormBody(body);
@@ -41,12 +43,7 @@ export async function verifyOrder(deps: VerifyOrderDeps, body: Uint8Array): Prom
   if (payment?.request === undefined) {
     return refusal('unknown order', 'We could not find this order. Please return to the shop and try again.');
   }
-  if (isPaid(payment.status) || payment.status === 'open') {
-    return refusal(
-      `status ${payment.status}`,
-      'This order has already been paid. No further payment is needed.',
-    );
-  }
+  if (!mayBeVerified(payment.status)) return refusal(`status ${payment.status}`, refusalFor(payment.status));
   const { request } = payment;
   const currency = findCurrency(form.currency)?.alpha;
   if (currency !== request.currency || compareAmounts(form.amount, request.amount) !== 0) {
@@ -57,4 +54,13 @@ export async function verifyOrder(deps: VerifyOrderDeps, body: Uint8Array): Prom
   }
   deps.log.info('order verified', { shopOrderId: form.shop_orderid });
   return approved;
+}
+
+/** What the customer reads when the order's status does not let it be paid now. */
+function refusalFor(status: PaymentStatus): string {
+  if (holdsMoney(status)) return 'This order has already been paid. No further payment is needed.';
+  if (returnedMoney(status)) {
+    return 'This order is closed and cannot be paid again. Please contact the shop.';
+  }
+  return 'A payment for this order is already being processed. Please wait for its confirmation.';
 }

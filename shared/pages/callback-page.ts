@@ -8,7 +8,8 @@ export type CallbackPageKind =
   | 'paid' // payment reserved or captured: receipt
   | 'pending' // not final yet (callback_open, or a success we could not confirm yet)
   | 'failed' // payment did not go through
-  | 'already-paid'; // a failure arrived for an order that is already paid: reassure, nothing to do
+  | 'already-paid' // a failure arrived for an order that is already paid: reassure, nothing to do
+  | 'closed'; // the order's money went back (released, refunded, charged back): it cannot be paid again
 
 /** Everything a callback page shows; every string is treated as untrusted and escaped when rendered. */
 export interface CallbackPageModel {
@@ -66,6 +67,15 @@ const COPY: Readonly<Record<CallbackPageKind, KindCopy>> = {
       'nothing more you need to do.',
     showAmount: true,
   },
+  closed: {
+    title: 'Order closed',
+    heading: 'This order is closed',
+    message:
+      'The payment for this order has been returned, so the order cannot be paid again. Please contact ' +
+      'the shop if you have any questions.',
+    // An amount on a closed order reads like a charge that still stands.
+    showAmount: false,
+  },
 };
 
 const FAILED_HINT = 'You can try again or choose another payment method.';
@@ -76,14 +86,14 @@ html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
 body{margin:0;padding:clamp(16px,7vh,64px) 16px 24px;background:#f3f4f6;color:#1f2933;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
 .card{max-width:440px;margin:0 auto;padding:24px;background:#fff;border:1px solid #e3e6ea;border-top:4px solid var(--accent);border-radius:12px;box-shadow:0 1px 2px rgba(16,24,40,.05),0 8px 24px rgba(16,24,40,.06);overflow-wrap:break-word;overflow-wrap:anywhere}
 .paid,.already-paid{--accent:#1a7f37;--tint:#e6f4ea}
-.pending{--accent:#9a6700;--tint:#fdf3d8}
+.pending,.closed{--accent:#9a6700;--tint:#fdf3d8}
 .failed{--accent:#b42318;--tint:#fdecea}
 .merchant{margin:0 0 20px;padding-bottom:14px;border-bottom:1px solid #eceef1;color:#3e4c59;font-size:15px;font-weight:600;text-align:center}
 .status{text-align:center}
 .icon{position:relative;display:block;width:56px;height:56px;margin:0 auto 16px;border-radius:50%;background:var(--tint)}
 .icon::before,.icon::after{content:"";position:absolute}
 .paid .icon::after,.already-paid .icon::after{left:21px;top:13px;width:14px;height:25px;border:solid var(--accent);border-width:0 4px 4px 0;transform:rotate(45deg)}
-.pending .icon::before{inset:13px;border:4px solid var(--accent);border-radius:50%}
+.pending .icon::before,.closed .icon::before{inset:13px;border:4px solid var(--accent);border-radius:50%}
 .pending .icon::after{left:26px;top:19px;width:9px;height:11px;border:solid var(--accent);border-width:0 0 3px 3px}
 .failed .icon::before,.failed .icon::after{left:26px;top:15px;width:4px;height:26px;border-radius:2px;background:var(--accent);transform:rotate(45deg)}
 .failed .icon::after{transform:rotate(-45deg)}

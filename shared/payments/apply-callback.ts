@@ -8,7 +8,14 @@ import {
   type TransactionDetails,
   type TransactionState,
 } from './payment';
-import { aggregateStatus, isPaid, orderPhase, phaseRank, transactionPhase } from './transaction-phase';
+import { holdsMoney } from './status-properties';
+import {
+  aggregateStatus,
+  oneOffAuthTypes,
+  orderPhase,
+  phaseRank,
+  transactionPhase,
+} from './transaction-phase';
 
 /** What a verified, validated callback tells us, in domain terms. */
 export interface CallbackFacts {
@@ -197,7 +204,7 @@ function correct(recorded: TransactionState, incoming: TransactionState): 'same'
 
 /** One-off payments; subscription agreements and their recurring charges legitimately share an order. */
 function isOneOffPayment(t: TransactionState): boolean {
-  return t.authType === undefined || t.authType === 'payment' || t.authType === 'paymentAndCapture';
+  return t.authType === undefined || oneOffAuthTypes.has(t.authType);
 }
 
 /**
@@ -212,14 +219,14 @@ function flagSecondPayments(
 ): void {
   const paidBefore = (id: string) => {
     const before = current?.transactions[id];
-    return before !== undefined && isPaid(before.phase);
+    return before !== undefined && holdsMoney(before.phase);
   };
   const paidIds = Object.values(transactions)
-    .filter((t) => isOneOffPayment(t) && isPaid(t.phase) && paidBefore(t.transactionId))
+    .filter((t) => isOneOffPayment(t) && holdsMoney(t.phase) && paidBefore(t.transactionId))
     .map((t) => t.transactionId);
   for (const id of changedIds) {
     const t = transactions[id];
-    if (t === undefined || !isOneOffPayment(t) || !isPaid(t.phase) || paidBefore(id)) continue;
+    if (t === undefined || !isOneOffPayment(t) || !holdsMoney(t.phase) || paidBefore(id)) continue;
     if (paidIds.length > 0 && t.flag === undefined) {
       transactions[id] = { ...t, flag: 'second-successful-payment' };
       flags.add('second-successful-payment');

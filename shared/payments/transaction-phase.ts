@@ -1,6 +1,7 @@
 import type { GatewayTransaction } from '../altapay/api-response';
 import { compareAmounts, isPositiveAmount } from './money';
 import type { CallbackType, PaymentStatus } from './payment';
+import { holdsMoney } from './status-properties';
 
 /**
  * What a gateway transaction means for the merchant. Decided from TransactionStatus AND amounts, never from
@@ -46,6 +47,9 @@ const refundedStatuses = new Set(['refunded', 'bank_payment_refunded']);
 const cancelledStatuses = new Set(['epayment_cancelled', 'cancelled']);
 const failedStatus = /(^|_)(failed|error|declined)$/;
 
+/** Authorisations that take one payment for an order (an absent AuthType may be anything). */
+export const oneOffAuthTypes: ReadonlySet<string> = new Set(['payment', 'paymentAndCapture']);
+
 /** The context a transaction arrived in; only consulted when status and amounts do not decide. */
 export interface PhaseContext {
   readonly callbackType: CallbackType;
@@ -59,7 +63,7 @@ export interface PhaseContext {
  */
 export function transactionPhase(transaction: GatewayTransaction, context: PhaseContext): PaymentStatus {
   const phase = phaseFromGateway(transaction, context);
-  return context.callbackType === 'open' && isPaid(phase) ? 'open' : phase;
+  return context.callbackType === 'open' && holdsMoney(phase) ? 'open' : phase;
 }
 
 function phaseFromGateway(transaction: GatewayTransaction, context: PhaseContext): PaymentStatus {
@@ -75,8 +79,13 @@ function phaseFromGateway(transaction: GatewayTransaction, context: PhaseContext
   if (capturedStatuses.has(status) || isPositiveAmount(capturedAmount)) return 'captured';
   // Money held, whatever the status says (e.g. captured_failed on a reservation).
   if (isPositiveAmount(reservedAmount)) return 'reserved';
-  // Zero-amount successes: card verification, subscription agreements.
-  if (reservedStatuses.has(status)) return 'reserved';
+  // Zero-amount successes: card verification, subscription agreements. The same status with nothing
+  // reserved in a failure (Result=Error, or callback_fail) or on a one-off payment is an attempt that
+  // stopped before any money was held; the gateway goes on listing such a transaction as preauth.
+  if (reservedStatuses.has(status)) {
+    const stopped = reportsFailure(context) || oneOffAuthTypes.has(transaction.authType ?? '');
+    return stopped ? 'failed' : 'reserved';
+  }
   if (cancelledStatuses.has(status)) return 'cancelled';
   if (failedStatus.test(status)) return 'failed';
   if (status === 'created') return context.callbackType === 'fail' ? 'failed' : 'created';
@@ -88,25 +97,20 @@ function phaseFromGateway(transaction: GatewayTransaction, context: PhaseContext
 export function orderPhase(context: PhaseContext): PaymentStatus {
   const result = context.result?.toLowerCase();
   if (result === 'cancelled' || result === 'abortedbyuser') return 'cancelled';
-  if (
-    context.callbackType === 'fail' ||
-    result === 'error' ||
-    result === 'failed' ||
-    result === 'systemerror'
-  ) {
-    return 'failed';
-  }
+  if (reportsFailure(context)) return 'failed';
   // An ok or notification without a transaction is a claim we cannot check yet: the worker confirms it.
   return 'open';
+}
+
+const failureResults = new Set(['error', 'failed', 'systemerror']);
+
+/** True when the callback says the attempt failed: sent to callback_fail, or with a failing `Result`. */
+function reportsFailure(context: PhaseContext): boolean {
+  return context.callbackType === 'fail' || failureResults.has(context.result?.toLowerCase() ?? '');
 }
 
 /** The payment's status: the highest-precedence phase among its transactions and order-level outcome. */
 export function aggregateStatus(phases: Iterable<PaymentStatus>): PaymentStatus {
   const present = new Set(phases);
   return statusPrecedence.find((status) => present.has(status)) ?? 'created';
-}
-
-/** True when the phase means the customer's money is held by the merchant. */
-export function isPaid(status: PaymentStatus): boolean {
-  return status === 'reserved' || status === 'captured';
 }

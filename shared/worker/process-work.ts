@@ -10,7 +10,8 @@ import {
   type TransactionState,
 } from '../payments/payment';
 import { describe, queueWork, saveDecision } from '../payments/save-decision';
-import { aggregateStatus, isPaid, phaseRank, transactionPhase } from '../payments/transaction-phase';
+import { holdsMoney } from '../payments/status-properties';
+import { aggregateStatus, phaseRank, transactionPhase } from '../payments/transaction-phase';
 import type {
   Clock,
   Log,
@@ -143,7 +144,7 @@ async function confirm(
 ): Promise<NonNullable<WorkRecord['confirmation']>> {
   const before = await readPayment(deps, work.shopOrderId);
   if (work.transactionIds.length === 0) {
-    const confirmed = !isPaid(work.status);
+    const confirmed = !holdsMoney(work.status);
     return { checkedAt: now, confirmed, detail: 'an order-level result without a transaction to confirm' };
   }
   const answers = await Promise.all(work.transactionIds.map((id) => deps.gateway.transactions(id)));
@@ -158,7 +159,7 @@ async function confirm(
     const claimed = before.transactions[id];
     const gateway = known.find((t) => t.transactionId === id);
     if (gateway === undefined) problems.push(`transaction ${id} is unknown to the gateway`);
-    else if (claimed && isPaid(claimed.phase) && !backs(gateway, claimed)) {
+    else if (claimed && holdsMoney(claimed.phase) && !backs(gateway, claimed)) {
       problems.push(
         `transaction ${id}: the callback said ${claimed.paymentStatus}, the gateway says ${gateway.transactionStatus}`,
       );

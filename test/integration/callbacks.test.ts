@@ -3,6 +3,7 @@ import { callbackLogLimit } from '../../shared/ports';
 import { useEmulators } from '../support/emulators';
 import { callbackFields, readFixture, readFormFields, transactionXml } from '../support/gateway';
 import { useLocalApi } from '../support/local-api';
+import { readStatusFixture } from '../support/status-fixtures';
 
 /**
  * The callback endpoints as the gateway sees them: real HTTP into the same Lambda handlers and
@@ -339,6 +340,40 @@ describe('idempotency and order', () => {
     await api.postCallback('notification', callbackFields(final));
 
     expect((await payment('notify-2')).status).toBe('reserved');
+  });
+});
+
+describe('documents whose status the gateway words ambiguously', () => {
+  it.each([
+    ['result-error-preauth-zero.xml', 'st-error-0'],
+    ['result-failed-preauth-zero.xml', 'st-failed-0'],
+  ])('%s posted to callback_fail leaves the order not paid and shows a failure', async (fixture, order) => {
+    const fields = callbackFields(readStatusFixture(fixture), { cardholder_message_must_be_shown: 'true' });
+
+    const response = await api.postCallback('fail', fields);
+
+    expect(response.status).toBe(200);
+    const page = await response.text();
+    expect(page).toContain('did not go through');
+    expect(page).not.toContain('already paid');
+    const stored = await payment(order);
+    expect(stored.status).toBe('failed');
+    expect(stored.transactions).toMatchObject([{ paymentStatus: 'preauth', reservedAmount: '0.00' }]);
+  });
+
+  it('records every payment of a multi-payment answer listed under Body/Actions', async () => {
+    const response = await api.postCallback(
+      'ok',
+      callbackFields(readStatusFixture('multi-payment-actions.xml')),
+    );
+
+    expect(response.status).toBe(200);
+    const stored = await payment('st-multi-1');
+    expect(stored.status).toBe('reserved');
+    expect(stored.transactions.map((t) => [t.transactionId, t.reservedAmount]).sort()).toEqual([
+      ['70201', '40.00'],
+      ['70202', '25.50'],
+    ]);
   });
 });
 

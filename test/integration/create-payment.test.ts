@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { encodeFormBody } from '../../shared/altapay/form-body';
+import { callbackFields, signed, transactionXml } from '../support/gateway';
 import { useLocalStack } from '../support/local-stack';
+
+/** The terminal's shared secret: the simulator signs its callbacks with it, and so do our own posts. */
+const secret = 'terminal-secret';
 
 /**
  * POST /payments over real HTTP, through the real handler, against the AltaPay simulator speaking
@@ -7,8 +12,16 @@ import { useLocalStack } from '../support/local-stack';
  */
 const stack = useLocalStack({
   ALTAPAY_GATEWAY_TIMEOUT_MS: '1000',
-  ALTAPAY_CALLBACK_SECRET: 'terminal-secret',
+  ALTAPAY_CALLBACK_SECRET: secret,
 });
+
+/** A form post to one of our callback routes, signed as the gateway signs it. */
+const postSigned = (route: string, fields: Record<string, string>) =>
+  fetch(`${stack.apiUrl}/callbacks/${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: encodeFormBody(signed(fields, secret)),
+  });
 
 const postJson = (body: unknown) =>
   fetch(`${stack.apiUrl}/payments`, {
@@ -126,5 +139,42 @@ describe('verify-order, called by the gateway before it charges', () => {
     );
     expect(verify?.body).toBe('OKAY');
     expect((await stack.waitForStatus('vo-1', 'reserved')).status).toBe('reserved');
+  });
+
+  it('gives no OKAY to an order whose reservation was released, even for its exact amount', async () => {
+    const shopOrderId = 'vo-released';
+    await stack.simulator.pay(await stack.createPayment(shopOrderId, '30.00'), 'success');
+    await stack.waitForStatus(shopOrderId, 'reserved');
+    const [reservation] = stack.simulator.transactions(shopOrderId);
+    const release = await fetch(`${stack.simulator.url}/merchant/API/releaseReservation`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${process.env.ALTAPAY_API_USERNAME}:${process.env.ALTAPAY_API_PASSWORD}`).toString('base64')}`,
+      },
+      body: encodeFormBody({ transaction_id: reservation?.transactionId ?? '' }),
+    });
+    expect(await release.text()).toContain('<Result>Success</Result>');
+    // The gateway tells the shop of the release in a notification.
+    const released = transactionXml({
+      shopOrderId,
+      transactionId: reservation?.transactionId ?? '',
+      status: 'released',
+      reserved: '30.00',
+      updated: '2099-01-01 00:00:00',
+    });
+    expect((await postSigned('notification', callbackFields(released))).status).toBe(200);
+    await stack.waitForStatus(shopOrderId, 'released');
+
+    const answer = await postSigned('verify-order', {
+      shop_orderid: shopOrderId,
+      amount: '30.00',
+      currency: '208',
+    });
+
+    expect(answer.status).toBe(200);
+    const text = await answer.text();
+    expect(text).not.toBe('OKAY');
+    expect(text).toContain('cannot be paid again');
   });
 });

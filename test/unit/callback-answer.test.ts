@@ -61,7 +61,22 @@ describe('answering the gateway', () => {
 
   it('shows a pending page for an ok that is not paid yet, and a failure page for one that failed', () => {
     expect(answerCallback('ok', recorded('open'), settings)).toMatchObject({ page: { kind: 'pending' } });
-    expect(answerCallback('ok', recorded('released'), settings)).toMatchObject({ page: { kind: 'failed' } });
+    expect(answerCallback('ok', recorded('failed'), settings)).toMatchObject({ page: { kind: 'failed' } });
+  });
+
+  it.each<[PaymentStatus, string, string]>([
+    ['created', 'pending', 'failed'],
+    ['open', 'pending', 'failed'],
+    ['reserved', 'paid', 'already-paid'],
+    ['captured', 'paid', 'already-paid'],
+    ['failed', 'failed', 'failed'],
+    ['cancelled', 'failed', 'failed'],
+    ['released', 'closed', 'closed'],
+    ['refunded', 'closed', 'closed'],
+    ['chargeback', 'closed', 'closed'],
+  ])('shows an order recorded as %s a %s page on ok and a %s page on fail', (status, onOk, onFail) => {
+    expect(answerCallback('ok', recorded(status), settings)).toMatchObject({ page: { kind: onOk } });
+    expect(answerCallback('fail', recorded(status), settings)).toMatchObject({ page: { kind: onFail } });
   });
 
   it('reassures the customer when a fail arrives for a paid order', () => {

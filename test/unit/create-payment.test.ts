@@ -53,7 +53,7 @@ function setup() {
     callbackSecrets: [],
     queueWhenTableFails: true,
   };
-  const callback = (type: 'ok' | 'fail', xml: string) =>
+  const callback = (type: 'ok' | 'fail' | 'open' | 'notification', xml: string) =>
     recordCallback(callbackDeps, type, new TextEncoder().encode(encodeFormBody(callbackFields(xml))));
   return { store, gateway, deps, order, callback };
 }
@@ -117,6 +117,26 @@ describe('creating a payment', () => {
       code: 'order_amount_changed',
     });
   });
+
+  it.each([
+    ['released', { status: 'released', reserved: '100.00' }],
+    ['refunded', { status: 'refunded', reserved: '100.00', captured: '100.00', refunded: '100.00' }],
+  ] as const)(
+    'refuses an order whose payment was %s since (409): it needs a new order id',
+    async (status, money) => {
+      const { store, deps, order, callback } = setup();
+      const input = { shopOrderId: 'o-1', amount: '100.00', currency: 'DKK' };
+      await createPayment(deps, order(input), callbacks);
+      await callback('notification', transactionXml({ shopOrderId: 'o-1', transactionId: '1', ...money }));
+      expect(store.payments.get('o-1')?.status).toBe(status);
+
+      await expect(createPayment(deps, order(input), callbacks)).rejects.toMatchObject({
+        status: 409,
+        code: 'order_already_paid',
+        message: expect.stringContaining('use a new order id'),
+      });
+    },
+  );
 
   it('refuses an order that is already paid (409)', async () => {
     const { deps, order, callback } = setup();
@@ -264,6 +284,62 @@ describe('verifying an order before the charge', () => {
     expect(await verify(store, { shop_orderid: 'o-1', amount: '100.00', currency: '208' })).toMatch(
       /already been paid/,
     );
+  });
+
+  const paymentsOfOrder = {
+    reserved: { status: 'preauth', reserved: '100.00' },
+    captured: { status: 'captured', reserved: '100.00', captured: '100.00' },
+    released: { status: 'released', reserved: '100.00' },
+    refunded: { status: 'refunded', reserved: '100.00', captured: '100.00', refunded: '100.00' },
+  } as const;
+
+  it.each([
+    ['reserved', /already been paid/],
+    ['captured', /already been paid/],
+    ['released', /closed and cannot be paid again/],
+    ['refunded', /closed and cannot be paid again/],
+  ] as const)(
+    'gives no OKAY to an order whose payment is %s, even for its exact amount',
+    async (status, reason) => {
+      const { store, deps, order, callback } = setup();
+      await createPayment(deps, order({ shopOrderId: 'o-1', amount: '100.00', currency: 'DKK' }), callbacks);
+      await callback(
+        'notification',
+        transactionXml({ shopOrderId: 'o-1', transactionId: '1', ...paymentsOfOrder[status] }),
+      );
+      expect(store.payments.get('o-1')?.status).toBe(status);
+
+      expect(await verify(store, { shop_orderid: 'o-1', amount: '100.00', currency: '208' })).toMatch(reason);
+    },
+  );
+
+  it('gives no OKAY while another payment of the order is being processed', async () => {
+    const { store, deps, order, callback } = setup();
+    await createPayment(deps, order({ shopOrderId: 'o-1', amount: '100.00', currency: 'DKK' }), callbacks);
+    await callback(
+      'open',
+      transactionXml({ shopOrderId: 'o-1', transactionId: '1', status: 'bank_payment_open' }),
+    );
+
+    expect(await verify(store, { shop_orderid: 'o-1', amount: '100.00', currency: '208' })).toMatch(
+      /already being processed/,
+    );
+  });
+
+  it('answers OKAY again after a declined attempt: the customer may retry', async () => {
+    const { store, deps, order, callback } = setup();
+    await createPayment(deps, order({ shopOrderId: 'o-1', amount: '100.00', currency: 'DKK' }), callbacks);
+    await callback(
+      'fail',
+      transactionXml({
+        shopOrderId: 'o-1',
+        transactionId: '1',
+        status: 'epayment_declined',
+        result: 'Failed',
+      }),
+    );
+
+    expect(await verify(store, { shop_orderid: 'o-1', amount: '100.00', currency: '208' })).toBe('OKAY');
   });
 
   it('requires the checksum when a secret is configured', async () => {

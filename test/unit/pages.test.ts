@@ -7,13 +7,14 @@ import {
   renderCallbackPage,
 } from '../../shared/pages/index';
 
-const KINDS: readonly CallbackPageKind[] = ['paid', 'pending', 'failed', 'already-paid'];
+const KINDS: readonly CallbackPageKind[] = ['paid', 'pending', 'failed', 'already-paid', 'closed'];
 
 const HEADINGS: Readonly<Record<CallbackPageKind, string>> = {
   paid: 'Thank you — your payment is confirmed',
   pending: 'Your payment is being processed',
   failed: 'Your payment did not go through',
   'already-paid': 'This order is already paid',
+  closed: 'This order is closed',
 };
 
 const GENERIC_FAILURE =
@@ -174,6 +175,14 @@ describe('renderCallbackPage', () => {
       expect(html).toContain('No further payment is needed');
     });
 
+    it('closed says the order cannot be paid again, without inviting a retry or showing an amount', () => {
+      const html = renderCallbackPage(model({ kind: 'closed' }));
+
+      expect(html).toContain('cannot be paid again');
+      expect(html).not.toContain('try again');
+      expect(html).not.toContain('123.41');
+    });
+
     it('failed without a cardholder message shows the generic text', () => {
       const html = renderCallbackPage(model({ kind: 'failed', cardholderMessage: undefined }));
 
@@ -200,11 +209,16 @@ describe('renderCallbackPage', () => {
       expect(renderCallbackPage(model({ kind: 'failed' }))).not.toContain('123.41');
     });
 
-    it.each(['paid', 'pending', 'already-paid'] as const)('%s never shows the cardholder message', (kind) => {
-      const html = renderCallbackPage(model({ kind, cardholderMessage: 'Gateway says: card declined 9917' }));
+    it.each(['paid', 'pending', 'already-paid', 'closed'] as const)(
+      '%s never shows the cardholder message',
+      (kind) => {
+        const html = renderCallbackPage(
+          model({ kind, cardholderMessage: 'Gateway says: card declined 9917' }),
+        );
 
-      expect(html).not.toContain('card declined 9917');
-    });
+        expect(html).not.toContain('card declined 9917');
+      },
+    );
 
     it('leaves out the merchant header when the merchant name is blank', () => {
       const html = renderCallbackPage(model({ merchantName: ' ' }));

@@ -10,6 +10,7 @@ import { runWorkMessage } from '../../shared/worker/run-work-message';
 import { sweepPendingWork } from '../../shared/worker/sweep-pending-work';
 import { callbackFields, transactionXml } from '../support/gateway';
 import { MemoryPaymentStore, MemoryWorkQueue } from '../support/memory-store';
+import { readStatusFixture } from '../support/status-fixtures';
 
 const silent = { info() {}, warn() {}, error() {} };
 
@@ -182,6 +183,22 @@ describe('the slow work of a payment change', () => {
       flags: ['unconfirmed-callback'],
       transactions: { '1': { paymentStatus: '3dsecure_failed', reservedAmount: '0.00' } },
     });
+  });
+
+  it('keeps a refused payment failed when the gateway still lists it as preauth with nothing reserved', async () => {
+    const { store, merchant, gateway, deps, callback } = setup();
+    // The gateway's own view of the refused payment of the fixture: the same preauth, nothing held.
+    gateway.known.set('70114', {
+      ...gatewayTransaction('70114', 'preauth', '0.00'),
+      shopOrderId: 'st-error-0',
+      updatedDate: '2026-11-24 13:05:11',
+    });
+    const work = await callback(readStatusFixture('result-error-preauth-zero.xml'), 'fail');
+
+    await processWork(deps, work);
+
+    expect(store.payments.get('st-error-0')?.status).toBe('failed');
+    expect(merchant.received.map((e) => e.type)).toEqual(['payment.failed']);
   });
 
   it('takes the gateway at its word when it is further along, and queues that change as new work', async () => {
