@@ -3,7 +3,7 @@ import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertool
 
 /**
  * The short console of `npm start` (LOG_FORMAT=short): each log entry as one line a person reads,
- * `20:14:03  callback-ok           ORDER-1       callback recorded  outcome=changed status=reserved`,
+ * `20:14:03  callback-ok           ORDER-1       callback recorded  outcome=changed  status=reserved`,
  * i.e. the time, the function, the order (or the work item) it is about, and what happened.
  */
 
@@ -38,11 +38,9 @@ export class ShortLogFormatter extends LogFormatter {
     const details = Object.entries(additional)
       .filter(([key, value]) => !leftOut.has(key) && value !== undefined)
       .map(([key, value]) => `${key}=${text(value)}`);
-    const error = attributes.error ? [`error=${attributes.error.message}`] : [];
     const line = [
       `${consoleTime(attributes.timestamp)}  ${source.padEnd(21)} ${subject.padEnd(13)} ${level}${attributes.message}`,
       ...details,
-      ...error,
     ].join('  ');
     return new LogItem({ attributes: { line } });
   }
