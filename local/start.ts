@@ -14,6 +14,9 @@ import { type LocalStack, startLocalStack } from './stack';
 /** Where `npm run payments` looks for the running stack (scripts/payments/target.ts reads the same). */
 const stateFile = process.env.PAYMENTS_LOCAL_STACK_FILE || resolve(repoRoot, '.local', 'stack.json');
 
+/** Past this, a stop still waiting (for a function that is still running) gives up and exits. */
+const stopDeadlineMs = 5_000;
+
 let starting: Promise<LocalStack> | undefined;
 let stopping = false;
 
@@ -24,6 +27,12 @@ function onSignal(signal: NodeJS.Signals): void {
   }
   stopping = true;
   console.log(`\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping (press Ctrl-C again to force)...`);
+  setTimeout(() => {
+    console.error(
+      `Still stopping after ${stopDeadlineMs / 1000} s (a function is still running): exiting anyway.`,
+    );
+    process.exit(1);
+  }, stopDeadlineMs).unref();
   // A stack still starting is stopped once it runs; one that failed to start has stopped itself.
   const stopped = starting?.then(
     (stack) => stack.stop(),
