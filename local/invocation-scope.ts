@@ -72,7 +72,7 @@ let store: LocalInvokeStore | undefined;
  */
 function installed(): LocalInvokeStore {
   store ??= new LocalInvokeStore();
-  // Powertools only asks whether this is set; the SDK's copy of the store reads it too.
+  // Powertools uses the store only while this is set; it never reads the number.
   process.env.AWS_LAMBDA_MAX_CONCURRENCY ||= '10';
   const lambdaGlobal: unknown = Reflect.get(globalThis, 'awslambda');
   const target = typeof lambdaGlobal === 'object' && lambdaGlobal !== null ? lambdaGlobal : {};

@@ -23,7 +23,10 @@ import { holdSettings, type Settings } from './settings';
  * and shared by every invocation of the function that imports them.
  */
 
-/** One per cold start; on the local stack each invocation still logs as itself (local/invocation-scope.ts). */
+/**
+ * One per cold start, in the format LOG_FORMAT asks for. On the local stack every function shares it,
+ * and each invocation still logs as itself (local/invocation-scope.ts).
+ */
 export const log = createLogger();
 /** How long a secret is trusted before it is read again (rotation reaches warm functions). */
 const secretMaxAgeMs = 300_000;
