@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import type { LambdaSpec } from '../functions/routes';
+import { inInvocation, outsideInvocations } from './invocation-scope';
 
 /** The account id every local ARN carries (the emulators accept any). */
 export const localAccountId = '123456789012';
@@ -59,8 +60,9 @@ export async function withLambdaTimeout<T>(work: Promise<T>, seconds: number): P
 
 /**
  * One local Lambda function as its invokers see it: loaded on the first invocation (the cold start,
- * module scope runs once), loaded again after a failed init as Lambda does, and every invocation
- * given a `Context` and held to the function's timeout.
+ * module scope runs once, outside any invocation), loaded again after a failed init as Lambda does,
+ * and every invocation given a `Context`, a scope of its own for Powertools' state (see
+ * invocation-scope.ts) and the function's timeout.
  */
 export function localFunction<E, R>(
   spec: Pick<LambdaSpec, 'name' | 'memoryMb' | 'timeoutSeconds'>,
@@ -68,14 +70,14 @@ export function localFunction<E, R>(
 ): (event: E) => Promise<R> {
   let handler: Promise<(event: E, context: Context) => R | PromiseLike<R>> | undefined;
   return async (event) => {
-    handler ??= load();
+    handler ??= outsideInvocations(load);
     const loaded = await handler.catch((error: unknown) => {
       handler = undefined;
       throw error;
     });
     const context = lambdaContext(spec, Date.now() + spec.timeoutSeconds * 1000);
     return withLambdaTimeout(
-      Promise.resolve().then(() => loaded(event, context)),
+      inInvocation(context.awsRequestId, () => Promise.resolve().then(() => loaded(event, context))),
       spec.timeoutSeconds,
     );
   };

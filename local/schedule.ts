@@ -67,7 +67,7 @@ export function startSchedule(options: ScheduleOptions): Schedule {
     }
     run().then(
       (result) => {
-        if (hasNews(result)) log(`[${options.lambda.name}] ${JSON.stringify(result)}`);
+        if (hasNews(result)) log(`[${options.lambda.name}] ${describeResult(result)}`);
       },
       (error: unknown) => log(`[${options.lambda.name}] scheduled run failed: ${oneLine(error)}`),
     );
@@ -117,9 +117,16 @@ function scheduledEvent(ruleArn: string, region: string): ScheduledEvent {
 }
 
 /** Quiet unless the run reports that it found something (e.g. the sweeper's `{ found: 2, ... }`). */
-function hasNews(result: unknown): boolean {
+function hasNews(result: unknown): result is object {
   if (typeof result !== 'object' || result === null) return false;
   return Object.values(result).some((value) => typeof value === 'number' && value > 0);
+}
+
+/** A run's result as the console shows it, e.g. `found=2 queued=2 failed=0`. */
+function describeResult(result: object): string {
+  return Object.entries(result)
+    .map(([key, value]) => `${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+    .join(' ');
 }
 
 function oneLine(error: unknown): string {

@@ -38,7 +38,7 @@ export interface SqsEventSourceOptions {
   readonly batchSize: number;
   /** Pause after a failed poll or delete; default 1000 ms. */
   readonly errorBackoffMs?: number;
-  /** One line per batch and per problem; silent when absent. */
+  /** One line per batch that returns messages to the queue, and per problem; silent when absent. */
   readonly log?: (line: string) => void;
 }
 
@@ -220,10 +220,16 @@ export async function startSqsEventSource(options: SqsEventSourceOptions): Promi
       const outcome = await invoke(messages);
       stats.returned += outcome.failedIds.length;
       await deleteSucceeded(messages, outcome.failedIds);
-      const summary = outcome.error
-        ? `the batch failed (${outcome.error}); all return to the queue`
-        : `${messages.length - outcome.failedIds.length} done, ${outcome.failedIds.length} returned for a retry`;
-      log(`[${options.lambda.name}] ${messages.length} message(s): ${summary}`);
+      // Only what the handler's own log cannot say: a message off the queue may be done or parked in
+      // the dead-letter queue (the worker says which); the event source sees neither.
+      if (outcome.error)
+        log(
+          `[${options.lambda.name}] ${messages.length} message(s): the batch failed (${outcome.error}); all return to the queue`,
+        );
+      else if (outcome.failedIds.length > 0)
+        log(
+          `[${options.lambda.name}] ${outcome.failedIds.length} of ${messages.length} message(s) returned to the queue for a retry`,
+        );
       for (const listener of batchListeners) listener(outcome);
     }
   };

@@ -37,7 +37,10 @@ export interface LocalStackOptions {
   readonly simulatorPort: number;
   /** How long an open payment waits for its notification. */
   readonly notificationDelayMs: number;
-  /** One line per API request, simulator event, worker batch and merchant event; silent when absent. */
+  /**
+   * One line per API request, simulator event, worker batch returned to the queue and merchant event;
+   * silent when absent.
+   */
   readonly log?: (line: string) => void;
   /** The local merchant endpoint's port; 0 (the default) picks a free one. */
   readonly merchantPort?: number;

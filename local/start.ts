@@ -1,21 +1,24 @@
 /**
  * `npm start`: the whole flow on this machine (see stack.ts), with a banner and a clean Ctrl-C.
  * PORT (default 3000), ALTAPAY_SIMULATOR_PORT (default 3001) and MERCHANT_PORT (default 3002) choose
- * the ports; LOCAL_SWEEP_INTERVAL_MS (default 5000) how often the sweeper runs.
+ * the ports; LOCAL_SWEEP_INTERVAL_MS (default 5000) how often the sweeper runs. The console shows one
+ * short line per request, callback and worker step; LOG_FORMAT=json shows the functions' JSON log
+ * lines and metrics as Lambda writes them.
  */
 import { resolve } from 'node:path';
+import { logFormat } from '../functions/runtime/logger';
+import { consoleTime } from '../functions/runtime/short-log-line';
 import { repoRoot } from './lambda-loader';
 import { type LocalStack, startLocalStack } from './stack';
 
-/** Where `npm run payments` looks for the running stack (scripts/payments/target.ts reads the same path). */
-const stateFile = resolve(repoRoot, '.local', 'stack.json');
+/** Where `npm run payments` looks for the running stack (scripts/payments/target.ts reads the same). */
+const stateFile = process.env.PAYMENTS_LOCAL_STACK_FILE || resolve(repoRoot, '.local', 'stack.json');
 
-let stack: LocalStack | undefined;
+/** Past this, a stop still waiting (for a function that is still running) gives up and exits. */
+const stopDeadlineMs = 5_000;
+
+let starting: Promise<LocalStack> | undefined;
 let stopping = false;
-
-function time(): string {
-  return new Date().toISOString().slice(11, 19);
-}
 
 function onSignal(signal: NodeJS.Signals): void {
   if (stopping) {
@@ -24,7 +27,18 @@ function onSignal(signal: NodeJS.Signals): void {
   }
   stopping = true;
   console.log(`\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping (press Ctrl-C again to force)...`);
-  (stack?.stop() ?? Promise.resolve()).then(
+  setTimeout(() => {
+    console.error(
+      `Still stopping after ${stopDeadlineMs / 1000} s (a function is still running): exiting anyway.`,
+    );
+    process.exit(1);
+  }, stopDeadlineMs).unref();
+  // A stack still starting is stopped once it runs; one that failed to start has stopped itself.
+  const stopped = starting?.then(
+    (stack) => stack.stop(),
+    () => undefined,
+  );
+  (stopped ?? Promise.resolve()).then(
     () => {
       console.log('Stopped.');
       process.exit(0);
@@ -62,15 +76,20 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
 try {
-  stack = await startLocalStack({
+  // The functions read LOG_FORMAT when they load; npm start's console is the short one by default.
+  process.env.LOG_FORMAT ||= 'short';
+  // Metrics are JSON lines too (embedded metric format): part of the JSON console, noise in the short one.
+  if (logFormat() === 'short') process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  starting = startLocalStack({
     apiPort: parsePort('PORT', '3000'),
     simulatorPort: parsePort('ALTAPAY_SIMULATOR_PORT', '3001'),
     merchantPort: parsePort('MERCHANT_PORT', '3002'),
     notificationDelayMs: Number(process.env.ALTAPAY_SIMULATOR_NOTIFICATION_DELAY_MS ?? 5000),
     scheduleIntervalMs: parseInterval('LOCAL_SWEEP_INTERVAL_MS', '5000'),
-    log: (line) => console.log(`${time()}  ${line}`),
+    log: (line) => console.log(`${consoleTime()}  ${line}`),
     stateFile,
   });
+  const stack = await starting;
   if (!stopping) {
     console.log(
       [
@@ -86,6 +105,9 @@ try {
     );
   }
 } catch (error) {
-  console.error(`Could not start the local stack: ${oneLine(error)}`);
-  process.exit(1);
+  // Stopping already: the signal handler ends the process.
+  if (!stopping) {
+    console.error(`Could not start the local stack: ${oneLine(error)}`);
+    process.exit(1);
+  }
 }

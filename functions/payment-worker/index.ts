@@ -45,12 +45,17 @@ const processor = new BatchProcessor(EventType.SQS);
  */
 async function handleRecord(record: SQSRecord): Promise<void> {
   const attempts = Number(record.attributes.ApproximateReceiveCount) || 1;
+  // What the message is about, for the log lines below (nothing for a message that is not ours).
+  let about: { shopOrderId?: string; workId?: string } = {};
   try {
-    await runWorkMessage(deps, parseWorkMessage(record.body));
+    const message = parseWorkMessage(record.body);
+    if (message.kind === 'payment-work') about = { shopOrderId: message.shopOrderId, workId: message.workId };
+    await runWorkMessage(deps, message);
   } catch (error) {
     const poison = error instanceof MalformedRequestError;
     if (!poison && attempts < settings.workMaxAttempts) {
       log.warn('work failed; the queue will retry it', {
+        ...about,
         messageId: record.messageId,
         attempts,
         error: describe(error),
@@ -60,7 +65,12 @@ async function handleRecord(record: SQSRecord): Promise<void> {
     const reason = `${poison ? 'Not a work message' : `Failed ${attempts} times`}: ${describe(error)}`;
     await deadLetters.park(record.body, reason, attempts);
     countMetric(metricNames.workParked, { reason: poison ? 'poison' : 'failed' });
-    log.error('work parked in the dead-letter queue', { messageId: record.messageId, attempts, reason });
+    log.error('work parked in the dead-letter queue', {
+      ...about,
+      messageId: record.messageId,
+      attempts,
+      reason,
+    });
   }
 }
 

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -15,6 +14,7 @@ import type {
   PaymentStore,
   WorkQueue,
 } from '../../shared/ports';
+import { createLogger } from './logger';
 import { sdkOptions } from './sdk-options';
 import { holdSettings, type Settings } from './settings';
 
@@ -23,7 +23,11 @@ import { holdSettings, type Settings } from './settings';
  * and shared by every invocation of the function that imports them.
  */
 
-export const log = new Logger({ serviceName: 'altapay-payments' });
+/**
+ * One per cold start, in the format LOG_FORMAT asks for. On the local stack every function shares it,
+ * and each invocation still logs as itself (local/invocation-scope.ts).
+ */
+export const log = createLogger();
 /** How long a secret is trusted before it is read again (rotation reaches warm functions). */
 const secretMaxAgeMs = 300_000;
 

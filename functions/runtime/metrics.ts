@@ -4,7 +4,10 @@ import type { CallbackType } from '../../shared/payments/payment';
 import type { WorkerMetrics } from '../../shared/ports';
 import { metricNames, metricsNamespace, serviceName } from '../metrics';
 
-/** One Metrics per cold start; the local stack turns publishing off (POWERTOOLS_METRICS_DISABLED). */
+/**
+ * One Metrics per cold start; the test runner and npm start's short console turn publishing off
+ * (POWERTOOLS_METRICS_DISABLED).
+ */
 export const metrics = new Metrics({ namespace: metricsNamespace, serviceName });
 
 /**

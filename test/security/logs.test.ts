@@ -32,14 +32,19 @@ afterAll(() => {
   process.stderr.write = writes.stderr;
 });
 
-const stack = useLocalStack(
-  { POWERTOOLS_LOG_LEVEL: 'DEBUG', ALTAPAY_CALLBACK_SECRET: 'log-test-secret' },
-  {
-    notificationDelayMs: 200,
-  },
-);
+// Both consoles: the JSON lines of Lambda and the short lines of npm start.
+describe.each([
+  { format: 'json', recorded: '"callback recorded"', done: '"work done"' },
+  { format: 'short', recorded: ' callback recorded ', done: ' work done ' },
+])('the logs of a full run (LOG_FORMAT=$format)', ({ format, recorded, done }) => {
+  const stack = useLocalStack(
+    { POWERTOOLS_LOG_LEVEL: 'DEBUG', ALTAPAY_CALLBACK_SECRET: 'log-test-secret', LOG_FORMAT: format },
+    { notificationDelayMs: 200 },
+  );
+  beforeAll(() => {
+    lines.length = 0;
+  });
 
-describe('the logs of a full run', () => {
   it('carry the decisions but no card data, token, e-mail address or xml', async () => {
     // Checkouts that pay, decline and wait for a notification, with customer data on the request.
     for (const [order, outcome] of [
@@ -100,8 +105,8 @@ describe('the logs of a full run', () => {
     const secrets = [...new Set(sent.filter((v): v is string => Boolean(v))), fake.creditCardToken];
     const logged = lines.join('\n');
 
-    expect(lines.filter((l) => l.includes('"callback recorded"')).length).toBeGreaterThanOrEqual(5);
-    expect(logged).toContain('"work done"');
+    expect(lines.filter((l) => l.includes(recorded)).length).toBeGreaterThanOrEqual(5);
+    expect(logged).toContain(done);
     for (const secret of secrets) expect(logged).not.toContain(secret);
     expect(logged).not.toMatch(/\d{6}\*{2,}\d{2,4}/); // a masked PAN
     expect(logged).not.toMatch(/[\w.+-]+@[\w-]+\.[a-z]{2,}/i); // an e-mail address

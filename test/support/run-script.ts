@@ -35,3 +35,57 @@ export function runScript(
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** A long-running script (such as `npm start`) in its own Node process. */
+export interface RunningScript {
+  readonly pid: number;
+  /** Everything it wrote so far, standard output and error interleaved as they arrived. */
+  output(): string;
+  /** Resolves with the output once it matches `pattern`; fails after `timeoutMs`, or when the process ends first. */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Settles when the process has ended. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `script` like `runScript` does, without waiting for it to end. */
+export function startScript(script: string, env: Record<string, string | undefined>): RunningScript {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: repoRoot,
+    env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)),
+  });
+  if (child.pid === undefined) throw new Error(`${script} did not start`);
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal }));
+  });
+  let ended = false;
+  exited.then(
+    () => {
+      ended = true;
+    },
+    () => {
+      ended = true;
+    },
+  );
+  return {
+    pid: child.pid,
+    output: () => output,
+    async waitForOutput(pattern, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(output)) {
+        if (ended) throw new Error(`${script} ended before printing ${pattern}:\n${output}`);
+        if (Date.now() > deadline)
+          throw new Error(`${script} did not print ${pattern} in ${timeoutMs} ms:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return output;
+    },
+    exited,
+  };
+}

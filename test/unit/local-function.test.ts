@@ -1,5 +1,6 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { localFunction, TaskTimedOut } from '../../local/lambda-runtime';
 
 const spec = { name: 'callback-ok', memoryMb: 512, timeoutSeconds: 0.2 };
@@ -56,4 +57,57 @@ describe('a local Lambda function (what the API server, queue source and schedul
     await expect(invoke('throw')).rejects.toThrow('thrown');
     await expect(invoke('reject')).rejects.toThrow('rejected');
   });
+
+  it('keeps the log context of each invocation apart when functions sharing one Logger overlap', async () => {
+    // Prepare: one Logger for every function, as functions/runtime/dependencies.ts gives them in one
+    // process; the worker's invocation waits while a sweeper run starts and finishes.
+    const log = new Logger({ serviceName: 'altapay-payments', logLevel: 'INFO' });
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    let workerStarted = () => {};
+    const started = new Promise<void>((resolve) => {
+      workerStarted = resolve;
+    });
+    let releaseWorker = () => {};
+    const released = new Promise<void>((resolve) => {
+      releaseWorker = resolve;
+    });
+    const handler = (wait: () => Promise<void>) => async (_: unknown, context: Context) => {
+      log.addContext(context);
+      log.appendKeys({ step: context.functionName });
+      await wait();
+      log.info('step finished');
+      log.resetKeys();
+    };
+    const worker = localFunction({ ...spec, name: 'payment-worker', timeoutSeconds: 2 }, async () =>
+      handler(() => {
+        workerStarted();
+        return released;
+      }),
+    );
+    const sweeper = localFunction({ ...spec, name: 'work-sweeper', timeoutSeconds: 2 }, async () =>
+      handler(async () => {}),
+    );
+
+    // Act
+    const working = worker(undefined);
+    await started;
+    await sweeper(undefined);
+    releaseWorker();
+    await working;
+
+    // Assess: each line names its own function and keeps its own keys.
+    const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged.map(({ function_name, step }) => ({ function_name, step }))).toEqual([
+      { function_name: 'work-sweeper', step: 'work-sweeper' },
+      { function_name: 'payment-worker', step: 'payment-worker' },
+    ]);
+  });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
 });
