@@ -92,7 +92,7 @@ function reusable(current: Payment | undefined, order: Order): CreatedPayment | 
     case 'chargeback':
       throw new ConflictError(
         'order_already_paid',
-        `Order ${shopOrderId} is already paid (status ${current.status}).`,
+        `Order ${shopOrderId} is already paid. No further payment is needed.`,
       );
     case 'open':
       throw new ConflictError(

@@ -377,7 +377,7 @@ describe('incomplete callbacks', () => {
       expect(response.status).toBe(400);
       expect(await response.json()).toEqual({
         error: 'missing_field',
-        message: `Field ${field} is required.`,
+        message: expect.stringMatching(new RegExp(`^Field ${field} is required and must [a-z]`)),
       });
       expect((await api.tableItems()).filter((item) => item.shopOrderId === 'missing-1')).toEqual([]);
     },
