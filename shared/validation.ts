@@ -91,32 +91,36 @@ function listOf(values: readonly unknown[], last: 'or' | 'and'): string {
   return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} ${last} ${words.at(-1)}`;
 }
 
+/** What a value of each expected kind is, for a field without a rule. */
+const typeWords: Readonly<Partial<Record<string, string>>> = {
+  string: 'must be text',
+  number: 'must be a number',
+  boolean: 'must be true or false',
+  array: 'must be a list',
+  object: 'must be a JSON object',
+};
+
+/** What a value of each checked format is, for a field without a rule. */
+const formatWords: Readonly<Partial<Record<string, string>>> = {
+  email: 'must be an e-mail address such as anna@example.com',
+  url: 'must be a URL such as https://shop.example/',
+  base64: 'must be base64 text',
+};
+
 /** A field without a rule of its own, described from the issue alone. */
 function plainWords(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_value':
       return `must be ${listOf(issue.values, 'or')}`;
     case 'invalid_type':
-      return (
-        {
-          string: 'must be text',
-          number: 'must be a number',
-          boolean: 'must be true or false',
-          array: 'must be a list',
-          object: 'must be a JSON object',
-        }[issue.expected as string] ?? 'has a value of the wrong kind'
-      );
+      return typeWords[issue.expected] ?? 'has a value of the wrong kind';
     case 'too_big':
       return `must ${issue.origin === 'array' ? 'hold' : 'be'} ${issue.inclusive === false ? (issue.origin === 'number' ? 'less than' : 'fewer than') : 'at most'} ${issue.maximum}${unitOf(issue.origin)}`;
     case 'too_small':
       if (issue.origin === 'string' && Number(issue.minimum) === 1) return 'must not be empty';
       return `must ${issue.origin === 'array' ? 'hold' : 'be'} ${issue.inclusive === false ? 'more than' : 'at least'} ${issue.minimum}${unitOf(issue.origin)}`;
     case 'invalid_format':
-      return issue.format === 'email'
-        ? 'must be an e-mail address such as anna@example.com'
-        : issue.format === 'url'
-          ? 'must be a URL such as https://shop.example/'
-          : 'has characters that are not accepted here';
+      return formatWords[issue.format] ?? 'has characters that are not accepted here';
     default:
       return 'is not accepted';
   }
