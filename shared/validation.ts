@@ -114,11 +114,13 @@ function plainWords(issue: z.core.$ZodIssue): string {
       return `must be ${listOf(issue.values, 'or')}`;
     case 'invalid_type':
       return typeWords[issue.expected] ?? 'has a value of the wrong kind';
-    case 'too_big':
-      return `must ${issue.origin === 'array' ? 'hold' : 'be'} ${issue.inclusive === false ? (issue.origin === 'number' ? 'less than' : 'fewer than') : 'at most'} ${issue.maximum}${unitOf(issue.origin)}`;
+    case 'too_big': {
+      const than = issue.origin === 'number' ? 'less than' : 'fewer than';
+      return limit(issue.origin, issue.inclusive === false ? than : 'at most', issue.maximum);
+    }
     case 'too_small':
       if (issue.origin === 'string' && Number(issue.minimum) === 1) return 'must not be empty';
-      return `must ${issue.origin === 'array' ? 'hold' : 'be'} ${issue.inclusive === false ? 'more than' : 'at least'} ${issue.minimum}${unitOf(issue.origin)}`;
+      return limit(issue.origin, issue.inclusive === false ? 'more than' : 'at least', issue.minimum);
     case 'invalid_format':
       return formatWords[issue.format] ?? 'has characters that are not accepted here';
     default:
@@ -126,9 +128,10 @@ function plainWords(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** What a length counts, after its number. */
-function unitOf(origin: string): string {
-  return origin === 'string' ? ' characters' : origin === 'array' ? ' items' : '';
+/** "must be at most 64 characters", "must hold at most 100 items", "must be more than 0". */
+function limit(origin: string, bound: string, value: number | bigint): string {
+  const unit = origin === 'string' ? ' characters' : origin === 'array' ? ' items' : '';
+  return `must ${origin === 'array' ? 'hold' : 'be'} ${bound} ${value}${unit}`;
 }
 
 interface Target {
