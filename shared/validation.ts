@@ -25,7 +25,10 @@ export interface Naming {
 
 const requestBody: Naming = { field: 'Field', whole: 'The request body' };
 
-/** The first issue of `error` as an error code and a sentence naming the field (see `issueMessage`). */
+/**
+ * The first issue of `error` as an error code and a sentence naming the field (see `issueMessage`).
+ * Parse with `reportInput: true`: the input is what tells a missing field from a wrong one.
+ */
 export function describeIssue(
   error: z.core.$ZodError,
   schema: z.core.$ZodType,
