@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { findCurrency } from '../altapay/currency';
 import { decodeFormBody, decodeUtf8 } from '../altapay/form-body';
 import { MalformedRequestError } from '../errors';
+import { isPositiveAmount } from '../payments/money';
 import { describeIssue, rule } from '../validation';
 
 /**
@@ -28,10 +29,7 @@ export const orderSchema = rule(
         'must be 1 to 100 letters (A-Z, a-z), digits, - or _, such as order-1001',
       ),
       amount: rule(
-        z.string().check(
-          z.regex(decimalPattern),
-          z.refine((a) => /[1-9]/.test(a)),
-        ),
+        z.string().check(z.regex(decimalPattern), z.refine(isPositiveAmount)),
         'must look like 249.00: digits, a dot, at most 2 decimals, more than 0 and less than 1000000000',
       ),
       currency: rule(
