@@ -88,13 +88,17 @@ async function main(argv: readonly string[]): Promise<number> {
   if (order === undefined || order === '') throw new UsageError('--order is required');
   const currency = findCurrency(values.currency);
   if (currency === undefined)
-    throw new UsageError(`unknown currency '${values.currency}' (use e.g. DKK or 208)`);
+    throw new UsageError(
+      `--currency must be an ISO 4217 currency code such as DKK or 208, not '${values.currency}'`,
+    );
   const minor = /^\d{1,12}(\.\d{1,6})?$/.test(values.amount)
     ? toMinorUnits(values.amount, currency.exponent)
     : undefined;
   if (minor === undefined) {
     throw new UsageError(
-      `--amount must be a dot-decimal amount in ${currency.alpha}, not '${values.amount}'`,
+      currency.exponent === 0
+        ? `--amount must be a whole number of ${currency.alpha} such as 100, not '${values.amount}'`
+        : `--amount must look like 100.00: digits, a dot, at most ${currency.exponent} decimals for ${currency.alpha}, not '${values.amount}'`,
     );
   }
   const transactionId = values.transaction ?? String(randomInt(10_000_000, 100_000_000));

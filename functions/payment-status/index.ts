@@ -12,6 +12,11 @@ const store = paymentStore();
 export const handler = httpHandler(async (event) => {
   const parsed = shopOrderIdSchema.safeParse(event.pathParameters?.shopOrderId, { reportInput: true });
   if (!parsed.success)
-    throw new MalformedRequestError(...describeIssue(parsed.error, 'Path parameter shopOrderId'));
+    throw new MalformedRequestError(
+      ...describeIssue(parsed.error, shopOrderIdSchema, {
+        field: 'Path parameter',
+        whole: 'Path parameter shopOrderId',
+      }),
+    );
   return jsonResponse(200, await getPaymentView(store, parsed.data));
 });

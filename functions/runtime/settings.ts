@@ -1,15 +1,19 @@
 import * as z from 'zod/mini';
-import { issueMessage } from '../../shared/validation';
+import { issueMessage, rule } from '../../shared/validation';
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const httpUrl = rule(
+  z.url({ protocol: /^https?$/ }),
+  'must be an http or https URL such as https://shop.example/receipt',
+);
+const queueUrl = rule(
+  z.url(),
+  'must be a queue URL such as https://sqs.eu-west-1.amazonaws.com/123456789012/work',
+);
 const wholeNumber = (min: number, max: number) =>
-  z.coerce
-    .number()
-    .check(
-      z.refine(Number.isInteger, 'must be a whole number'),
-      z.gte(min, `must be at least ${min}`),
-      z.lte(max, `must be at most ${max}`),
-    );
+  rule(
+    z.coerce.number().check(z.refine(Number.isInteger), z.gte(min), z.lte(max)),
+    `must be a whole number from ${min} to ${max}`,
+  );
 
 /**
  * Every setting the Lambdas read, from the environment, validated once per cold start. A missing or
@@ -17,15 +21,15 @@ const wholeNumber = (min: number, max: number) =>
  */
 const settingsSchema = z
   .object({
-    PAYMENTS_TABLE_NAME: z.string().check(z.minLength(1, 'must not be empty')),
-    WORK_QUEUE_URL: z.optional(z.url({ error: 'must be a URL' })),
+    PAYMENTS_TABLE_NAME: rule(z.string().check(z.minLength(1)), 'must be the name of the payments table'),
+    WORK_QUEUE_URL: z.optional(queueUrl),
     /** The terminal's shared secret: when set, every callback must carry a matching checksum. */
     ALTAPAY_CALLBACK_SECRET: z.optional(z.string()),
     /** The secret before the last rotation, still accepted so rotation needs no downtime. */
     ALTAPAY_CALLBACK_SECRET_PREVIOUS: z.optional(z.string()),
     /** When set, callback_ok answers 303 to this shop page instead of showing our receipt. */
     SHOP_RECEIPT_URL: z.optional(httpUrl),
-    MERCHANT_NAME: z.optional(z.string().check(z.maxLength(100, 'must be at most 100 characters'))),
+    MERCHANT_NAME: z.optional(rule(z.string().check(z.maxLength(100)), 'must be at most 100 characters')),
     /** The AltaPay gateway, e.g. https://testgateway.altapaysecure.com. */
     ALTAPAY_GATEWAY_URL: z.optional(httpUrl),
     ALTAPAY_API_USERNAME: z.optional(z.string()),
@@ -36,13 +40,15 @@ const settingsSchema = z
     /** How long one Merchant API call may take; well inside API Gateway's 29 s. */
     ALTAPAY_GATEWAY_TIMEOUT_MS: z.optional(wholeNumber(100, 20_000)),
     /** The dead-letter queue the worker parks failing work in, with the reason. */
-    WORK_DLQ_URL: z.optional(z.url({ error: 'must be a URL' })),
+    WORK_DLQ_URL: z.optional(queueUrl),
     /** Attempts before the worker parks a message (the queue's redrive maxReceiveCount). */
     WORK_MAX_ATTEMPTS: z.optional(wholeNumber(1, 100)),
     /** The merchant's endpoint for payment events; unset: events are recorded but not sent. */
     MERCHANT_WEBHOOK_URL: z.optional(httpUrl),
     /** The key the events are signed with (HMAC-SHA256); required with MERCHANT_WEBHOOK_URL. */
-    MERCHANT_WEBHOOK_SECRET: z.optional(z.string().check(z.minLength(16, 'must be at least 16 characters'))),
+    MERCHANT_WEBHOOK_SECRET: z.optional(
+      rule(z.string().check(z.minLength(16)), 'must be at least 16 characters, such as 32 random hex digits'),
+    ),
     /** The sweeper leaves work younger than this to its callback (default 30). */
     SWEEP_MIN_AGE_SECONDS: z.optional(wholeNumber(0, 3600)),
     /** Capture reservations once the gateway confirms them. */
@@ -95,8 +101,11 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
   const configured = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const result = settingsSchema.safeParse(configured, { reportInput: true });
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => issueMessage(issue, '')[1].replace(/\.$/, ''));
-    throw new Error(`Invalid settings: ${problems.join('; ')}`);
+    const problems = result.error.issues.map((issue) =>
+      issueMessage(issue, settingsSchema, { field: '', whole: '' })[1].replace(/\.$/, ''),
+    );
+    // A value can fail several checks of one setting; its rule is said once.
+    throw new Error(`Invalid settings: ${[...new Set(problems)].join('; ')}`);
   }
   const s = result.data;
   const gateway = {

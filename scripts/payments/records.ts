@@ -6,6 +6,7 @@
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { paymentsTable, recordKeys } from '../../adapters/dynamodb/payments-table';
+import { describeIssue } from '../../shared/validation';
 import { CliError } from './errors';
 import type { Target } from './target';
 
@@ -227,10 +228,8 @@ async function queryAll(
 }
 
 function parse<T>(schema: z.ZodMiniType<T>, item: unknown, what: string): T {
-  const parsed = schema.safeParse(item);
+  const parsed = schema.safeParse(item, { reportInput: true });
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new CliError(
-    `The stored ${what} does not have the expected shape (${issue?.path.join('.') || 'item'}: ${issue?.message ?? 'invalid'})`,
-  );
+  const [, problem] = describeIssue(parsed.error, schema, { field: 'its field', whole: 'it' });
+  throw new CliError(`The stored ${what} does not have the expected shape: ${problem}`);
 }

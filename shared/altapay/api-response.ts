@@ -1,8 +1,8 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import * as z from 'zod/mini';
 import { MalformedRequestError } from '../errors';
-import { decimalAmountPattern } from '../payments/money';
-import { describeIssue } from '../validation';
+import { gatewayAmountSchema } from '../payments/money';
+import { describeIssue, rule } from '../validation';
 
 /**
  * Reads AltaPay `APIResponse` documents (docs/altapay-protocol.md §6): the `xml` field of every callback and
@@ -108,7 +108,8 @@ const lastOf = (value: Node): Node => leafText(Array.isArray(value) ? value.at(-
  * Zod's preprocess, in zod/mini: `reader` shapes the raw node, then the schema checks it. The casts are
  * the ones preprocess makes too: whatever the reader returns, the schema checks.
  */
-const bounded = (max: number) => z.string().check(z.maxLength(max, `must be at most ${max} characters`));
+const bounded = (max: number) =>
+  rule(z.string().check(z.maxLength(max)), `must be text of at most ${max} characters`);
 const leaf = (max = 2000) =>
   z.pipe(
     z.transform((node: unknown) => leafText(node) as string),
@@ -125,52 +126,58 @@ const amount = z.pipe(
     const text = leafText(node);
     return (text === undefined || text === '' ? '0' : text) as string;
   }),
-  z.string().check(z.regex(decimalAmountPattern, 'must be a dot-decimal amount such as 123.45')),
+  gatewayAmountSchema,
 );
+/** An element that holds other elements. */
+const parent = <T extends z.core.$ZodType>(schema: T) => rule(schema, 'must hold elements, not text');
 const emptyAsUndefined = (value: string | undefined) => (value === '' ? undefined : value);
 
-const chargebackEventSchema = z.looseObject({
-  Date: optionalLeaf(64),
-  Type: optionalLeaf(64),
-  ReasonCode: optionalLeaf(64),
-  Reason: optionalLeaf(500),
-  Amount: amount,
-  Currency: optionalLeaf(8),
-});
+const chargebackEventSchema = parent(
+  z.looseObject({
+    Date: optionalLeaf(64),
+    Type: optionalLeaf(64),
+    ReasonCode: optionalLeaf(64),
+    Reason: optionalLeaf(500),
+    Amount: amount,
+    Currency: optionalLeaf(8),
+  }),
+);
 
 const chargebackEventsSchema = z.optional(
-  z.looseObject({ ChargebackEvent: z.optional(z.array(chargebackEventSchema)) }),
+  parent(z.looseObject({ ChargebackEvent: z.optional(z.array(chargebackEventSchema)) })),
 );
 
 const transactionSchema = z.pipe(
-  z.looseObject({
-    TransactionId: leaf(64),
-    PaymentId: optionalLeaf(64),
-    AuthType: optionalLeaf(64),
-    CardStatus: optionalLeaf(64),
-    CreditCardMaskedPan: optionalLeaf(32),
-    ThreeDSecureResult: optionalLeaf(64),
-    LiableForChargeback: optionalLeaf(64),
-    ShopOrderId: leaf(200),
-    Terminal: optionalLeaf(200),
-    TransactionStatus: leaf(64),
-    ReasonCode: optionalLeaf(64),
-    MerchantCurrency: leaf(3),
-    MerchantCurrencyAlpha: optionalLeaf(3),
-    ReservedAmount: amount,
-    CapturedAmount: amount,
-    RefundedAmount: amount,
-    CreatedDate: optionalLeaf(32),
-    UpdatedDate: optionalLeaf(32),
-    PaymentNature: optionalLeaf(64),
-    PaymentSchemeName: optionalLeaf(64),
-    FraudRiskScore: optionalLeaf(32),
-    FraudRecommendation: optionalLeaf(32),
-    ChargebackEvents: z.pipe(
-      z.transform((node: unknown) => container(node) as z.input<typeof chargebackEventsSchema>),
-      chargebackEventsSchema,
-    ),
-  }),
+  parent(
+    z.looseObject({
+      TransactionId: leaf(64),
+      PaymentId: optionalLeaf(64),
+      AuthType: optionalLeaf(64),
+      CardStatus: optionalLeaf(64),
+      CreditCardMaskedPan: optionalLeaf(32),
+      ThreeDSecureResult: optionalLeaf(64),
+      LiableForChargeback: optionalLeaf(64),
+      ShopOrderId: leaf(200),
+      Terminal: optionalLeaf(200),
+      TransactionStatus: leaf(64),
+      ReasonCode: optionalLeaf(64),
+      MerchantCurrency: leaf(3),
+      MerchantCurrencyAlpha: optionalLeaf(3),
+      ReservedAmount: amount,
+      CapturedAmount: amount,
+      RefundedAmount: amount,
+      CreatedDate: optionalLeaf(32),
+      UpdatedDate: optionalLeaf(32),
+      PaymentNature: optionalLeaf(64),
+      PaymentSchemeName: optionalLeaf(64),
+      FraudRiskScore: optionalLeaf(32),
+      FraudRecommendation: optionalLeaf(32),
+      ChargebackEvents: z.pipe(
+        z.transform((node: unknown) => container(node) as z.input<typeof chargebackEventsSchema>),
+        chargebackEventsSchema,
+      ),
+    }),
+  ),
   z.transform((t) => ({
     transactionId: t.TransactionId,
     paymentId: emptyAsUndefined(t.PaymentId),
@@ -212,13 +219,16 @@ const maxTransactions = 100;
 const transactionsSchema = z.pipe(
   z.transform((node: unknown) => container(node) as { Transaction?: unknown } | undefined),
   z.optional(
-    z.looseObject({
-      Transaction: z.optional(
-        z
-          .array(transactionSchema)
-          .check(z.maxLength(maxTransactions, `must hold at most ${maxTransactions} transactions`)),
-      ),
-    }),
+    parent(
+      z.looseObject({
+        Transaction: z.optional(
+          rule(
+            z.array(transactionSchema).check(z.maxLength(maxTransactions)),
+            `must hold at most ${maxTransactions} transactions`,
+          ),
+        ),
+      }),
+    ),
   ),
 );
 
@@ -226,28 +236,35 @@ const transactionsSchema = z.pipe(
 const actionsSchema = z.pipe(
   z.transform((node: unknown) => container(node) as { Action?: unknown } | undefined),
   z.optional(
-    z.looseObject({
-      Action: z.optional(
-        z
-          .array(z.looseObject({ Transactions: transactionsSchema }))
-          .check(z.maxLength(maxTransactions, `must hold at most ${maxTransactions} actions`)),
-      ),
-    }),
+    parent(
+      z.looseObject({
+        Action: z.optional(
+          rule(
+            z
+              .array(parent(z.looseObject({ Transactions: transactionsSchema })))
+              .check(z.maxLength(maxTransactions)),
+            `must hold at most ${maxTransactions} actions`,
+          ),
+        ),
+      }),
+    ),
   ),
 );
 
 const bodySchema = z
   .pipe(
-    z.looseObject({
-      Result: optionalLeaf(64),
-      MerchantErrorMessage: optionalLeaf(2000),
-      CardHolderErrorMessage: optionalLeaf(2000),
-      CardHolderMessageMustBeShown: optionalLeaf(8),
-      PaymentRequestId: optionalLeaf(128),
-      Url: optionalLeaf(2000),
-      Transactions: transactionsSchema,
-      Actions: actionsSchema,
-    }),
+    parent(
+      z.looseObject({
+        Result: optionalLeaf(64),
+        MerchantErrorMessage: optionalLeaf(2000),
+        CardHolderErrorMessage: optionalLeaf(2000),
+        CardHolderMessageMustBeShown: optionalLeaf(8),
+        PaymentRequestId: optionalLeaf(128),
+        Url: optionalLeaf(2000),
+        Transactions: transactionsSchema,
+        Actions: actionsSchema,
+      }),
+    ),
     z.transform(({ Transactions, Actions, ...body }) => ({
       ...body,
       // A document lists its transactions in one place or the other; should it use both, all count.
@@ -266,12 +283,14 @@ const bodySchema = z
 const apiResponseSchema = z.pipe(
   z.strictObject({
     APIResponse: z.looseObject({
-      Header: z.looseObject({
-        Date: optionalLeaf(64),
-        Path: optionalLeaf(2000),
-        ErrorCode: leaf(32),
-        ErrorMessage: optionalLeaf(2000),
-      }),
+      Header: parent(
+        z.looseObject({
+          Date: optionalLeaf(64),
+          Path: optionalLeaf(2000),
+          ErrorCode: leaf(32),
+          ErrorMessage: optionalLeaf(2000),
+        }),
+      ),
       Body: z.pipe(
         z.transform((node: unknown) => container(node) as z.input<typeof bodySchema> | undefined),
         z.optional(bodySchema),
@@ -350,6 +369,9 @@ export function parseApiResponse(xml: string): ApiResponse {
     );
   }
   const result = apiResponseSchema.safeParse(tree, { reportInput: true });
-  if (!result.success) throw new MalformedRequestError(...describeIssue(result.error, 'XML element'));
+  if (!result.success)
+    throw new MalformedRequestError(
+      ...describeIssue(result.error, apiResponseSchema, { field: 'XML element', whole: 'The xml field' }),
+    );
   return result.data;
 }

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { MalformedRequestError } from '../errors';
-import { decimalAmountPattern } from '../payments/money';
-import { describeIssue } from '../validation';
+import { gatewayAmountSchema } from '../payments/money';
+import { describeIssue, rule } from '../validation';
 import { findCurrency } from './currency';
 
 /**
@@ -15,21 +15,21 @@ export const callbackBodyLimitBytes = 256 * 1024;
  * carry underscores and spaces ('usd_annual_959448_…', '444555 complex invoice'), so callbacks accept
  * those too; markup characters, slashes and control characters are refused.
  */
-export const shopOrderIdSchema = z
-  .string()
-  .check(
-    z.minLength(1, 'must not be empty'),
-    z.maxLength(100, 'must be at most 100 characters'),
-    z.regex(/^[A-Za-z0-9_][A-Za-z0-9 _.:-]*$/, 'may contain only letters, digits, space, _ . : and -'),
-  );
+export const shopOrderIdSchema = rule(
+  z.string().check(z.minLength(1), z.maxLength(100), z.regex(/^[A-Za-z0-9_][A-Za-z0-9 _.:-]*$/)),
+  'must be 1 to 100 letters, digits, spaces or _ . : -, starting with a letter, digit or _',
+);
 
 /** Free text from the gateway: bounded, and no control characters other than tab and newlines. */
 const text = (max: number) =>
   z.optional(
-    z.string().check(
-      z.maxLength(max, `must be at most ${max} characters`),
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-      z.regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'must not contain control characters'),
+    rule(
+      z.string().check(
+        z.maxLength(max),
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+        z.regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/),
+      ),
+      `must be at most ${max} characters of text, without control characters`,
     ),
   );
 
@@ -39,16 +39,12 @@ const text = (max: number) =>
  */
 export const callbackFormSchema = z.object({
   shop_orderid: shopOrderIdSchema,
-  amount: z.string().check(z.regex(decimalAmountPattern, 'must be a dot-decimal amount such as 123.45')),
-  currency: z
-    .string()
-    .check(
-      z.refine(
-        (code) => findCurrency(code) !== undefined,
-        'must be an ISO 4217 currency code such as 208 or DKK',
-      ),
-    ),
-  xml: z.string().check(z.minLength(1, 'must not be empty')),
+  amount: gatewayAmountSchema,
+  currency: rule(
+    z.string().check(z.refine((code) => findCurrency(code) !== undefined)),
+    'must be an ISO 4217 currency code such as 208 or DKK',
+  ),
+  xml: rule(z.string().check(z.minLength(1)), "must be the gateway's APIResponse XML document"),
   checksum: text(128),
   transaction_id: text(64),
   payment_id: text(64),
@@ -67,5 +63,5 @@ export type CallbackForm = z.infer<typeof callbackFormSchema>;
 export function parseCallbackForm(fields: ReadonlyMap<string, string>): CallbackForm {
   const result = callbackFormSchema.safeParse(Object.fromEntries(fields), { reportInput: true });
   if (result.success) return result.data;
-  throw new MalformedRequestError(...describeIssue(result.error));
+  throw new MalformedRequestError(...describeIssue(result.error, callbackFormSchema));
 }

@@ -1,7 +1,7 @@
 import { ConflictError, DependencyError, tableCall } from '../errors';
 import { compareAmounts } from '../payments/money';
 import { hasLiveRequest, type Payment, type PaymentRequest } from '../payments/payment';
-import { mayStartNewPayment, wasPaid } from '../payments/status-properties';
+import { holdsMoney, mayStartNewPayment, wasPaid } from '../payments/status-properties';
 import type { Clock, Log, PaymentGateway, PaymentRequestInput, PaymentStore } from '../ports';
 import type { Order } from './order';
 
@@ -89,7 +89,9 @@ function reusable(current: Payment | undefined, order: Order): CreatedPayment | 
   if (wasPaid(current.status)) {
     throw new ConflictError(
       'order_already_paid',
-      `Order ${shopOrderId} was already paid (status ${current.status}); use a new order id for another payment.`,
+      holdsMoney(current.status)
+        ? `Order ${shopOrderId} is already paid. No further payment is needed.`
+        : `Order ${shopOrderId} is closed: its payment was paid back. Another payment needs a new order id.`,
     );
   }
   if (!mayStartNewPayment(current.status)) {

@@ -33,7 +33,7 @@ export async function verifyOrder(deps: VerifyOrderDeps, body: Uint8Array): Prom
   const fields = decodeFormBody(body);
   requireValidChecksum(fields, deps.callbackSecrets);
   const parsed = verifyFormSchema.safeParse(Object.fromEntries(fields), { reportInput: true });
-  if (!parsed.success) throw new MalformedRequestError(...describeIssue(parsed.error));
+  if (!parsed.success) throw new MalformedRequestError(...describeIssue(parsed.error, verifyFormSchema));
   const form = parsed.data;
   const payment = await tableCall('read the payment', () => deps.store.getPayment(form.shop_orderid));
   const refusal = (reason: string, answer: string) => {

@@ -1,3 +1,6 @@
+import * as z from 'zod/mini';
+import { rule } from '../validation';
+
 /**
  * Money as exact decimal strings. The gateway sends amounts as dot-decimal strings ('123.41', '0',
  * '10420.00'); we keep them as strings and compare them as integers, never as floats.
@@ -5,6 +8,12 @@
 
 /** A non-negative dot-decimal amount: up to 15 integer digits and 6 decimals, no sign, no exponent. */
 export const decimalAmountPattern = /^(0|[1-9]\d{0,14})(\.\d{1,6})?$/;
+
+/** An amount as the gateway writes it, in a callback form or its XML. */
+export const gatewayAmountSchema = rule(
+  z.string().check(z.regex(decimalAmountPattern)),
+  'must look like 249.00: up to 15 digits, a dot, at most 6 decimals, no sign',
+);
 
 /** True when `value` is an amount this system accepts (see `decimalAmountPattern`). */
 export function isDecimalAmount(value: string): boolean {

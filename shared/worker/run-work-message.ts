@@ -18,7 +18,13 @@ export function parseWorkMessage(body: string): WorkMessage {
     throw new MalformedRequestError('invalid_message', 'The message is not JSON.', { cause });
   }
   const parsed = workMessageSchema.safeParse(json, { reportInput: true });
-  if (!parsed.success) throw new MalformedRequestError(...describeIssue(parsed.error, 'Message field'));
+  if (!parsed.success)
+    throw new MalformedRequestError(
+      ...describeIssue(parsed.error, workMessageSchema, {
+        field: 'Message field',
+        whole: 'The message',
+      }),
+    );
   return parsed.data;
 }
 

@@ -1,24 +1,17 @@
 import * as z from 'zod/mini';
 import { callbackTypes, paymentStatuses } from '../payments/payment';
 
-const bounded = (min: number, max: number) =>
-  z
-    .string()
-    .check(z.minLength(min, `must not be empty`), z.maxLength(max, `must be at most ${max} characters`));
+const bounded = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
 
 /** The slow work of one payment state change, as the outbox and the queue hold it: ids only, never card data. */
 export const paymentWorkSchema = z.object({
   workId: bounded(1, 200),
   shopOrderId: bounded(1, 100),
-  version: z.int().check(z.positive('must be positive')),
+  version: z.int().check(z.positive()),
   callbackType: z.enum(callbackTypes),
   status: z.enum(paymentStatuses),
   previousStatus: z.optional(z.enum(paymentStatuses)),
-  transactionIds: z.readonly(
-    z
-      .array(z.string().check(z.maxLength(64, 'must be at most 64 characters')))
-      .check(z.maxLength(100, 'too many')),
-  ),
+  transactionIds: z.readonly(z.array(z.string().check(z.maxLength(64))).check(z.maxLength(100))),
   createdAt: z.string(),
 });
 
@@ -32,7 +25,7 @@ export const workMessageSchema = z.discriminatedUnion('kind', [
     kind: z.literal('callback'),
     callbackType: z.enum(callbackTypes),
     // A callback body is at most 256 KiB (base64: 4/3 of it).
-    body: z.base64().check(z.maxLength(350_000, 'is too long')),
+    body: z.base64().check(z.maxLength(350_000)),
     receivedAt: z.string(),
   }),
 ]);

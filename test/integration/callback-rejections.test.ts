@@ -136,16 +136,20 @@ describe('callbacks that are refused', () => {
   it('refuses a signed callback without xml (400, names the field)', async () => {
     const { xml: _, ...rest } = genuine();
     const message = await expectRejected(await api.postCallback('ok', rest), 400, 'missing_field');
-    expect(message).toBe('Field xml is required.');
+    expect(message).toBe("Field xml is required and must be the gateway's APIResponse XML document.");
   });
 
   it.each([
-    ['a non-decimal amount', { amount: '12,50' }, 'Field amount'],
-    ['a negative amount', { amount: '-1.00' }, 'Field amount'],
-    ['an absurd amount', { amount: '1e999' }, 'Field amount'],
-    ['an unknown currency', { currency: '999' }, 'Field currency'],
-    ['markup in the order id', { shop_orderid: '<script>alert(1)</script>' }, 'Field shop_orderid'],
-    ['an order id over 100 characters', { shop_orderid: 'a'.repeat(101) }, 'Field shop_orderid'],
+    ['a non-decimal amount', { amount: '12,50' }, 'Field amount must look like 249.00'],
+    ['a negative amount', { amount: '-1.00' }, 'Field amount must look like 249.00'],
+    ['an absurd amount', { amount: '1e999' }, 'Field amount must look like 249.00'],
+    ['an unknown currency', { currency: '999' }, 'Field currency must be an ISO 4217 currency code'],
+    ['markup in the order id', { shop_orderid: '<script>alert(1)</script>' }, 'Field shop_orderid must be'],
+    [
+      'an order id over 100 characters',
+      { shop_orderid: 'a'.repeat(101) },
+      'Field shop_orderid must be 1 to 100',
+    ],
   ])('refuses %s (400, names the field)', async (_, override, named) => {
     const fields = signed({ ...callbackFields(xml), ...override }, secret);
     const message = await expectRejected(await api.postCallback('ok', fields), 400, 'invalid_field');

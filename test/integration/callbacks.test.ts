@@ -394,7 +394,7 @@ describe('incomplete callbacks', () => {
       expect(response.status).toBe(400);
       expect(await response.json()).toEqual({
         error: 'missing_field',
-        message: `Field ${field} is required.`,
+        message: expect.stringMatching(new RegExp(`^Field ${field} is required and must [a-z]`)),
       });
       expect((await api.tableItems()).filter((item) => item.shopOrderId === 'missing-1')).toEqual([]);
     },
@@ -409,10 +409,15 @@ describe('the status API', () => {
     expect(await response.json()).toMatchObject({ error: 'not_found' });
   });
 
-  it('answers 400 for an order id the gateway would never send', async () => {
+  it('answers 400 for an order id the gateway would never send, saying what one looks like', async () => {
     const response = await api.getPayment('<script>');
 
     expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: 'invalid_field',
+      message:
+        'Path parameter shopOrderId must be 1 to 100 letters, digits, spaces or _ . : -, starting with a letter, digit or _.',
+    });
   });
 
   it('shows amounts as exact decimal strings and the gateway status verbatim', async () => {

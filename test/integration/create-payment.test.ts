@@ -77,7 +77,7 @@ describe('creating a payment', () => {
     expect(response.headers.get('location')).toMatch(/\/eCommerce\/API\/requestForm\?pid=/);
   });
 
-  it('refuses an order that is already paid (409)', async () => {
+  it('refuses an order that is already paid (409), and tells a browser so without internal status words', async () => {
     const created = (await (
       await postJson({ shopOrderId: 'cp-4', amount: '5.00', currency: 'DKK' })
     ).json()) as {
@@ -90,6 +90,16 @@ describe('creating a payment', () => {
 
     expect(again.status).toBe(409);
     expect(await again.json()).toMatchObject({ error: 'order_already_paid' });
+    const page = await fetch(`${stack.apiUrl}/payments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'shopOrderId=cp-4&amount=5.00&currency=DKK',
+    });
+    expect(page.status).toBe(409);
+    // What the customer reads: the page without its markup and styles.
+    const visible = (await page.text()).replace(/<style[\s\S]*?<\/style>|<[^>]+>/g, ' ');
+    expect(visible).toContain('Order cp-4 is already paid. No further payment is needed.');
+    expect(visible).not.toMatch(/\b(status|reserved)\b/i);
   });
 
   it.each([
@@ -111,6 +121,32 @@ describe('creating a payment', () => {
     expect(await stack.payment(shopOrderId)).toBeUndefined();
   });
 
+  it('answers 400 to a decimal comma in a JSON amount, saying what an amount looks like', async () => {
+    const response = await postJson({ shopOrderId: 'cp-6', amount: '249,00', currency: 'DKK' });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: 'invalid_field',
+      message:
+        'Field amount must look like 249.00: digits, a dot, at most 2 decimals, more than 0 and less than 1000000000.',
+    });
+    expect(await stack.payment('cp-6')).toBeUndefined();
+  });
+
+  it('answers 400 to a decimal comma in a form amount, saying what an amount looks like', async () => {
+    const response = await fetch(`${stack.apiUrl}/payments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'shopOrderId=cp-7&amount=249%2C00&currency=DKK',
+    });
+
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain(
+      'Field amount must look like 249.00: digits, a dot, at most 2 decimals',
+    );
+    expect(await stack.payment('cp-7')).toBeUndefined();
+  });
+
   it('shows a browser a readable page, not JSON, when the order cannot be paid', async () => {
     const response = await fetch(`${stack.apiUrl}/payments`, {
       method: 'POST',
@@ -120,7 +156,9 @@ describe('creating a payment', () => {
 
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(await response.text()).toContain('Field amount must be');
+    expect(await response.text()).toContain(
+      'Field amount must look like 249.00: digits, a dot, at most 2 decimals',
+    );
   });
 });
 

@@ -158,6 +158,16 @@ describe('npm run altapay -- trigger', () => {
     expect(received).toHaveLength(0);
   });
 
+  it('says what an amount looks like when given a decimal comma', async () => {
+    const run = await altapay('trigger', 'ok', '--url', `${url}/ok`, '--order', 'o-7', '--amount', '249,00');
+
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      "altapay: --amount must look like 100.00: digits, a dot, at most 2 decimals for DKK, not '249,00'",
+    );
+    expect(received).toHaveLength(0);
+  });
+
   it('names an unknown callback type', async () => {
     const run = await altapay('trigger', 'refund', '--url', `${url}/x`, '--order', 'o-6');
 

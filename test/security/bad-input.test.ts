@@ -4,6 +4,7 @@ import { encodeFormBody } from '../../shared/altapay/form-body';
 import { useEmulators } from '../support/emulators';
 import { callbackFields, transactionXml } from '../support/gateway';
 import { useLocalApi } from '../support/local-api';
+import { validatorPhrasesIn } from '../support/plain-words';
 
 /**
  * The hostile-input corpus: broken, oversized, mis-encoded, mistyped and malicious requests against
@@ -611,6 +612,8 @@ const orderCases: Case[] = [
 ];
 
 const durations: { route: string; name: string; ms: number }[] = [];
+/** Every refusal's message (one per request), for the check that none is worded by a validator. */
+const messages: { route: string; name: string; message: string }[] = [];
 const callbackRoutes = ['/callbacks/ok', '/callbacks/fail', '/callbacks/open', '/callbacks/notification'];
 
 async function send(route: string, c: Case): Promise<void> {
@@ -620,10 +623,15 @@ async function send(route: string, c: Case): Promise<void> {
   const text = await response.text();
   expect(response.status, `${route} ${c.name}: ${text}`).toBe(c.status);
   expect(text).not.toMatch(/\n\s+at |node_modules|\.ts:\d+|Exception|undefined/);
-  if (response.headers.get('content-type')?.startsWith('text/html')) return; // a browser's error page
+  if (response.headers.get('content-type')?.startsWith('text/html')) {
+    // A browser's error page: what the customer reads is the page without its markup and styles.
+    messages.push({ route, name: c.name, message: text.replace(/<style[\s\S]*?<\/style>|<[^>]+>/g, ' ') });
+    return;
+  }
   const body = JSON.parse(text) as { error: string; message: string };
   expect(body.error, `${route} ${c.name}`).toBe(c.error);
   expect(body.message.length).toBeGreaterThan(10);
+  messages.push({ route, name: c.name, message: body.message });
 }
 
 afterAll(() => {
@@ -678,6 +686,13 @@ describe('the hostile-input corpus', () => {
     it.each(orderCases.map((c) => [c.name, c] as const))('refuses %s', async (_, c) => {
       await send('/payments', c);
     });
+  });
+
+  it('words every refusal for a person, never in a validator’s words', () => {
+    expect(messages.length).toBeGreaterThan(0);
+    expect(messages).toHaveLength(durations.length);
+    const worded = messages.filter((m) => validatorPhrasesIn(m.message).length > 0);
+    expect(worded.map((m) => `${m.route} ${m.name}: ${m.message}`)).toEqual([]);
   });
 
   it('stored nothing and queued nothing for any of them', async () => {

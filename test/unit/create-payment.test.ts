@@ -133,12 +133,12 @@ describe('creating a payment', () => {
       await expect(createPayment(deps, order(input), callbacks)).rejects.toMatchObject({
         status: 409,
         code: 'order_already_paid',
-        message: expect.stringContaining('use a new order id'),
+        message: expect.stringContaining('needs a new order id'),
       });
     },
   );
 
-  it('refuses an order that is already paid (409)', async () => {
+  it('refuses an order that is already paid (409), in words that name no internal status', async () => {
     const { deps, order, callback } = setup();
     await createPayment(deps, order({ shopOrderId: 'o-1', amount: '100.00', currency: 'DKK' }), callbacks);
     await callback(
@@ -151,6 +151,7 @@ describe('creating a payment', () => {
     ).rejects.toMatchObject({
       status: 409,
       code: 'order_already_paid',
+      message: 'Order o-1 is already paid. No further payment is needed.',
     });
   });
 
@@ -189,35 +190,51 @@ describe('reading an order', () => {
   const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
   it.each([
-    ['a missing amount', { shopOrderId: 'o', currency: 'DKK' }, 'Field amount is required.'],
-    ['three decimals', { shopOrderId: 'o', amount: '1.005', currency: 'DKK' }, 'Field amount must be'],
-    ['a zero amount', { shopOrderId: 'o', amount: '0.00', currency: 'DKK' }, 'Field amount must be above 0.'],
+    [
+      'a missing amount',
+      { shopOrderId: 'o', currency: 'DKK' },
+      'Field amount is required and must look like 249.00',
+    ],
+    [
+      'three decimals',
+      { shopOrderId: 'o', amount: '1.005', currency: 'DKK' },
+      'Field amount must look like 249.00: digits, a dot, at most 2 decimals',
+    ],
+    ['a zero amount', { shopOrderId: 'o', amount: '0.00', currency: 'DKK' }, 'more than 0'],
     [
       'decimals in a currency without minor units',
       { shopOrderId: 'o', amount: '100.50', currency: 'JPY' },
-      'Field amount has more decimals',
+      'Field amount must not have more decimals than its currency has',
     ],
     [
       'an absurd amount',
       { shopOrderId: 'o', amount: '99999999999', currency: 'DKK' },
-      'Field amount must be',
+      'less than 1000000000',
     ],
     [
       'a number instead of a string',
       { shopOrderId: 'o', amount: 10, currency: 'DKK' },
-      'Field amount has the wrong type',
+      'Field amount must look like 249.00: digits, a dot, at most 2 decimals',
     ],
-    ['an unknown currency', { shopOrderId: 'o', amount: '1.00', currency: 'XXX' }, 'Field currency must be'],
-    ['a withdrawn currency', { shopOrderId: 'o', amount: '1.00', currency: 'BGN' }, 'Field currency must be'],
+    [
+      'an unknown currency',
+      { shopOrderId: 'o', amount: '1.00', currency: 'XXX' },
+      'Field currency must be a current ISO 4217 currency code',
+    ],
+    [
+      'a withdrawn currency',
+      { shopOrderId: 'o', amount: '1.00', currency: 'BGN' },
+      'Field currency must be a current ISO 4217 currency code',
+    ],
     [
       'markup in the order id',
       { shopOrderId: '<b>1</b>', amount: '1.00', currency: 'DKK' },
-      'Field shopOrderId must be',
+      'Field shopOrderId must be 1 to 100 letters',
     ],
     [
       'an unknown field',
       { shopOrderId: 'o', amount: '1.00', currency: 'DKK', admin: true },
-      'Unrecognized key',
+      'Field admin is not accepted; the accepted fields are shopOrderId, amount,',
     ],
   ])('refuses %s with a 400 that names the field', (_, input, message) => {
     expect(() => parseOrder(json(input), 'json')).toThrowError(

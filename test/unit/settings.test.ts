@@ -29,6 +29,23 @@ describe('settings', () => {
     ).toThrow(/PAYMENTS_TABLE_NAME.*SHOP_RECEIPT_URL.*AUTO_CAPTURE/);
   });
 
+  it('says once what each bad setting must look like', () => {
+    expect(() =>
+      readSettings({
+        ...base,
+        WORK_MAX_ATTEMPTS: '0.5',
+        SHOP_RECEIPT_URL: 'shop.example/receipt',
+        ALTAPAY_PAYMENT_TYPE: 'capture',
+      }),
+    ).toThrow(
+      new Error(
+        'Invalid settings: SHOP_RECEIPT_URL must be an http or https URL such as https://shop.example/receipt; ' +
+          'ALTAPAY_PAYMENT_TYPE must be payment or paymentAndCapture; ' +
+          'WORK_MAX_ATTEMPTS must be a whole number from 1 to 100',
+      ),
+    );
+  });
+
   it('refuses a previous callback secret without a current one, and a webhook URL without a signing key', () => {
     expect(() => readSettings({ ...base, ALTAPAY_CALLBACK_SECRET_PREVIOUS: 'old' })).toThrow(
       /ALTAPAY_CALLBACK_SECRET is not/,
