@@ -1,8 +1,9 @@
 /**
- * Vitest global setup: the whole run gets a temp dir of its own (`TMPDIR`, which Node's `os.tmpdir()`,
- * the CDK, Chromium and every child process read), and fails if anything is still in it at the end.
- * Its own folder keeps the check exact on a machine where other runs use the system temp dir at the
- * same time, and is removed either way, so a run never leaves anything behind in the system temp dir.
+ * Vitest global setup: the whole run gets a temp dir of its own (`TMPDIR`, read by Node's
+ * `os.tmpdir()` in the test workers, the CDK, Playwright and every child process), and fails if
+ * anything is still in it at the end. Its own folder keeps the check exact on a machine where other
+ * runs use the system temp dir at the same time, and is removed either way, so a run never leaves
+ * anything behind in the system temp dir.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,7 @@ export default function setup(): () => void {
       // Vitest only logs an error thrown here and still exits 0; the exit code is what CI reads.
       process.exitCode = 1;
       console.error(
-        `\nFAIL  the tests left ${leftovers.length === 1 ? 'an entry' : `${leftovers.length} entries`} in the temp dir (removed now). Make temp folders with tempDir() from test/support/temp-dir.ts, which removes them after each test file:\n${leftovers.map((e) => `  ${e}`).join('\n')}\n`,
+        `\nFAIL  the tests left ${leftovers.length === 1 ? 'an entry' : `${leftovers.length} entries`} in the temp dir (removed now with the run's folder). Make temp folders with tempDir() from test/support/temp-dir.ts, which removes them after each test file; a file that fails while loading runs no afterAll, so its folders show here too:\n${leftovers.map((e) => `  ${e}`).join('\n')}\n`,
       );
     }
   };
