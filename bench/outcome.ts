@@ -6,7 +6,7 @@
 
 export const benchUsage =
   'Usage: npm run bench [-- --write]\n' +
-  '  --write  also write the figures to bench/results.json and the tables in docs/performance.md and README.md\n' +
+  "  --write  also write the figures: bench/results.json, docs/performance.md's tables, the README's headline\n" +
   'Without --write the run only prints its figures and changes no file.';
 
 export interface BenchOptions {
