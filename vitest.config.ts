@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The run's own temp dir, checked empty at the end: tests leave nothing behind.
+    globalSetup: ['test/support/temp-dir-guard.ts'],
     // Integration tests start in-process emulators; CDK tests synthesise stacks.
     testTimeout: 30_000,
     hookTimeout: 60_000,

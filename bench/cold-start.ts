@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -76,29 +76,33 @@ export async function benchColdStarts(
   runs: number,
 ): Promise<{ floor: ColdStartFigures; functions: ColdStartFigures[] }> {
   const root = mkdtempSync(join(tmpdir(), 'cold-start-'));
-  const bundles = [
-    {
-      name: 'floor (DynamoDB + SQS clients)',
-      file: await bundle('bench/floor-entry.ts', join(root, 'floor')),
-    },
-  ];
-  for (const spec of Object.values(lambdas)) {
-    bundles.push({ name: spec.name, file: await bundle(spec.entry, join(root, spec.name)) });
+  try {
+    const bundles = [
+      {
+        name: 'floor (DynamoDB + SQS clients)',
+        file: await bundle('bench/floor-entry.ts', join(root, 'floor')),
+      },
+    ];
+    for (const spec of Object.values(lambdas)) {
+      bundles.push({ name: spec.name, file: await bundle(spec.entry, join(root, spec.name)) });
+    }
+    const times = bundles.map(() => [] as number[]);
+    for (let round = 0; round < runs; round++) {
+      for (const [i, { file }] of bundles.entries()) times[i]?.push(importOnce(file));
+    }
+    const figures = bundles.map(({ name, file }, i) => ({
+      name,
+      bundleBytes: statSync(file).size,
+      importMedianMs: median(times[i] ?? []),
+      ratio: 1,
+    }));
+    const [floor, ...functions] = figures;
+    if (floor === undefined) throw new Error('no floor bundle');
+    return {
+      floor,
+      functions: functions.map((f) => ({ ...f, ratio: f.importMedianMs / floor.importMedianMs })),
+    };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
-  const times = bundles.map(() => [] as number[]);
-  for (let round = 0; round < runs; round++) {
-    for (const [i, { file }] of bundles.entries()) times[i]?.push(importOnce(file));
-  }
-  const figures = bundles.map(({ name, file }, i) => ({
-    name,
-    bundleBytes: statSync(file).size,
-    importMedianMs: median(times[i] ?? []),
-    ratio: 1,
-  }));
-  const [floor, ...functions] = figures;
-  if (floor === undefined) throw new Error('no floor bundle');
-  return {
-    floor,
-    functions: functions.map((f) => ({ ...f, ratio: f.importMedianMs / floor.importMedianMs })),
-  };
 }

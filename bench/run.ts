@@ -1,10 +1,9 @@
 /**
  * `npm run bench`: how close each callback comes to the cost of its own I/O, cold starts, and load on
- * the local stack. Prints tables and PASS/FAIL budget lines; writes bench/results.json and the README's tables. Not a test:
- * figures depend on the machine, so they are reported and checked against budgets here, never in
- * `npm test`.
+ * the local stack. Prints tables and PASS/FAIL budget lines and exits 1 when a budget fails; with
+ * `-- --write` also writes the figures (bench/report.ts). Not a test: figures depend on the machine,
+ * so they are reported and checked against budgets here, never in `npm test`.
  */
-import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { sdkOptions } from '../functions/runtime/sdk-options';
 import {
@@ -17,7 +16,15 @@ import { startEmulatorsInChildProcess } from '../local/emulators-process';
 import { benchCallbackPath, benchSecret, type CallbackPathFigures } from './callback-path';
 import { benchColdStarts } from './cold-start';
 import { benchLoad, type LoadFloorFigures } from './load';
-import { updateReadme } from './readme';
+import {
+  type BenchOptions,
+  BenchUsageError,
+  benchExitCode,
+  benchOptions,
+  benchUsage,
+  verdictLine,
+} from './outcome';
+import { writeRun } from './report';
 import { round } from './stats';
 
 const callbacksPerType = Number(process.env.BENCH_CALLBACKS ?? 400);
@@ -56,11 +63,7 @@ async function callbackPath(): Promise<CallbackPathFigures[]> {
   }
 }
 
-function verdict(pass: boolean, text: string): string {
-  return `${pass ? 'PASS' : 'FAIL'}  ${text}`;
-}
-
-async function main(): Promise<void> {
+async function main(options: BenchOptions): Promise<0 | 1> {
   const began = performance.now();
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   console.log(`Machine: ${machine}\n`);
@@ -119,7 +122,8 @@ async function main(): Promise<void> {
   const worstCpu = Math.max(...path.map((f) => f.cpuOnlyP99Us));
   const biggest = cold.functions.reduce((a, b) => (b.bundleBytes > a.bundleBytes ? b : a));
   const slowest = cold.functions.reduce((a, b) => (b.ratio > a.ratio ? b : a));
-  const lines = [
+  const verdict = (pass: boolean, text: string) => ({ pass, text });
+  const verdicts = [
     verdict(
       worstRatio <= budgets.ratio,
       `callback path: handler ÷ floor ${round(worstRatio)} at the median (budget ${budgets.ratio}; a read alone makes it ${round(Math.min(...path.map((f) => f.readFloorRatio)))})`,
@@ -143,15 +147,28 @@ async function main(): Promise<void> {
       `load: p99 ${load.p99Ms} ms at ${loadConnections} connections (budget < ${budgets.loadP99Ms} ms; the floor's ${load.floor.p99Ms} ms, with a read ${load.readFloor.p99Ms} ms)`,
     ),
   ];
-  console.log(`\nBudgets\n${lines.join('\n')}`);
-  const ranAt = new Date().toISOString();
-  writeFileSync(
-    'bench/results.json',
-    `${JSON.stringify({ machine, ranAt, budgets, callbackPath: path, coldStart: cold, load, verdicts: lines }, null, 2)}\n`,
-  );
-  const readme = updateReadme({ machine, ranAt, path, cold, load, verdicts: lines });
-  console.log(`\nWritten to bench/results.json${readme ? " and the README's Performance section" : ''}`);
+  console.log(`\nBudgets\n${verdicts.map(verdictLine).join('\n')}`);
+  if (options.write) {
+    const ranAt = new Date().toISOString();
+    const written = writeRun({ machine, ranAt, budgets, path, cold, load, verdicts });
+    console.log(`\nWritten to ${written.join(', ')}`);
+  } else {
+    console.log('\nNothing written (npm run bench -- --write saves these figures)');
+  }
   console.log(`Ran in ${Math.round((performance.now() - began) / 1000)} s`);
+  return benchExitCode(verdicts);
 }
 
-await main();
+/** The command line's options, or undefined after saying what is wrong with it. */
+function optionsOrUsage(): BenchOptions | undefined {
+  try {
+    return benchOptions(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof BenchUsageError)) throw error;
+    console.error(`bench: ${error.message}\n\n${benchUsage}`);
+    return undefined;
+  }
+}
+
+const options = optionsOrUsage();
+process.exitCode = options === undefined ? 1 : await main(options);

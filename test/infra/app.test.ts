@@ -1,4 +1,3 @@
-import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
@@ -8,7 +7,7 @@ import { type EventSource, eventSources, httpRoutes, type LambdaName, lambdas } 
 import { addPaymentsStacks, DEFAULT_ALTAPAY_GATEWAY_URL } from '../../infra/payments-app';
 import { type PaymentSecretName, paymentSecrets } from '../../infra/secrets';
 import { WORK_QUEUE_MAX_RECEIVE_COUNT } from '../../infra/stateful-stack';
-import { asList, type Statement, secretsRead, synthesize } from './support';
+import { asList, type Statement, secretsRead, synthesize, testApp } from './support';
 
 // Prepare: one app for the whole file, built exactly as `infra/app.ts` builds it (cdk-nag packs included),
 // with bundling skipped so no esbuild runs here (`npm run synth` covers bundling).
@@ -307,14 +306,11 @@ describe('the settings', () => {
   });
 
   it('take the gateway, terminal, auto-capture and merchant webhook from context', () => {
-    const configured = new App({
-      context: {
-        'aws:cdk:bundling-stacks': [],
-        autoCapture: 'true',
-        altapayGatewayUrl: 'https://shop.altapaysecure.com',
-        altapayTerminal: 'Shop EUR Terminal',
-        merchantWebhookUrl: 'https://merchant.example/altapay/events',
-      },
+    const configured = testApp({
+      autoCapture: 'true',
+      altapayGatewayUrl: 'https://shop.altapaysecure.com',
+      altapayTerminal: 'Shop EUR Terminal',
+      merchantWebhookUrl: 'https://merchant.example/altapay/events',
     });
     const stacks = addPaymentsStacks(configured);
     const template = Template.fromStack(stacks.api);
@@ -351,7 +347,7 @@ describe('the settings', () => {
     ['merchantWebhookUrl', 'https://user:pass@merchant.example/altapay/events'],
     ['altapayGatewayUrl', 'testgateway.altapaysecure.com'],
   ])('refuses the context %s=%s at synth time', (key, value) => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], [key]: value } });
+    const app = testApp({ [key]: value });
     expect(() => addPaymentsStacks(app)).toThrow(key);
   });
 

@@ -1,4 +1,3 @@
-import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnKey } from 'aws-cdk-lib/aws-kms';
 import type { CfnTopic } from 'aws-cdk-lib/aws-sns';
@@ -12,7 +11,7 @@ import { ALTAPAY_CALLBACK_SOURCE_RANGES } from '../../infra/resource-policy';
 import { type PaymentSecretName, paymentSecretNames, paymentSecrets } from '../../infra/secrets';
 import { MalformedRequestError } from '../../shared/errors';
 import { callbackTypes } from '../../shared/payments/payment';
-import { asList, type Statement, type Synthesized, synthesize } from './support';
+import { asList, type Statement, type Synthesized, synthesize, testApp } from './support';
 
 // What a merchant's deployment relies on beyond the functions and routes (app.test.ts): the secrets, the
 // AltaPay address restriction, the alarms and the dashboard. One file, because each test file pays for
@@ -270,7 +269,7 @@ describe("the API's resource policy", () => {
   });
 
   it('refuses a restrictCallbacksToAltaPay that is not true or false at synth time', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], restrictCallbacksToAltaPay: 'no' } });
+    const app = testApp({ restrictCallbacksToAltaPay: 'no' });
     expect(() => addPaymentsStacks(app)).toThrow('restrictCallbacksToAltaPay');
   });
 });

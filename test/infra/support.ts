@@ -9,6 +9,7 @@ import { paymentsTable } from '../../adapters/dynamodb/payments-table';
 import type { LambdaName } from '../../functions/routes';
 import { addPaymentsStacks, type PaymentsApp } from '../../infra/payments-app';
 import { type PaymentSecretName, paymentSecretNames } from '../../infra/secrets';
+import { tempDir } from '../support/temp-dir';
 
 export interface Statement {
   readonly Sid?: string;
@@ -40,12 +41,19 @@ export const secretsRead: Readonly<Record<LambdaName, readonly PaymentSecretName
 };
 
 /**
- * The payments app as `infra/app.ts` builds it (cdk-nag packs included), with `context` added and
- * bundling skipped (`npm run synth` covers bundling), synthesised, with readers for its templates.
+ * A CDK app for a test: bundling skipped (`npm run synth` covers bundling), `context` added, and its
+ * cloud assembly written to a folder removed after the test file (an `App` without `outdir` makes a
+ * `cdk.out*` folder in the temp dir that nothing removes when the test process is ended).
+ */
+export const testApp = (context: Readonly<Record<string, unknown>> = {}): App =>
+  new App({ outdir: tempDir('cdk.out-'), context: { 'aws:cdk:bundling-stacks': [], ...context } });
+
+/**
+ * The payments app as `infra/app.ts` builds it (cdk-nag packs included) in a `testApp(context)`, synthesised, with readers for its templates.
  * The first `Template.fromStack` runs the cdk-nag packs: it throws on any unacknowledged finding.
  */
 export function synthesize(context: Readonly<Record<string, unknown>> = {}) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const app = testApp(context);
   const { stateful, api }: PaymentsApp = addPaymentsStacks(app);
   const apiTemplate = Template.fromStack(api);
   const statefulTemplate = Template.fromStack(stateful);

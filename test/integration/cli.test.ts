@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPaymentsTable, fakeCredentials, localRegion } from '../../local/emulators';
 import { useLocalStack } from '../support/local-stack';
 import { runScript, type ScriptRun } from '../support/run-script';
+import { tempDir } from '../support/temp-dir';
 
 /**
  * `npm run payments`, the operators' tool, run as a separate process the way an operator runs it,
@@ -272,7 +273,7 @@ describe('npm run payments: help and mistakes', () => {
   });
 
   it('says the local stack is not running, with no state file and with a stale one', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'payments-cli-'));
+    const dir = tempDir('payments-cli-');
     const stale = join(dir, 'stack.json');
     const closed = await closedPort();
     const gone = `http://127.0.0.1:${closed}`;
