@@ -56,11 +56,11 @@ export interface PaymentJson {
   flags: string[];
   transactions: {
     transactionId: string;
-    paymentStatus: string;
+    gatewayStatus: string;
     reservedAmount: string;
     capturedAmount: string;
   }[];
-  events: { callbackType: string; duplicate: boolean; outcome: string }[];
+  callbackLog: { callbackType: string; duplicate: boolean; outcome: string }[];
 }
 
 export interface LocalStackTestOptions {
