@@ -158,7 +158,7 @@ const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
     settings: ['AUTO_CAPTURE', 'MERCHANT_WEBHOOK_URL', ...gateway],
     secrets: ['altapay-api', 'altapay-callback', 'merchant-webhook'],
   },
-  // Finds stranded work through the sparse index only, claims each payment, and queues its work again.
+  // Finds stranded work through the sparse pending-work index and queues it again (the worker clears the outbox).
   'work-sweeper': {
     items: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
     query: [paymentsTable.pendingWorkIndex.name],

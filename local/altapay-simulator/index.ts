@@ -22,9 +22,9 @@ export {
 export type { SimPaymentRequest } from './ledger';
 export {
   type ApiFailure,
-  type CallbackType,
   type CustomerAnswer,
   type Delivery,
+  type GatewayPost,
   type GatewaySimulator,
   type Outcome,
   outcomes,

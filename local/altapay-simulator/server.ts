@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeFormBody } from '../../shared/altapay/form-body';
+import type { CallbackType } from '../../shared/payments/payment';
 import { httpOrigin, listen } from '../listen';
 import {
   apiResponseXml,
@@ -48,15 +49,15 @@ export type Outcome = 'success' | 'decline' | '3ds-failure' | 'cancel' | 'open-s
 /** Every Outcome, in the order of the payment page. */
 export const outcomes = Object.keys(outcomeLabels) as readonly Outcome[];
 
-/** Where the gateway posts: the four result callbacks and the verify-order question. */
-export type CallbackType = 'ok' | 'fail' | 'open' | 'notification' | 'verify_order';
+/** Where the gateway posts: the four result callbacks (CallbackType) and the verify-order question. */
+export type GatewayPost = CallbackType | 'verify_order';
 
 /** Failure kinds `failNext` can inject into the next Merchant API call. */
 export type ApiFailure = 'header-error' | 'result-error' | 'unauthorized' | 'timeout' | 'http-500';
 
 /** One callback POST the simulator made and what came back. */
 export interface Delivery {
-  readonly type: CallbackType;
+  readonly type: GatewayPost;
   readonly url: string;
   /** The posted form fields, `xml` and `checksum` included, exactly as sent. */
   readonly fields: Readonly<Record<string, string>>;
@@ -133,7 +134,7 @@ export async function startGatewaySimulator(options: SimulatorOptions): Promise<
   // --- callbacks ----------------------------------------------------------------------------------
 
   const postOnce = async (
-    type: CallbackType,
+    type: GatewayPost,
     target: string,
     fields: Readonly<Record<string, string>>,
     cookie: string | undefined,
@@ -176,7 +177,7 @@ export async function startGatewaySimulator(options: SimulatorOptions): Promise<
 
   /** A result callback, honouring `delivery`: the customer sees the answer to the first copy. */
   const deliverResult = async (
-    type: CallbackType,
+    type: GatewayPost,
     target: string,
     fields: Record<string, string>,
     cookie: string | undefined,

@@ -1,7 +1,7 @@
 /**
- * The CLI's read model of the payments table (adapters/dynamodb/payments-table.ts): what it shows of
- * each item kind, read through schemas so that an item that drifted is named rather than printed wrong.
- * Lenient where an operator still wants to see the rest (statuses and flags are shown as stored).
+ * The CLI's read model of the payments table (adapters/dynamodb/payments-table.ts): each item kind read
+ * through a lenient reading of its one schema (see lenient.ts), so that an item written by older or
+ * newer code is still shown: what does not fit is shown as absent, statuses and flags as stored.
  */
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod/mini';

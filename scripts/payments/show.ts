@@ -17,7 +17,7 @@ not yet queued), its transactions as the gateway reported them (amounts, masked 
 callback received (time, type, outcome) and the worker's records (the gateway's confirmation, the
 capture, the merchant event and its deliveries).
 
-  --json   one JSON object: payment, transactions, events, work`,
+  --json   one JSON object: payment, transactions, callbackLog, work`,
   options: ['json'],
   async run({ target, options, args, out }) {
     const [shopOrderId, ...extra] = args;

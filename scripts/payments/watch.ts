@@ -16,7 +16,7 @@ const overlapMs = 5_000;
  */
 const activeMs = 15 * 60_000;
 
-/** `watch`: callback events as they are recorded, one line (or JSON object) each. */
+/** `watch`: callbacks as they are logged, one line (or JSON object) each. */
 export const watchCommand: Command = {
   name: 'watch',
   summary: 'callbacks as they arrive, one line each',
@@ -24,10 +24,10 @@ export const watchCommand: Command = {
 
 Prints each callback as it is recorded: time received, order, callback type, outcome (changed,
 duplicate, stale), the payment's status after it, the gateway's result. Polls the byStatus index for
-payments updated since the last poll, then reads their new events. Ctrl-C stops it.
+payments updated since the last poll, then reads their new callbacks. Ctrl-C stops it.
 
   --interval <d>  time between polls (default 2s)
-  --since <when>  also print events from this far back (30m, 1h, or an ISO time); default: from now
+  --since <when>  also print callbacks from this far back (30m, 1h, or an ISO time); default: from now
   --once          poll once and exit
   --for <d>       stop after this long (e.g. 10m)
   --json          one JSON object per line
