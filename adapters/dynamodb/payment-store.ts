@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import {
   DynamoDBDocumentClient,
   GetCommand,
+  type GetCommandInput,
   PutCommand,
   QueryCommand,
   UpdateCommand,
@@ -75,19 +76,32 @@ export class DynamoDbPaymentStore implements PaymentStore {
   }
 
   async getPayment(shopOrderId: string): Promise<Payment | undefined> {
-    const { Item } = await unconditional('read the payment', () =>
+    // The payment without its callback log: a decision never reads the log.
+    const item = await this.read('read the payment', shopOrderId, recordKeys.payment, {
+      ProjectionExpression: paymentProjection.expression,
+      ExpressionAttributeNames: paymentProjection.names,
+    });
+    return item === undefined ? undefined : paymentSchema.parse(item);
+  }
+
+  /** One item, strongly consistent (every read here is followed by a decision or shown as current). */
+  private async read(
+    what: string,
+    shopOrderId: string,
+    recordKey: string,
+    projection: Pick<GetCommandInput, 'ProjectionExpression' | 'ExpressionAttributeNames'> = {},
+  ): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await unconditional(what, () =>
       this.client.send(
         new GetCommand({
           TableName: this.tableName,
-          Key: { shopOrderId, recordKey: recordKeys.payment },
+          Key: { shopOrderId, recordKey },
           ConsistentRead: true,
-          // The payment without its callback log: a decision never reads the log.
-          ProjectionExpression: paymentProjection.expression,
-          ExpressionAttributeNames: paymentProjection.names,
+          ...projection,
         }),
       ),
     );
-    return Item === undefined ? undefined : paymentSchema.parse(Item);
+    return Item;
   }
 
   savePayment(next: Payment, expectedVersion: number | undefined, changes: PaymentChanges = {}) {
@@ -229,16 +243,8 @@ export class DynamoDbPaymentStore implements PaymentStore {
   }
 
   async getWorkRecord(shopOrderId: string, workId: string): Promise<WorkRecord | undefined> {
-    const { Item } = await unconditional('read the work record', () =>
-      this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { shopOrderId, recordKey: recordKeys.work(workId) },
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    return Item === undefined ? undefined : workItemSchema.parse(Item);
+    const item = await this.read('read the work record', shopOrderId, recordKeys.work(workId));
+    return item === undefined ? undefined : workItemSchema.parse(item);
   }
 
   saveWorkRecord(record: WorkRecord, expectedRevision: number | undefined): Promise<WriteOutcome> {
@@ -287,19 +293,11 @@ export class DynamoDbPaymentStore implements PaymentStore {
   }
 
   async getPaymentHistory(shopOrderId: string): Promise<PaymentHistory | undefined> {
-    const { Item } = await unconditional('read the payment history', () =>
-      this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { shopOrderId, recordKey: recordKeys.payment },
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    if (Item === undefined) return undefined;
-    const { callbackLog, callbacksNotLogged } = historyOf.parse(Item);
+    const item = await this.read('read the payment history', shopOrderId, recordKeys.payment);
+    if (item === undefined) return undefined;
+    const { callbackLog, callbacksNotLogged } = historyOf.parse(item);
     return {
-      payment: paymentSchema.parse(Item),
+      payment: paymentSchema.parse(item),
       callbackLog: callbackLog.slice(-callbackLogShown),
       callbacksNotLogged,
     };
