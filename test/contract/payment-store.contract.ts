@@ -260,17 +260,17 @@ export function paymentStoreContract(name: string, subject: StoreUnderTest): voi
       const store = subject.unreachable();
       const payment = paymentOf(order());
       const calls = [
-        store.getPayment(payment.shopOrderId),
-        store.savePayment(payment, undefined),
-        store.logCallback(entryOf(payment.shopOrderId, 1, 'duplicate')),
-        store.markWorkQueued(workOf(payment)),
-        store.getPaymentHistory(payment.shopOrderId),
-        store.getWorkRecord(payment.shopOrderId, 'w'),
-        store.saveWorkRecord(recordOf(payment.shopOrderId, 1), undefined),
-        store.listPendingWork(at(1), 10),
+        () => store.getPayment(payment.shopOrderId),
+        () => store.savePayment(payment, undefined),
+        () => store.logCallback(entryOf(payment.shopOrderId, 1, 'duplicate')),
+        () => store.markWorkQueued(workOf(payment)),
+        () => store.getPaymentHistory(payment.shopOrderId),
+        () => store.getWorkRecord(payment.shopOrderId, 'w'),
+        () => store.saveWorkRecord(recordOf(payment.shopOrderId, 1), undefined),
+        () => store.listPendingWork(at(1), 10),
       ];
 
-      for (const call of calls) await expect(call).rejects.toBeInstanceOf(DependencyError);
+      for (const call of calls) await expect(call()).rejects.toBeInstanceOf(DependencyError);
     });
   });
 }
