@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { callbackLogLimit } from '../../shared/payments/callback-log';
+import type { PaymentView } from '../../shared/payments/payment-view';
 import { useEmulators } from '../support/emulators';
 import { callbackFields, readSample, readSamplePayload, transactionXml } from '../support/gateway';
 import { useLocalApi } from '../support/local-api';
@@ -12,18 +13,10 @@ import { useLocalApi } from '../support/local-api';
 const stack = useEmulators();
 const api = useLocalApi(stack, { MERCHANT_NAME: 'Acme Shop' });
 
-interface StoredPayment {
-  status: string;
-  transactions: { transactionId: string; gatewayStatus: string; reservedAmount: string; flag?: string }[];
-  callbackLog: { callbackType: string; duplicate: boolean; outcome: string }[];
-  callbacksNotLogged: number;
-  flags: string[];
-}
-
-async function payment(shopOrderId: string): Promise<StoredPayment> {
+async function payment(shopOrderId: string): Promise<PaymentView> {
   const response = await api.getPayment(shopOrderId);
   expect(response.status).toBe(200);
-  return (await response.json()) as StoredPayment;
+  return (await response.json()) as PaymentView;
 }
 
 describe('every real callback document from the gateway SDKs', () => {

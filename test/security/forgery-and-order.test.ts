@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { callbackLogLimit } from '../../shared/payments/callback-log';
+import type { PaymentView } from '../../shared/payments/payment-view';
 import { useEmulators } from '../support/emulators';
 import { callbackFields, signed, transactionXml } from '../support/gateway';
 import { type LocalApi, useLocalApi } from '../support/local-api';
@@ -12,15 +13,7 @@ const secret = 'terminal-secret-2026';
 const oldSecret = 'terminal-secret-2025';
 const stack = useEmulators();
 
-interface Stored {
-  status: string;
-  flags: string[];
-  transactions: { transactionId: string; gatewayStatus: string; flag?: string }[];
-  callbackLog: { callbackType: string; outcome: string }[];
-  callbacksNotLogged: number;
-}
-
-const read = async (api: LocalApi, id: string) => (await (await api.getPayment(id)).json()) as Stored;
+const read = async (api: LocalApi, id: string) => (await (await api.getPayment(id)).json()) as PaymentView;
 const xml = (order: string, options: Partial<Parameters<typeof transactionXml>[0]> = {}) =>
   transactionXml({
     shopOrderId: order,
