@@ -105,6 +105,7 @@ export const paymentRequestSchema = z.object({
 });
 export type PaymentRequest = Readonly<z.infer<typeof paymentRequestSchema>>;
 
+/** The payment item's own attributes: what a decision reads and a save writes. */
 export const paymentSchema = z.object({
   shopOrderId: shopOrderIdSchema,
   status: paymentStatusSchema,
