@@ -68,7 +68,7 @@ export const lambdas = {
   'payment-status': {
     name: 'payment-status',
     entry: 'functions/payment-status/index.ts',
-    description: 'GET /payments/{shopOrderId}: the stored payment, its transactions and events',
+    description: 'GET /payments/{shopOrderId}: the stored payment, its transactions and callback log',
     timeoutSeconds: 10,
     memoryMb: 256,
   },

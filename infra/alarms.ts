@@ -175,7 +175,7 @@ export function addAlarms(scope: Construct, topic: ITopic, watched: WatchedResou
     0,
     'A callback claimed a payment the gateway does not confirm (a forgery, a tampered replay, or a gateway ' +
       'fault). The payment was corrected to what the gateway says and nothing was handed on: find it with ' +
-      '`npm run payments -- list` (flag unconfirmed-callback), look at its event log and source addresses.',
+      '`npm run payments -- list` (flag unconfirmed), look at its callback log and source addresses.',
   );
   alarm(
     'MerchantEventDeliveryFailures',

@@ -34,7 +34,7 @@ const gateway: readonly Setting[] = ['ALTAPAY_GATEWAY_URL', 'ALTAPAY_TERMINAL'];
  * itself when the table is down).
  */
 const recordsCallback: FunctionAccess = {
-  store: ['getPayment', 'savePayment', 'appendEvent'],
+  store: ['getPayment', 'savePayment', 'logCallback'],
   sendsTo: ['work'],
   settings: [],
   secrets: ['altapay-callback'],
@@ -70,7 +70,7 @@ export const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
   // is recorded as recordCallback does. Parks hopeless work on the DLQ itself. Asks the gateway (API
   // user), re-checks queued callbacks (callback secret), signs the merchant's events (webhook key).
   'payment-worker': {
-    store: ['getWorkRecord', 'saveWorkRecord', 'markWorkQueued', 'getPayment', 'savePayment', 'appendEvent'],
+    store: ['getWorkRecord', 'saveWorkRecord', 'markWorkQueued', 'getPayment', 'savePayment', 'logCallback'],
     sendsTo: ['work', 'work-dead-letter'],
     settings: ['AUTO_CAPTURE', 'MERCHANT_WEBHOOK_URL', ...gateway],
     secrets: ['altapay-api', 'altapay-callback', 'merchant-webhook'],

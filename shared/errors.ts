@@ -100,12 +100,16 @@ export class GatewayError extends Error {
   }
 }
 
-/** Runs a call to the payments table; any failure becomes a DependencyError (503: safe to retry). */
-export async function tableCall<T>(what: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (cause) {
-    if (cause instanceof DependencyError) throw cause;
-    throw new DependencyError('payments-table', `Could not ${what}.`, { cause });
+/**
+ * A payment kept changing under an optimistic update: every attempt met another writer's newer
+ * version. Retryable like any dependency failure (503): the contention passes.
+ */
+export class ContendedPaymentError extends DependencyError {
+  constructor(
+    readonly shopOrderId: string,
+    readonly attempts: number,
+  ) {
+    super('payments-table', `Payment ${shopOrderId} kept changing under us (${attempts} attempts); retry.`);
+    this.name = 'ContendedPaymentError';
   }
 }

@@ -1,16 +1,22 @@
 import type { GatewayTransaction } from './altapay/api-response';
-import type { CallbackEvent, CallbackType, Payment, PaymentWork } from './payments/payment';
-import type { WorkRecord } from './worker/work-record';
+import type { CallbackLogEntry } from './payments/callback-log';
+import type { Payment, PaymentWork } from './payments/payment';
+import type { QueuedCallback } from './worker/work-message';
+import type { MerchantEvent, WorkRecord } from './worker/work-record';
+
+export type { MerchantEvent, QueuedCallback };
 
 /**
  * The ports the use cases need. Adapters in `adapters/` implement them (DynamoDB, SQS); tests use
- * the same adapters against the local emulators, or small fakes for faults.
+ * the same adapters against the local emulators, or small fakes for faults. An adapter translates its
+ * own failures: a store or queue that cannot be reached throws a DependencyError (retryable), and a
+ * condition that did not hold is an outcome (`conflict`), never an exception.
  */
 
 export interface PaymentHistory {
   readonly payment: Payment;
-  /** The order's callback log, oldest first. */
-  readonly events: readonly CallbackEvent[];
+  /** The order's callback log, oldest first (at most the latest `callbackLogShown` entries). */
+  readonly callbackLog: readonly CallbackLogEntry[];
   /** Callbacks that changed nothing and arrived after the log was full: counted, not kept. */
   readonly callbacksNotLogged: number;
 }
@@ -20,11 +26,11 @@ export interface PaymentChanges {
   /** The slow work of the change (the outbox): durable in the same write as the change. */
   readonly work?: PaymentWork;
   /** The callback that caused the change, appended to the order's callback log in the same write. */
-  readonly event?: CallbackEvent;
+  readonly logEntry?: CallbackLogEntry;
 }
 
-/** How many callbacks an order's log keeps before it only counts the ones that change nothing. */
-export const callbackLogLimit = 50;
+/** What a conditional write can come to besides failing: the condition held, or it did not. */
+export type WriteOutcome = 'saved' | 'conflict';
 
 export interface PaymentStore {
   /** The payment as last saved (strongly consistent), or undefined when the order is unknown. */
@@ -32,37 +38,31 @@ export interface PaymentStore {
   /**
    * Saves `next` only if the stored version is still `expectedVersion` (undefined: only if no payment
    * exists), in one write with its outbox entry and callback (see PaymentChanges): a state change, the
-   * promise to do its slow work and the record of what caused it are durable together.
+   * promise to do its slow work and the record of what caused it are durable together. `conflict`:
+   * another writer got there first (or the payment exists / does not exist); nothing was written.
    */
   savePayment(
     next: Payment,
     expectedVersion: number | undefined,
     changes?: PaymentChanges,
-  ): Promise<'saved' | 'conflict'>;
+  ): Promise<WriteOutcome>;
   /**
    * Logs a callback that changed nothing (a duplicate or a stale one) on its payment. The log keeps
    * the first `callbackLogLimit` entries; later ones are counted, so a gateway retrying forever cannot
-   * grow the payment without bound. Changes are always logged, by savePayment.
+   * grow the payment without bound. Changes are always logged, by savePayment. Nothing happens for an
+   * unknown order.
    */
-  appendEvent(event: CallbackEvent): Promise<void>;
+  logCallback(entry: CallbackLogEntry): Promise<void>;
   /** Clears work from the outbox: the worker has it (the sweeper no longer needs to queue it). */
   markWorkQueued(work: PaymentWork): Promise<void>;
-  /** The payment with its event log, oldest event first, or undefined when unknown. */
+  /** The payment with its callback log, oldest entry first, or undefined when unknown. */
   getPaymentHistory(shopOrderId: string): Promise<PaymentHistory | undefined>;
   /** The worker's record of one piece of work, or undefined before it first ran. */
   getWorkRecord(shopOrderId: string, workId: string): Promise<WorkRecord | undefined>;
   /** Saves the work record if its revision is still `expectedRevision` (undefined: only if new). */
-  saveWorkRecord(record: WorkRecord, expectedRevision: number | undefined): Promise<'saved' | 'conflict'>;
+  saveWorkRecord(record: WorkRecord, expectedRevision: number | undefined): Promise<WriteOutcome>;
   /** Work recorded in payments' outboxes before `before` (ISO time) and not yet cleared: the sweeper's input. */
   listPendingWork(before: string, limit: number): Promise<readonly PaymentWork[]>;
-}
-
-/** A callback that passed every check but could not be recorded (the table was down): applied later. */
-export interface QueuedCallback {
-  readonly callbackType: CallbackType;
-  /** The raw form body, base64: the worker runs the very same recording on it. */
-  readonly body: string;
-  readonly receivedAt: string;
 }
 
 export interface WorkQueue {
@@ -75,14 +75,6 @@ export interface WorkQueue {
 export interface DeadLetterQueue {
   /** Parks a message that keeps failing, with why, for an operator to look at and redrive. */
   park(messageBody: string, reason: string, attempts: number): Promise<void>;
-}
-
-/** One merchant event, built once and sent as is on every attempt. */
-export interface MerchantEvent {
-  readonly eventId: string;
-  readonly type: string;
-  /** The exact JSON body; the signature covers these bytes. */
-  readonly body: string;
 }
 
 export interface MerchantNotifier {

@@ -2,143 +2,68 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import {
   DynamoDBDocumentClient,
   GetCommand,
+  type GetCommandInput,
   PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import type { CallbackEvent, Payment, PaymentWork } from '../../shared/payments/payment';
-import { callbackTypes, paymentStatuses } from '../../shared/payments/payment';
+import { DependencyError } from '../../shared/errors';
 import {
+  type CallbackLogEntry,
   callbackLogLimit,
-  type PaymentChanges,
-  type PaymentHistory,
-  type PaymentStore,
-} from '../../shared/ports';
-import { paymentWorkSchema } from '../../shared/worker/work-message';
+  callbackLogShown,
+} from '../../shared/payments/callback-log';
+import {
+  type Payment,
+  type PaymentWork,
+  paymentSchema,
+  paymentWorkSchema,
+} from '../../shared/payments/payment';
+import type { PaymentChanges, PaymentHistory, PaymentStore, WriteOutcome } from '../../shared/ports';
 import type { WorkRecord } from '../../shared/worker/work-record';
-import { paymentsTable, recordKeys } from './payments-table';
+import { paymentItemSchema, paymentsTable, recordKeys, workItemSchema } from './payments-table';
 
-/** How many recent events the status API shows; the log itself is unbounded. */
-const eventsShown = 100;
-
-const status = z.enum(paymentStatuses);
-const transactionState = z.object({
-  transactionId: z.string(),
-  paymentId: z.optional(z.string()),
-  authType: z.optional(z.string()),
-  paymentStatus: z.string(),
-  phase: status,
-  currency: z.string(),
-  reservedAmount: z.string(),
-  capturedAmount: z.string(),
-  refundedAmount: z.string(),
-  maskedPan: z.optional(z.string()),
-  chargebacks: z.number(),
-  gatewayUpdatedDate: z.string(),
-  updatedAt: z.string(),
-  flag: z.optional(z.enum(['second-successful-payment', 'unconfirmed'])),
-  details: z.optional(
-    z.object({
-      terminal: z.optional(z.string()),
-      cardStatus: z.optional(z.string()),
-      paymentNature: z.optional(z.string()),
-      paymentSchemeName: z.optional(z.string()),
-      threeDSecureResult: z.optional(z.string()),
-      liableForChargeback: z.optional(z.string()),
-      fraudRecommendation: z.optional(z.string()),
-      fraudRiskScore: z.optional(z.string()),
-      reasonCode: z.optional(z.string()),
-      gatewayCreatedDate: z.optional(z.string()),
-    }),
-  ),
-});
-/** A stored `payment` item. Read through a schema: items outlive code, and drift must fail loudly. */
-const paymentItem = z.object({
-  shopOrderId: z.string(),
-  status,
-  currency: z.optional(z.string()),
-  orderPhase: z.optional(status),
-  transactions: z.record(z.string(), transactionState),
-  flags: z.array(z.enum(['second-successful-payment', 'unconfirmed-callback'])),
-  request: z.optional(
-    z.object({
-      paymentRequestId: z.string(),
-      url: z.string(),
-      amount: z.string(),
-      currency: z.string(),
-      language: z.optional(z.string()),
-      createdAt: z.string(),
-    }),
-  ),
-  lastCallbackAt: z.optional(z.string()),
-  version: z.int().check(z.positive()),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-const eventItem = z.object({
-  shopOrderId: z.string(),
-  eventId: z.string(),
-  callbackType: z.enum(callbackTypes),
-  receivedAt: z.string(),
-  outcome: z.enum(['changed', 'duplicate', 'stale']),
-  duplicate: z.boolean(),
-  result: z.optional(z.string()),
-  transactionIds: z.array(z.string()),
-  statusAfter: status,
-});
-
-/** The payment item's log: what callbacks arrived, changes always, the rest up to the limit. */
-const historyItem = z.object({
-  callbackLog: z._default(z.array(eventItem), []),
-  callbacksNotLogged: z.optional(z.int()),
-});
+/** The payment's own attributes: what `getPayment` reads, and what a save sets or removes. */
+const paymentAttributes = Object.keys(paymentSchema.shape) as (keyof Payment)[];
 
 /** `getPayment` reads the payment's own attributes and never the (larger) callback log. */
-const paymentProjection = (() => {
-  const attributes = [...Object.keys(paymentItem.def.shape), 'recordKey'];
-  return {
-    expression: attributes.map((_, i) => `#p${i}`).join(', '),
-    names: Object.fromEntries(attributes.map((name, i) => [`#p${i}`, name])),
-  };
-})();
+const paymentProjection = {
+  expression: paymentAttributes.map((_, i) => `#p${i}`).join(', '),
+  names: Object.fromEntries(paymentAttributes.map((name, i) => [`#p${i}`, name])),
+};
 
-const workItem = z.object({
-  workId: z.string(),
-  shopOrderId: z.string(),
-  version: z.number(),
-  state: z.enum(['in-progress', 'done']),
-  revision: z.int().check(z.positive()),
-  confirmation: z.optional(z.object({ checkedAt: z.string(), confirmed: z.boolean(), detail: z.string() })),
-  capture: z.optional(
-    z.object({
-      at: z.string(),
-      transactionId: z.string(),
-      amount: z.string(),
-      outcome: z.enum(['captured', 'already-captured', 'refused']),
-      detail: z.optional(z.string()),
-    }),
-  ),
-  event: z.optional(z.object({ eventId: z.string(), type: z.string(), body: z.string() })),
-  deliveries: z.array(
-    z.object({
-      at: z.string(),
-      status: z.optional(z.number()),
-      error: z.optional(z.string()),
-      durationMs: z.number(),
-    }),
-  ),
-  deliveredAt: z.optional(z.string()),
-  lastError: z.optional(z.string()),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-const pendingWorkEntry = paymentWorkSchema;
+/** The history's part of a payment item besides the payment. */
+const historyOf = z.pick(paymentItemSchema, { callbackLog: true, callbacksNotLogged: true });
+
+/**
+ * Runs one table call. A condition that did not hold is the outcome `conflict`; any other failure
+ * becomes a DependencyError (503: every write here is conditional or idempotent, so safe to retry).
+ */
+async function conditional(what: string, call: () => Promise<unknown>): Promise<WriteOutcome> {
+  try {
+    await call();
+    return 'saved';
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return 'conflict';
+    throw new DependencyError('payments-table', `Could not ${what}.`, { cause: error });
+  }
+}
+
+/** Runs one table call that has no condition; any failure becomes a DependencyError. */
+async function unconditional<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new DependencyError('payments-table', `Could not ${what}.`, { cause: error });
+  }
+}
 
 /**
  * PaymentStore on one DynamoDB table (see payments-table.ts). Every write is a single-item
  * conditional write: the payment item's `version` is the optimistic lock, and its `pendingWork` map
- * is the outbox that makes a state change and its slow work durable in the same write.
+ * is the outbox that makes a state change and its slow work durable in the same write. Items are read
+ * through the stored shapes' schemas: items outlive code, and drift must fail loudly.
  */
 export class DynamoDbPaymentStore implements PaymentStore {
   private readonly client: DynamoDBDocumentClient;
@@ -151,42 +76,50 @@ export class DynamoDbPaymentStore implements PaymentStore {
   }
 
   async getPayment(shopOrderId: string): Promise<Payment | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { shopOrderId, recordKey: recordKeys.payment },
-        ConsistentRead: true,
-        // The payment without its callback log: a decision never reads the log.
-        ProjectionExpression: paymentProjection.expression,
-        ExpressionAttributeNames: paymentProjection.names,
-      }),
+    // The payment without its callback log: a decision never reads the log.
+    const item = await this.read('read the payment', shopOrderId, recordKeys.payment, {
+      ProjectionExpression: paymentProjection.expression,
+      ExpressionAttributeNames: paymentProjection.names,
+    });
+    return item === undefined ? undefined : paymentSchema.parse(item);
+  }
+
+  /** One item, strongly consistent (every read here is followed by a decision or shown as current). */
+  private async read(
+    what: string,
+    shopOrderId: string,
+    recordKey: string,
+    projection: Pick<GetCommandInput, 'ProjectionExpression' | 'ExpressionAttributeNames'> = {},
+  ): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await unconditional(what, () =>
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { shopOrderId, recordKey },
+          ConsistentRead: true,
+          ...projection,
+        }),
+      ),
     );
-    return Item === undefined ? undefined : paymentItem.parse(Item);
+    return Item;
   }
 
-  async savePayment(
-    next: Payment,
-    expectedVersion: number | undefined,
-    changes: PaymentChanges = {},
-  ): Promise<'saved' | 'conflict'> {
-    try {
-      if (expectedVersion === undefined) await this.create(next, changes);
-      else await this.update(next, expectedVersion, changes);
-      return 'saved';
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'conflict';
-      throw error;
-    }
+  savePayment(next: Payment, expectedVersion: number | undefined, changes: PaymentChanges = {}) {
+    return conditional('save the payment', () =>
+      expectedVersion === undefined
+        ? this.create(next, changes)
+        : this.update(next, expectedVersion, changes),
+    );
   }
 
-  private create(payment: Payment, { work, event }: PaymentChanges) {
+  private create(payment: Payment, { work, logEntry }: PaymentChanges) {
     return this.client.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
           ...payment,
           recordKey: recordKeys.payment,
-          callbackLog: event ? [event] : [],
+          callbackLog: logEntry ? [logEntry] : [],
           pendingWork: work ? { [work.workId]: work } : {},
           ...(work ? { workPending: 'pending', workPendingSince: work.createdAt } : {}),
         },
@@ -195,19 +128,22 @@ export class DynamoDbPaymentStore implements PaymentStore {
     );
   }
 
-  private update(payment: Payment, expectedVersion: number, { work, event }: PaymentChanges) {
-    // Every attribute of the payment is set (none is ever removed), so a new field cannot be forgotten here.
-    const { shopOrderId, ...attributes } = payment;
+  private update(payment: Payment, expectedVersion: number, { work, logEntry }: PaymentChanges) {
+    // Every attribute of the payment's schema is set, or removed when absent, so the item holds exactly `payment`.
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':expected': expectedVersion };
     const sets: string[] = [];
-    for (const [i, [name, value]] of Object.entries(attributes).entries()) {
-      if (value === undefined) continue;
+    const removes: string[] = [];
+    for (const [i, name] of paymentAttributes.entries()) {
+      if (name === 'shopOrderId') continue;
       names[`#a${i}`] = name;
-      values[`:a${i}`] = value;
-      sets.push(`#a${i} = :a${i}`);
+      const value = payment[name];
+      if (value === undefined) removes.push(`#a${i}`);
+      else {
+        values[`:a${i}`] = value;
+        sets.push(`#a${i} = :a${i}`);
+      }
     }
-    names['#version'] = 'version';
     if (work) {
       // The outbox map always exists (created with the item), so a nested SET is valid.
       Object.assign(names, {
@@ -219,45 +155,44 @@ export class DynamoDbPaymentStore implements PaymentStore {
       Object.assign(values, { ':work': work, ':pending': 'pending', ':since': work.createdAt });
       sets.push('#pendingWork.#work = :work', '#wp = :pending', '#wps = if_not_exists(#wps, :since)');
     }
-    if (event) {
-      // Appended, never rewritten: a concurrent appendEvent's entry survives this write.
+    if (logEntry) {
+      // Appended, never rewritten: a concurrent logCallback's entry survives this write.
       Object.assign(names, { '#log': 'callbackLog' });
-      Object.assign(values, { ':event': [event], ':noEvents': [] });
-      sets.push('#log = list_append(if_not_exists(#log, :noEvents), :event)');
+      Object.assign(values, { ':entry': [logEntry], ':empty': [] });
+      sets.push('#log = list_append(if_not_exists(#log, :empty), :entry)');
     }
     return this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { shopOrderId, recordKey: recordKeys.payment },
-        UpdateExpression: `SET ${sets.join(', ')}`,
+        Key: { shopOrderId: payment.shopOrderId, recordKey: recordKeys.payment },
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        // A missing item has no version, so this also fails when the payment does not exist.
         ConditionExpression: '#version = :expected',
-        ExpressionAttributeNames: names,
+        ExpressionAttributeNames: { ...names, '#version': 'version' },
         ExpressionAttributeValues: values,
       }),
     );
   }
 
-  async appendEvent(event: CallbackEvent): Promise<void> {
-    const Key = { shopOrderId: event.shopOrderId, recordKey: recordKeys.payment };
-    try {
-      await this.client.send(
+  async logCallback(entry: CallbackLogEntry): Promise<void> {
+    const Key = { shopOrderId: entry.shopOrderId, recordKey: recordKeys.payment };
+    const logged = await conditional('log the callback', () =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key,
-          UpdateExpression: 'SET #log = list_append(if_not_exists(#log, :noEvents), :event)',
+          UpdateExpression: 'SET #log = list_append(if_not_exists(#log, :empty), :entry)',
           ConditionExpression:
             'attribute_exists(shopOrderId) AND (attribute_not_exists(#log) OR size(#log) < :limit)',
           ExpressionAttributeNames: { '#log': 'callbackLog' },
-          ExpressionAttributeValues: { ':event': [event], ':noEvents': [], ':limit': callbackLogLimit },
+          ExpressionAttributeValues: { ':entry': [entry], ':empty': [], ':limit': callbackLogLimit },
         }),
-      );
-      return;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-    // The log is full (or the payment is gone): count the callback instead.
-    try {
-      await this.client.send(
+      ),
+    );
+    if (logged === 'saved') return;
+    // The log is full (or the payment is unknown, and then this does nothing either): count the callback instead.
+    await conditional('count the callback', () =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key,
@@ -266,15 +201,14 @@ export class DynamoDbPaymentStore implements PaymentStore {
           ExpressionAttributeNames: { '#notLogged': 'callbacksNotLogged' },
           ExpressionAttributeValues: { ':one': 1 },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 
   async markWorkQueued(work: PaymentWork): Promise<void> {
     const key = { shopOrderId: work.shopOrderId, recordKey: recordKeys.payment };
-    try {
+    let remaining = 0;
+    const cleared = await conditional('clear the outbox', async () => {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -286,9 +220,12 @@ export class DynamoDbPaymentStore implements PaymentStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      if (Object.keys(Attributes?.pendingWork ?? {}).length > 0) return;
-      // Outbox empty: leave the sparse pending-work index, unless new work arrived in between.
-      await this.client.send(
+      remaining = Object.keys(Attributes?.pendingWork ?? {}).length;
+    });
+    if (cleared === 'conflict' || remaining > 0) return;
+    // Outbox empty: leave the sparse pending-work index, unless new work arrived in between (then: conflict, kept).
+    await conditional('leave the pending-work index', () =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
@@ -301,29 +238,18 @@ export class DynamoDbPaymentStore implements PaymentStore {
           },
           ExpressionAttributeValues: { ':zero': 0 },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 
   async getWorkRecord(shopOrderId: string, workId: string): Promise<WorkRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { shopOrderId, recordKey: recordKeys.work(workId) },
-        ConsistentRead: true,
-      }),
-    );
-    return Item === undefined ? undefined : workItem.parse(Item);
+    const item = await this.read('read the work record', shopOrderId, recordKeys.work(workId));
+    return item === undefined ? undefined : workItemSchema.parse(item);
   }
 
-  async saveWorkRecord(
-    record: WorkRecord,
-    expectedRevision: number | undefined,
-  ): Promise<'saved' | 'conflict'> {
-    try {
-      await this.client.send(
+  saveWorkRecord(record: WorkRecord, expectedRevision: number | undefined): Promise<WriteOutcome> {
+    return conditional('save the work record', () =>
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...record, recordKey: recordKeys.work(record.workId) },
@@ -334,12 +260,8 @@ export class DynamoDbPaymentStore implements PaymentStore {
                 ExpressionAttributeValues: { ':expected': expectedRevision },
               }),
         }),
-      );
-      return 'saved';
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'conflict';
-      throw error;
-    }
+      ),
+    );
   }
 
   async listPendingWork(before: string, limit: number): Promise<readonly PaymentWork[]> {
@@ -347,19 +269,21 @@ export class DynamoDbPaymentStore implements PaymentStore {
     const work: PaymentWork[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: name,
-          KeyConditionExpression: '#pk = :pending AND #sk < :before',
-          ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
-          ExpressionAttributeValues: { ':pending': 'pending', ':before': before },
-          ExclusiveStartKey: startKey,
-        }),
+      const page = await unconditional('list pending work', () =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: name,
+            KeyConditionExpression: '#pk = :pending AND #sk < :before',
+            ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
+            ExpressionAttributeValues: { ':pending': 'pending', ':before': before },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
       );
       for (const item of page.Items ?? []) {
         for (const entry of Object.values((item.pendingWork ?? {}) as Record<string, unknown>)) {
-          const parsed = pendingWorkEntry.parse(entry);
+          const parsed = paymentWorkSchema.parse(entry);
           if (parsed.createdAt < before) work.push(parsed);
         }
       }
@@ -369,19 +293,13 @@ export class DynamoDbPaymentStore implements PaymentStore {
   }
 
   async getPaymentHistory(shopOrderId: string): Promise<PaymentHistory | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { shopOrderId, recordKey: recordKeys.payment },
-        ConsistentRead: true,
-      }),
-    );
-    if (Item === undefined) return undefined;
-    const { callbackLog, callbacksNotLogged } = historyItem.parse(Item);
+    const item = await this.read('read the payment history', shopOrderId, recordKeys.payment);
+    if (item === undefined) return undefined;
+    const { callbackLog, callbacksNotLogged } = historyOf.parse(item);
     return {
-      payment: paymentItem.parse(Item),
-      events: callbackLog.slice(-eventsShown),
-      callbacksNotLogged: callbacksNotLogged ?? 0,
+      payment: paymentSchema.parse(item),
+      callbackLog: callbackLog.slice(-callbackLogShown),
+      callbacksNotLogged,
     };
   }
 }

@@ -25,7 +25,7 @@ export const paymentStoreCalls: Readonly<Record<keyof PaymentStore, readonly Tab
   // A new payment is a conditional put, a known one a conditional update.
   savePayment: [onTable('dynamodb:PutItem'), onTable('dynamodb:UpdateItem')],
   // Appends to the log, or counts the callback once the log is full.
-  appendEvent: [onTable('dynamodb:UpdateItem')],
+  logCallback: [onTable('dynamodb:UpdateItem')],
   // Clears the entry, then leaves the pending-work index when the outbox is empty.
   markWorkQueued: [onTable('dynamodb:UpdateItem')],
   getPaymentHistory: [onTable('dynamodb:GetItem')],

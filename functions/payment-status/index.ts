@@ -8,7 +8,7 @@ import { httpHandler } from '../runtime/http';
 
 const store = paymentStore();
 
-/** GET /payments/{shopOrderId}: the stored payment, its transactions and its callback events. */
+/** GET /payments/{shopOrderId}: the stored payment, its transactions and its callback log. */
 export const handler = httpHandler(async (event) => {
   const parsed = shopOrderIdSchema.safeParse(event.pathParameters?.shopOrderId, { reportInput: true });
   if (!parsed.success)

@@ -4,16 +4,17 @@
  * callback_notification.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { CallbackType } from '../../shared/payments/payment';
 import { type PaymentState, type SimTransaction, stateCallbackFields } from './documents';
 import { type PostFailure, postForm } from './http-client';
 import type { Ledger, SimPaymentRequest } from './ledger';
 
-/** Where the gateway posts: the four result callbacks and the verify-order question. */
-export type CallbackType = 'ok' | 'fail' | 'open' | 'notification' | 'verify_order';
+/** Where the gateway posts: the four result callbacks (CallbackType) and the verify-order question. */
+export type GatewayPost = CallbackType | 'verify_order';
 
 /** One callback POST the simulator made and what came back. */
 export interface Delivery {
-  readonly type: CallbackType;
+  readonly type: GatewayPost;
   readonly url: string;
   /** The posted form fields, `xml` and `checksum` included, exactly as sent. */
   readonly fields: Readonly<Record<string, string>>;
@@ -52,14 +53,14 @@ export interface CallbackDelivery {
   readonly deliveries: readonly Delivery[];
   /** One POST of `fields` to `target`, recorded. */
   postOnce(
-    type: CallbackType,
+    type: GatewayPost,
     target: string,
     fields: Readonly<Record<string, string>>,
     cookie: string | undefined,
   ): Promise<Delivery>;
   /** A result callback, honouring `delivery`: the customer sees the answer to the first copy. */
   deliverResult(
-    type: CallbackType,
+    type: GatewayPost,
     target: string,
     fields: Record<string, string>,
     cookie: string | undefined,
@@ -85,7 +86,7 @@ export function callbackDelivery(options: CallbackDeliveryOptions): CallbackDeli
   const timers = new Set<NodeJS.Timeout>();
 
   const postOnce = async (
-    type: CallbackType,
+    type: GatewayPost,
     target: string,
     fields: Readonly<Record<string, string>>,
     cookie: string | undefined,
@@ -127,7 +128,7 @@ export function callbackDelivery(options: CallbackDeliveryOptions): CallbackDeli
   };
 
   const deliverResult = async (
-    type: CallbackType,
+    type: GatewayPost,
     target: string,
     fields: Record<string, string>,
     cookie: string | undefined,

@@ -3,7 +3,7 @@
  * builders the trigger CLI and tests share with it.
  */
 
-export type { CallbackType, Delivery } from './callback-delivery';
+export type { Delivery, GatewayPost } from './callback-delivery';
 export { type CustomerAnswer, type Outcome, outcomes } from './checkout';
 export {
   type ApiResponseOptions,

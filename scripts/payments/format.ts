@@ -7,21 +7,22 @@ import { UsageError } from './errors';
  */
 export function table(
   headers: readonly string[],
-  rows: readonly (readonly string[])[],
+  rows: readonly (readonly (string | undefined)[])[],
   indent = '',
 ): string[] {
+  const cells = rows.map((row) => row.map((cell) => cell ?? none));
   const widths = headers.map((header, i) =>
-    Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)),
+    Math.max(header.length, ...cells.map((row) => (row[i] ?? '').length)),
   );
   const line = (cells: readonly string[]) =>
     `${indent}${cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd();
-  return [line(headers.map((h) => h.toUpperCase())), ...rows.map(line)];
+  return [line(headers.map((h) => h.toUpperCase())), ...cells.map(line)];
 }
 
-/** `label  value` lines with the labels aligned. */
-export function fields(entries: readonly (readonly [string, string])[], indent = '  '): string[] {
+/** `label  value` lines with the labels aligned; a value that is not stored shows as `none`. */
+export function fields(entries: readonly (readonly [string, string | undefined])[], indent = '  '): string[] {
   const width = Math.max(...entries.map(([label]) => label.length));
-  return entries.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value}`.trimEnd());
+  return entries.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value ?? none}`.trimEnd());
 }
 
 const units: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -66,4 +67,5 @@ export function parseCount(value: string, option: string, commandName: string): 
 }
 
 /** Shown for an absent value, so a column never looks shifted. */
+/** What the CLI shows for a value that is not there. */
 export const none = '-';

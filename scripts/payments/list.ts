@@ -2,7 +2,7 @@ import { paymentStatuses } from '../../shared/payments/payment';
 import type { Command } from './command';
 import { UsageError } from './errors';
 import { none, parseCount, parseSince, table } from './format';
-import { listPayments, type PaymentView } from './records';
+import { listPayments, type StoredPayment } from './records';
 
 /** `list`: payments by status and time, newest first, from the `byStatus` index. */
 export const listCommand: Command = {
@@ -57,17 +57,17 @@ never a scan).
 };
 
 /** What `list` shows of a payment: the amount asked for, or, for an order started elsewhere, its latest transaction's. */
-function summary(payment: PaymentView) {
-  const transactions = Object.values(payment.transactions).sort((a, b) =>
-    a.transactionId.localeCompare(b.transactionId),
-  );
+function summary(payment: StoredPayment) {
+  const transactions = Object.values(payment.transactions ?? {})
+    .filter((t) => t !== undefined)
+    .sort((a, b) => (a.transactionId ?? '').localeCompare(b.transactionId ?? ''));
   const latest = transactions.at(-1);
   return {
     shopOrderId: payment.shopOrderId,
     status: payment.status,
     amount: payment.request?.amount ?? latest?.reservedAmount,
     currency: payment.currency ?? payment.request?.currency,
-    flags: payment.flags,
+    flags: payment.flags ?? [],
     transactions: transactions.length,
     version: payment.version,
     createdAt: payment.createdAt,

@@ -1,128 +1,42 @@
 /**
- * The CLI's read model of the payments table (adapters/dynamodb/payments-table.ts): what it shows of
- * each item kind, read through schemas so that an item that drifted is named rather than printed wrong.
- * Lenient where an operator still wants to see the rest (statuses and flags are shown as stored).
+ * The CLI's read model of the payments table (adapters/dynamodb/payments-table.ts): each item kind read
+ * through a lenient reading of its one schema (see lenient.ts), so that an item written by older or
+ * newer code is still shown: what does not fit is shown as absent, statuses and flags as stored.
  */
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod/mini';
-import { paymentsTable, recordKeys } from '../../adapters/dynamodb/payments-table';
+import type * as z from 'zod/mini';
+import {
+  paymentItemSchema,
+  paymentsTable,
+  recordKeys,
+  workItemSchema,
+} from '../../adapters/dynamodb/payments-table';
+import type { CallbackLogEntry } from '../../shared/payments/callback-log';
+import type { TransactionState } from '../../shared/payments/payment';
 import { describeIssue } from '../../shared/validation';
+import type { WorkRecord } from '../../shared/worker/work-record';
 import { CliError } from './errors';
+import { type Lenient, lenient } from './lenient';
 import type { Target } from './target';
 
-const optionalString = z.optional(z.string());
+const storedPayment = lenient(paymentItemSchema);
+const storedWorkRecord = lenient(workItemSchema);
 
-const transactionState = z.object({
-  transactionId: z.string(),
-  paymentId: optionalString,
-  authType: optionalString,
-  paymentStatus: z.string(),
-  phase: z.string(),
-  currency: z.string(),
-  reservedAmount: z.string(),
-  capturedAmount: z.string(),
-  refundedAmount: z.string(),
-  maskedPan: optionalString,
-  flag: optionalString,
-  gatewayUpdatedDate: z.string(),
-  updatedAt: z.string(),
-  details: z.optional(
-    z.object({
-      paymentNature: optionalString,
-      paymentSchemeName: optionalString,
-      threeDSecureResult: optionalString,
-      fraudRecommendation: optionalString,
-    }),
-  ),
-});
-
-const eventSchema = z.object({
-  shopOrderId: z.string(),
-  eventId: z.string(),
-  callbackType: z.string(),
-  receivedAt: z.string(),
-  outcome: z.string(),
-  result: optionalString,
-  transactionIds: z.array(z.string()),
-  statusAfter: z.string(),
-});
-
-const paymentSchema = z.object({
-  shopOrderId: z.string(),
-  status: z.string(),
-  currency: optionalString,
-  transactions: z.record(z.string(), transactionState),
-  flags: z.array(z.string()),
-  request: z.optional(
-    z.object({
-      paymentRequestId: z.string(),
-      amount: z.string(),
-      currency: z.string(),
-      language: optionalString,
-      createdAt: z.string(),
-    }),
-  ),
-  lastCallbackAt: optionalString,
-  version: z.number(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  // The outbox: work recorded with a state change and not yet picked up by the worker.
-  pendingWork: z.optional(
-    z.record(z.string(), z.object({ workId: z.string(), status: z.string(), createdAt: z.string() })),
-  ),
-  // The callbacks received, oldest first, and how many more were only counted (a full log).
-  callbackLog: z._default(z.array(eventSchema), []),
-  callbacksNotLogged: z.optional(z.number()),
-});
-
-const workSchema = z.object({
-  workId: z.string(),
-  version: z.number(),
-  state: z.string(),
-  revision: z.number(),
-  confirmation: z.optional(z.object({ checkedAt: z.string(), confirmed: z.boolean(), detail: z.string() })),
-  capture: z.optional(
-    z.object({
-      at: z.string(),
-      transactionId: z.string(),
-      amount: z.string(),
-      outcome: z.string(),
-      detail: optionalString,
-    }),
-  ),
-  event: z.optional(z.object({ eventId: z.string(), type: z.string(), body: z.string() })),
-  deliveries: z.array(
-    z.object({
-      at: z.string(),
-      status: z.optional(z.number()),
-      error: optionalString,
-      durationMs: z.number(),
-    }),
-  ),
-  deliveredAt: optionalString,
-  lastError: optionalString,
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-
-/** Only the log of a `payment` item (what `watch` polls). */
-const callbackLogSchema = z.pick(paymentSchema, { callbackLog: true });
-
-/** A `payment` item as the CLI shows it. */
-export type PaymentView = z.infer<typeof paymentSchema>;
+/** A `payment` item as the CLI reads it: the payment, its outbox and its callback log. */
+export type StoredPayment = z.infer<typeof storedPayment>;
 /** One gateway transaction of a payment, its details beside its state. */
-export type TransactionView = z.infer<typeof transactionState>;
+export type StoredTransaction = Lenient<TransactionState>;
 /** One entry of a payment's callback log: a received callback. */
-export type EventView = z.infer<typeof eventSchema>;
+export type StoredCallbackLogEntry = Lenient<CallbackLogEntry>;
 /** A `work#…` item: the worker's record of one state change. */
-export type WorkView = z.infer<typeof workSchema>;
+export type StoredWorkRecord = Lenient<WorkRecord>;
 
 /** Everything stored for one shop order, each kind oldest first. */
-export interface OrderView {
-  readonly payment: PaymentView;
-  readonly transactions: readonly TransactionView[];
-  readonly events: readonly EventView[];
-  readonly work: readonly WorkView[];
+export interface StoredOrder {
+  readonly payment: StoredPayment;
+  readonly transactions: readonly StoredTransaction[];
+  readonly callbackLog: readonly StoredCallbackLogEntry[];
+  readonly work: readonly StoredWorkRecord[];
 }
 
 /**
@@ -133,7 +47,7 @@ export interface OrderView {
 export async function listPayments(
   target: Target,
   query: { readonly statuses: readonly string[]; readonly since?: string; readonly limit: number },
-): Promise<PaymentView[]> {
+): Promise<StoredPayment[]> {
   const { name, partitionKey, sortKey } = paymentsTable.statusIndex;
   const TableName = await target.tableName();
   const perStatus = await Promise.all(
@@ -161,13 +75,13 @@ export async function listPayments(
   );
   return perStatus
     .flat()
-    .map((item) => parse(paymentSchema, item, 'payment'))
-    .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0))
+    .map((item) => parse(storedPayment, item, 'payment'))
+    .sort((a, b) => byText(b.updatedAt, a.updatedAt))
     .slice(0, query.limit);
 }
 
 /** The order's whole partition (strongly consistent), or undefined when no payment is recorded. */
-export async function readOrder(target: Target, shopOrderId: string): Promise<OrderView | undefined> {
+export async function readOrder(target: Target, shopOrderId: string): Promise<StoredOrder | undefined> {
   const items = await queryAll(target, {
     TableName: await target.tableName(),
     KeyConditionExpression: '#pk = :id',
@@ -179,21 +93,23 @@ export async function readOrder(target: Target, shopOrderId: string): Promise<Or
   const paymentItem = items.find((item) => key(item) === recordKeys.payment);
   if (paymentItem === undefined) return undefined;
   const of = (prefix: string) => items.filter((item) => key(item).startsWith(prefix));
-  const payment = parse(paymentSchema, paymentItem, `payment ${shopOrderId}`);
+  const payment = parse(storedPayment, paymentItem, `payment ${shopOrderId}`);
   return {
     payment,
-    transactions: Object.values(payment.transactions),
-    events: payment.callbackLog,
+    transactions: Object.values(payment.transactions ?? {}).filter((t) => t !== undefined),
+    callbackLog: payment.callbackLog ?? [],
     work: of(recordKeys.work(''))
-      .map((item) => parse(workSchema, item, `a work record of ${shopOrderId}`))
-      .sort((a, b) =>
-        a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.version - b.version,
-      ),
+      .map((item) => parse(storedWorkRecord, item, `a work record of ${shopOrderId}`))
+      .sort((a, b) => byText(a.createdAt, b.createdAt) || (a.version ?? 0) - (b.version ?? 0)),
   };
 }
 
-/** The order's callback events received at or after `since`, oldest first (from its payment's log). */
-export async function eventsSince(target: Target, shopOrderId: string, since: string): Promise<EventView[]> {
+/** The order's callbacks received at or after `since`, oldest first (from its payment's log). */
+export async function callbacksSince(
+  target: Target,
+  shopOrderId: string,
+  since: string,
+): Promise<StoredCallbackLogEntry[]> {
   const { Item } = await target.documents.send(
     new GetCommand({
       TableName: await target.tableName(),
@@ -202,8 +118,8 @@ export async function eventsSince(target: Target, shopOrderId: string, since: st
       ExpressionAttributeNames: { '#log': 'callbackLog' },
     }),
   );
-  const log = parse(callbackLogSchema, Item ?? {}, `the callback log of ${shopOrderId}`);
-  return log.callbackLog.filter((event) => event.receivedAt >= since);
+  const { callbackLog = [] } = parse(storedPayment, Item ?? {}, `the callback log of ${shopOrderId}`);
+  return callbackLog.filter((entry) => entry.receivedAt !== undefined && entry.receivedAt >= since);
 }
 
 async function queryAll(
@@ -232,4 +148,9 @@ function parse<T>(schema: z.ZodMiniType<T>, item: unknown, what: string): T {
   if (parsed.success) return parsed.data;
   const [, problem] = describeIssue(parsed.error, schema, { field: 'its field', whole: 'it' });
   throw new CliError(`The stored ${what} does not have the expected shape: ${problem}`);
+}
+
+/** Orders two stored texts (ISO times), a missing one first. */
+function byText(a: string | undefined, b: string | undefined): number {
+  return (a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0;
 }

@@ -1,12 +1,16 @@
 import * as z from 'zod/mini';
 import { DynamoDbPaymentStore } from '../../adapters/dynamodb/payment-store';
 import { SqsWorkQueue } from '../../adapters/sqs/work-queue';
-import { callbackTypes, type PaymentWork, paymentStatuses } from '../../shared/payments/payment';
-import { paymentWorkSchema } from '../../shared/worker/work-message';
+import {
+  callbackTypes,
+  type PaymentWork,
+  paymentStatuses,
+  paymentWorkSchema,
+} from '../../shared/payments/payment';
 import type { WorkRecord } from '../../shared/worker/work-record';
 import type { Command } from './command';
 import { CliError, UsageError } from './errors';
-import { type EventView, readOrder } from './records';
+import { readOrder, type StoredCallbackLogEntry } from './records';
 import { unknownOrder } from './show';
 
 /** What the CLI needs from a stored merchant event's body to rebuild the work message. */
@@ -46,7 +50,7 @@ and bytes, which the merchant deduplicates on. The gateway confirmation and any 
     const order = await readOrder(target, shopOrderId);
     if (order === undefined) throw new CliError(unknownOrder(shopOrderId));
     const latest = order.work.filter((w) => w.event !== undefined).at(-1);
-    if (latest === undefined) {
+    if (latest?.workId === undefined) {
       throw new CliError(
         `Order ${shopOrderId} has no merchant event to resend: ${
           order.work.length === 0
@@ -59,7 +63,7 @@ and bytes, which the merchant deduplicates on. The gateway confirmation and any 
     const record = await store.getWorkRecord(shopOrderId, latest.workId);
     if (record?.event === undefined)
       throw new CliError(`The work record ${latest.workId} changed while reading it: try again`);
-    const work = workOf(record, record.event.body, order.events);
+    const work = workOf(record, record.event.body, order.callbackLog);
 
     const wasDelivered = record.deliveredAt;
     const reset = record.state === 'done' ? await reopen(store, record, now().toISOString()) : undefined;
@@ -114,7 +118,11 @@ async function reopen(store: DynamoDbPaymentStore, record: WorkRecord, now: stri
  * callback recorded at the very moment the work was created, else `notification` (what the worker's
  * own follow-up work uses). The worker does not act on it for work whose event is already built.
  */
-function workOf(record: WorkRecord, body: string, events: readonly EventView[]): PaymentWork {
+function workOf(
+  record: WorkRecord,
+  body: string,
+  callbackLog: readonly StoredCallbackLogEntry[],
+): PaymentWork {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -125,7 +133,7 @@ function workOf(record: WorkRecord, body: string, events: readonly EventView[]):
   if (!parsed.success)
     throw new CliError(`The stored event of work ${record.workId} does not have the expected shape`);
   const { created, data } = parsed.data;
-  const cause = events.find((e) => e.receivedAt === created && e.outcome === 'changed')?.callbackType;
+  const cause = callbackLog.find((e) => e.receivedAt === created && e.outcome === 'changed')?.callbackType;
   const callbackType = callbackTypes.find((t) => t === cause) ?? 'notification';
   return paymentWorkSchema.parse({
     workId: record.workId,

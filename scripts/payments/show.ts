@@ -1,7 +1,7 @@
 import type { Command } from './command';
 import { CliError, UsageError } from './errors';
 import { fields, none, table } from './format';
-import { type OrderView, readOrder, type WorkView } from './records';
+import { readOrder, type StoredOrder, type StoredWorkRecord } from './records';
 
 /** The one-line answer for an order the table does not know. */
 export const unknownOrder = (shopOrderId: string) => `No payment is recorded for shop order ${shopOrderId}`;
@@ -17,7 +17,7 @@ not yet queued), its transactions as the gateway reported them (amounts, masked 
 callback received (time, type, outcome) and the worker's records (the gateway's confirmation, the
 capture, the merchant event and its deliveries).
 
-  --json   one JSON object: payment, transactions, events, work`,
+  --json   one JSON object: payment, transactions, callbackLog, work`,
   options: ['json'],
   async run({ target, options, args, out }) {
     const [shopOrderId, ...extra] = args;
@@ -31,13 +31,13 @@ capture, the merchant event and its deliveries).
   },
 };
 
-function asJson({ payment, transactions, events, work }: OrderView) {
-  // The log is `events` below.
-  const { pendingWork, callbackLog, ...rest } = payment;
+function asJson({ payment, transactions, callbackLog, work }: StoredOrder) {
+  // The log is `callbackLog` below.
+  const { pendingWork, callbackLog: _, ...rest } = payment;
   return {
-    payment: { ...rest, pendingWork: Object.values(pendingWork ?? {}) },
+    payment: { ...rest, pendingWork: Object.values(pendingWork ?? {}).filter((w) => w !== undefined) },
     transactions,
-    events,
+    callbackLog,
     // The event body repeats the transactions above; its id and type are what an operator matches on.
     work: work.map(({ event, ...record }) => ({
       ...record,
@@ -46,9 +46,9 @@ function asJson({ payment, transactions, events, work }: OrderView) {
   };
 }
 
-function render({ payment, transactions, events, work }: OrderView): string[] {
+function render({ payment, transactions, callbackLog, work }: StoredOrder): string[] {
   const request = payment.request;
-  const pending = Object.values(payment.pendingWork ?? {});
+  const pending = Object.values(payment.pendingWork ?? {}).filter((w) => w !== undefined);
   const lines = [
     `Payment ${payment.shopOrderId}`,
     ...fields([
@@ -60,7 +60,7 @@ function render({ payment, transactions, events, work }: OrderView): string[] {
           ? none
           : `${request.amount} ${request.currency} at ${request.createdAt} (request ${request.paymentRequestId}${request.language ? `, language ${request.language}` : ''})`,
       ],
-      ['flags', payment.flags.join(', ') || none],
+      ['flags', payment.flags?.join(', ') || none],
       ['version', String(payment.version)],
       ['created', payment.createdAt],
       ['updated', payment.updatedAt],
@@ -81,7 +81,7 @@ function render({ payment, transactions, events, work }: OrderView): string[] {
         ['id', 'gateway status', 'status', 'reserved', 'captured', 'refunded', 'card', 'nature', 'flag'],
         transactions.map((t) => [
           t.transactionId,
-          t.paymentStatus,
+          t.gatewayStatus,
           t.phase,
           t.reservedAmount,
           t.capturedAmount,
@@ -97,19 +97,19 @@ function render({ payment, transactions, events, work }: OrderView): string[] {
   const notLogged = payment.callbacksNotLogged ?? 0;
   lines.push(
     '',
-    `Callbacks received (${events.length + notLogged}${notLogged > 0 ? `: ${notLogged} more that changed nothing were counted, not logged` : ''})`,
+    `Callbacks received (${callbackLog.length + notLogged}${notLogged > 0 ? `: ${notLogged} more that changed nothing were counted, not logged` : ''})`,
   );
-  if (events.length > 0) {
+  if (callbackLog.length > 0) {
     lines.push(
       ...table(
         ['received', 'type', 'outcome', 'status after', 'result', 'transactions'],
-        events.map((e) => [
+        callbackLog.map((e) => [
           e.receivedAt,
           e.callbackType,
           e.outcome,
           e.statusAfter,
           e.result ?? none,
-          e.transactionIds.join(',') || none,
+          e.transactionIds?.join(',') || none,
         ]),
         '  ',
       ),
@@ -120,8 +120,9 @@ function render({ payment, transactions, events, work }: OrderView): string[] {
   return lines;
 }
 
-function renderWork(w: WorkView): string[] {
-  const last = w.deliveries.at(-1);
+function renderWork(w: StoredWorkRecord): string[] {
+  const deliveries = w.deliveries ?? [];
+  const last = deliveries.at(-1);
   const lastAttempt =
     last === undefined
       ? ''
@@ -144,7 +145,7 @@ function renderWork(w: WorkView): string[] {
             : `${w.capture.outcome} ${w.capture.amount} on ${w.capture.transactionId} (${w.capture.at})${w.capture.detail ? `: ${w.capture.detail}` : ''}`,
         ],
         ['event', w.event === undefined ? none : `${w.event.type} ${w.event.eventId}`],
-        ['deliveries', `${w.deliveries.length}${lastAttempt}`],
+        ['deliveries', `${deliveries.length}${lastAttempt}`],
         ['delivered', w.deliveredAt ?? none],
         ['last error', w.lastError ?? none],
       ],

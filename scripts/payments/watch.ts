@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { paymentStatuses } from '../../shared/payments/payment';
 import type { Command } from './command';
 import { UsageError } from './errors';
-import { parseDuration, parseSince } from './format';
-import { type EventView, eventsSince, listPayments } from './records';
+import { none, parseDuration, parseSince } from './format';
+import { callbacksSince, listPayments, type StoredCallbackLogEntry } from './records';
 
 /**
  * How far back each poll looks for updated payments beyond the previous poll: the byStatus index is
@@ -16,7 +16,7 @@ const overlapMs = 5_000;
  */
 const activeMs = 15 * 60_000;
 
-/** `watch`: callback events as they are recorded, one line (or JSON object) each. */
+/** `watch`: callbacks as they are logged, one line (or JSON object) each. */
 export const watchCommand: Command = {
   name: 'watch',
   summary: 'callbacks as they arrive, one line each',
@@ -24,10 +24,10 @@ export const watchCommand: Command = {
 
 Prints each callback as it is recorded: time received, order, callback type, outcome (changed,
 duplicate, stale), the payment's status after it, the gateway's result. Polls the byStatus index for
-payments updated since the last poll, then reads their new events. Ctrl-C stops it.
+payments updated since the last poll, then reads their new callbacks. Ctrl-C stops it.
 
   --interval <d>  time between polls (default 2s)
-  --since <when>  also print events from this far back (30m, 1h, or an ISO time); default: from now
+  --since <when>  also print callbacks from this far back (30m, 1h, or an ISO time); default: from now
   --once          poll once and exit
   --for <d>       stop after this long (e.g. 10m)
   --json          one JSON object per line
@@ -50,7 +50,7 @@ Duplicates and stale callbacks are shown for payments that changed in the last 1
       `Watching callbacks on ${target.description} from ${from}${options.once ? ' (one poll)' : '; Ctrl-C to stop'}.`,
     );
 
-    if (!options.json) out(eventHeader);
+    if (!options.json) out(entryHeader);
     const seen = new Set<string>();
     /** Watched orders and when each last changed (by our clock, so skew cannot keep one forever). */
     const active = new Map<string, number>();
@@ -62,17 +62,19 @@ Duplicates and stale callbacks are shown for payments that changed in the last 1
         since: updatedSince,
         limit: 10_000,
       });
-      for (const payment of updated) active.set(payment.shopOrderId, pollStarted.getTime());
+      for (const { shopOrderId } of updated) if (shopOrderId) active.set(shopOrderId, pollStarted.getTime());
       for (const [order, changedAt] of active) {
         if (pollStarted.getTime() - changedAt > activeMs) active.delete(order);
       }
-      const fresh = (await Promise.all([...active.keys()].map((order) => eventsSince(target, order, from))))
+      const fresh = (
+        await Promise.all([...active.keys()].map((order) => callbacksSince(target, order, from)))
+      )
         .flat()
-        .filter((event) => !seen.has(event.eventId))
-        .sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0));
-      for (const event of fresh) {
-        seen.add(event.eventId);
-        out(options.json ? JSON.stringify(eventJson(event)) : eventLine(event));
+        .filter((entry) => !seen.has(keyOf(entry)))
+        .sort((a, b) => ((a.receivedAt ?? '') < (b.receivedAt ?? '') ? -1 : 1));
+      for (const entry of fresh) {
+        seen.add(keyOf(entry));
+        out(options.json ? JSON.stringify(entryJson(entry)) : entryLine(entry));
       }
       updatedSince = new Date(pollStarted.getTime() - overlapMs).toISOString();
       if (options.once || (until !== undefined && now().getTime() >= until)) break;
@@ -84,7 +86,12 @@ Duplicates and stale callbacks are shown for payments that changed in the last 1
   },
 };
 
-function eventJson(e: EventView) {
+/** Identifies a log entry across polls (an entry written without an id: by order and time). */
+function keyOf(e: StoredCallbackLogEntry): string {
+  return e.entryId ?? `${e.shopOrderId}|${e.receivedAt}`;
+}
+
+function entryJson(e: StoredCallbackLogEntry) {
   return {
     receivedAt: e.receivedAt,
     shopOrderId: e.shopOrderId,
@@ -93,14 +100,16 @@ function eventJson(e: EventView) {
     statusAfter: e.statusAfter,
     result: e.result,
     transactionIds: e.transactionIds,
-    eventId: e.eventId,
+    entryId: e.entryId,
   };
 }
 
 /** The text columns: fixed-width fields first, the order id (up to 100 characters) last, so they stay aligned. */
-const eventHeader = `${'RECEIVED'.padEnd(24)}  ${'TYPE'.padEnd(12)}  ${'OUTCOME'.padEnd(9)}  ${'STATUS'.padEnd(10)}  ${'RESULT'.padEnd(9)}  ORDER`;
+const entryHeader = `${'RECEIVED'.padEnd(24)}  ${'TYPE'.padEnd(12)}  ${'OUTCOME'.padEnd(9)}  ${'STATUS'.padEnd(10)}  ${'RESULT'.padEnd(9)}  ORDER`;
 
-function eventLine(e: EventView): string {
-  const txns = e.transactionIds.length > 0 ? `  (txn ${e.transactionIds.join(',')})` : '';
-  return `${e.receivedAt.padEnd(24)}  ${e.callbackType.padEnd(12)}  ${e.outcome.padEnd(9)}  ${e.statusAfter.padEnd(10)}  ${(e.result ?? '-').padEnd(9)}  ${e.shopOrderId}${txns}`;
+function entryLine(e: StoredCallbackLogEntry): string {
+  const ids = e.transactionIds ?? [];
+  const txns = ids.length > 0 ? `  (txn ${ids.join(',')})` : '';
+  const cell = (value: string | undefined, width: number) => (value ?? none).padEnd(width);
+  return `${cell(e.receivedAt, 24)}  ${cell(e.callbackType, 12)}  ${cell(e.outcome, 9)}  ${cell(e.statusAfter, 10)}  ${cell(e.result, 9)}  ${e.shopOrderId ?? none}${txns}`;
 }

@@ -5,7 +5,8 @@ import { findCurrency } from '../altapay/currency';
 import { decodeFormBody } from '../altapay/form-body';
 import { DependencyError, MalformedRequestError } from '../errors';
 import { applyCallback, type CallbackFacts, type Decision } from '../payments/apply-callback';
-import type { CallbackEvent, CallbackType, Payment } from '../payments/payment';
+import type { CallbackLogEntry } from '../payments/callback-log';
+import type { CallbackType, Payment } from '../payments/payment';
 import { describe, queueWork, saveDecision } from '../payments/save-decision';
 import type { Clock, Log, PaymentStore, QueuedCallback, WorkQueue } from '../ports';
 
@@ -55,9 +56,9 @@ export async function recordCallback(
   const cardholderMessage = mustShowMessage(form, response);
   const message = cardholderMessage ? { cardholderMessage } : {};
   // The callback's log entry, written with the change it causes (or alone when it causes none).
-  const eventOf = (decision: Decision): CallbackEvent => ({
+  const logEntryOf = (decision: Decision): CallbackLogEntry => ({
     shopOrderId: facts.shopOrderId,
-    eventId: deps.newId(),
+    entryId: deps.newId(),
     callbackType,
     receivedAt,
     outcome: decision.outcome,
@@ -68,7 +69,7 @@ export async function recordCallback(
   });
   let saved: Awaited<ReturnType<typeof saveDecision>>;
   try {
-    saved = await saveDecision(deps, facts, receivedAt, eventOf);
+    saved = await saveDecision(deps, facts, receivedAt, logEntryOf);
   } catch (error) {
     if (!(error instanceof DependencyError) || !deps.queueWhenTableFails) throw error;
     await queueInstead(deps, { callbackType, body: Buffer.from(body).toString('base64'), receivedAt }, error);
@@ -80,7 +81,7 @@ export async function recordCallback(
   // The change, its work and its log entry are durable together. At most one more call: the queue
   // send of a change's work, or the log entry of a callback that changed nothing.
   if (work) await queueWork(deps, work);
-  else if (decision.outcome !== 'changed') await logUnchanged(deps, eventOf(decision));
+  else if (decision.outcome !== 'changed') await logUnchanged(deps, logEntryOf(decision));
   deps.log.info('callback recorded', {
     callbackType,
     shopOrderId: facts.shopOrderId,
@@ -94,12 +95,12 @@ export async function recordCallback(
 }
 
 /** Logs a callback that changed nothing; a missing log line is not worth failing the callback for. */
-async function logUnchanged(deps: RecordCallbackDeps, event: CallbackEvent): Promise<void> {
+async function logUnchanged(deps: RecordCallbackDeps, entry: CallbackLogEntry): Promise<void> {
   try {
-    await deps.store.appendEvent(event);
+    await deps.store.logCallback(entry);
   } catch (error) {
     deps.log.error('callback answered, but not logged', {
-      shopOrderId: event.shopOrderId,
+      shopOrderId: entry.shopOrderId,
       error: describe(error),
     });
   }

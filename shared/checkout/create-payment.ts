@@ -1,7 +1,8 @@
-import { ConflictError, DependencyError, tableCall } from '../errors';
+import { ConflictError } from '../errors';
 import { compareAmounts } from '../payments/money';
 import { hasLiveRequest, type Payment, type PaymentRequest } from '../payments/payment';
 import { holdsMoney, mayStartNewPayment, wasPaid } from '../payments/status-properties';
+import { type UpdateDecision, updatePayment } from '../payments/update-payment';
 import type { Clock, Log, PaymentGateway, PaymentRequestInput, PaymentStore } from '../ports';
 import type { Order } from './order';
 
@@ -22,8 +23,6 @@ export interface CreatedPayment {
   readonly url: string;
 }
 
-const maxSaveAttempts = 3;
-
 /**
  * Starts the payment of an order: creates a payment request at the gateway and records it, so the
  * callbacks and verify-order can check what was asked for.
@@ -39,8 +38,7 @@ export async function createPayment(
   order: Order,
   callbacks: PaymentRequestInput['callbacks'],
 ): Promise<CreatedPayment> {
-  let current = await read(deps, order.shopOrderId);
-  const existing = reusable(current, order);
+  const existing = reusable(await deps.store.getPayment(order.shopOrderId), order);
   if (existing) return existing;
 
   const created = await deps.gateway.createPaymentRequest({
@@ -62,24 +60,27 @@ export async function createPayment(
     createdAt: now,
   };
 
-  for (let attempt = 1; attempt <= maxSaveAttempts; attempt++) {
-    const next = withRequest(current, order.shopOrderId, request, now);
-    const saved = await tableCall('save the payment request', () =>
-      deps.store.savePayment(next, current?.version),
-    );
-    if (saved === 'saved') {
-      deps.log.info('payment request created', {
-        shopOrderId: order.shopOrderId,
-        paymentRequestId: created.paymentRequestId,
-      });
-      return { outcome: 'created', shopOrderId: order.shopOrderId, ...created };
-    }
-    // Someone else wrote first (a twin request, or a callback): decide again on what is there now.
-    current = await read(deps, order.shopOrderId);
-    const twin = reusable(current, order);
-    if (twin) return twin;
+  const outcome = await updatePayment(
+    deps.store,
+    order.shopOrderId,
+    (current): UpdateDecision<CreatedPayment> => {
+      // Someone else may have written since the first read (a twin request, or a callback): decide on what is there now.
+      const twin = reusable(current, order);
+      if (twin) return { write: false, result: twin };
+      return {
+        write: true,
+        next: withRequest(current, order.shopOrderId, request, now),
+        result: { outcome: 'created', shopOrderId: order.shopOrderId, ...created },
+      };
+    },
+  );
+  if (outcome.outcome === 'created') {
+    deps.log.info('payment request created', {
+      shopOrderId: order.shopOrderId,
+      paymentRequestId: created.paymentRequestId,
+    });
   }
-  throw new DependencyError('payments-table', `Payment ${order.shopOrderId} kept changing under us; retry.`);
+  return outcome;
 }
 
 /** The order's live request when it can be handed out again; throws 409 when the order cannot be paid now. */
@@ -129,8 +130,4 @@ function withRequest(
     createdAt: now,
     updatedAt: now,
   };
-}
-
-function read(deps: CreatePaymentDeps, shopOrderId: string): Promise<Payment | undefined> {
-  return tableCall('read the payment', () => deps.store.getPayment(shopOrderId));
 }

@@ -3,7 +3,7 @@ import { callbackFormSchema } from '../altapay/callback-form';
 import { requireValidChecksum } from '../altapay/checksum';
 import { findCurrency } from '../altapay/currency';
 import { decodeFormBody } from '../altapay/form-body';
-import { MalformedRequestError, tableCall } from '../errors';
+import { MalformedRequestError } from '../errors';
 import { compareAmounts } from '../payments/money';
 import type { PaymentStatus } from '../payments/payment';
 import { holdsMoney, mayBeVerified, returnedMoney } from '../payments/status-properties';
@@ -35,7 +35,7 @@ export async function verifyOrder(deps: VerifyOrderDeps, body: Uint8Array): Prom
   const parsed = verifyFormSchema.safeParse(Object.fromEntries(fields), { reportInput: true });
   if (!parsed.success) throw new MalformedRequestError(...describeIssue(parsed.error, verifyFormSchema));
   const form = parsed.data;
-  const payment = await tableCall('read the payment', () => deps.store.getPayment(form.shop_orderid));
+  const payment = await deps.store.getPayment(form.shop_orderid);
   const refusal = (reason: string, answer: string) => {
     deps.log.warn('order not verified', { shopOrderId: form.shop_orderid, reason });
     return answer;

@@ -134,7 +134,7 @@ function toState(t: GatewayTransaction, phase: PaymentStatus, now: string): Tran
     transactionId: t.transactionId,
     ...(t.paymentId === undefined ? {} : { paymentId: t.paymentId }),
     ...(t.authType === undefined ? {} : { authType: t.authType }),
-    paymentStatus: t.transactionStatus,
+    gatewayStatus: t.transactionStatus,
     phase,
     currency: t.currencyAlpha ?? '',
     reservedAmount: t.reservedAmount,
@@ -169,7 +169,7 @@ function detailsOf(t: GatewayTransaction): { details?: TransactionDetails } {
 
 /** The parts of a transaction's state that matter; the gateway touching UpdatedDate alone is not news. */
 function fingerprint(t: TransactionState): string {
-  return [t.phase, t.paymentStatus, t.reservedAmount, t.capturedAmount, t.refundedAmount, t.chargebacks].join(
+  return [t.phase, t.gatewayStatus, t.reservedAmount, t.capturedAmount, t.refundedAmount, t.chargebacks].join(
     '|',
   );
 }

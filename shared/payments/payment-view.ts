@@ -1,39 +1,38 @@
 import { NotFoundError } from '../errors';
 import type { PaymentHistory, PaymentStore } from '../ports';
-import type { PaymentStatus } from './payment';
+import type { CallbackLogEntry } from './callback-log';
+import type { Payment, TransactionState } from './payment';
 
-/** The JSON the status API answers for `GET /payments/{shopOrderId}`. Amounts are exact decimal strings. */
-export interface PaymentView {
-  readonly shopOrderId: string;
-  readonly status: PaymentStatus;
-  readonly currency?: string;
-  readonly flags: readonly string[];
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly transactions: readonly {
-    readonly transactionId: string;
-    readonly paymentId?: string;
-    /** The gateway's TransactionStatus, verbatim. */
-    readonly paymentStatus: string;
-    readonly authType?: string;
-    readonly currency: string;
-    readonly reservedAmount: string;
-    readonly capturedAmount: string;
-    readonly refundedAmount: string;
-    readonly maskedPan?: string;
-    readonly updatedAt: string;
-    readonly gatewayUpdatedDate: string;
-    readonly flag?: string;
-  }[];
-  readonly events: readonly {
-    readonly callbackType: string;
-    readonly receivedAt: string;
-    readonly duplicate: boolean;
-    readonly outcome: string;
-  }[];
+/**
+ * The JSON the status API answers for `GET /payments/{shopOrderId}`: the stored payment in its own
+ * words, without what only decisions or operators need. Amounts are exact decimal strings.
+ */
+export type PaymentView = Pick<
+  Payment,
+  'shopOrderId' | 'status' | 'currency' | 'flags' | 'createdAt' | 'updatedAt'
+> & {
+  readonly transactions: readonly Pick<
+    TransactionState,
+    | 'transactionId'
+    | 'paymentId'
+    | 'gatewayStatus'
+    | 'authType'
+    | 'currency'
+    | 'reservedAmount'
+    | 'capturedAmount'
+    | 'refundedAmount'
+    | 'maskedPan'
+    | 'updatedAt'
+    | 'gatewayUpdatedDate'
+    | 'flag'
+  >[];
+  readonly callbackLog: readonly Pick<
+    CallbackLogEntry,
+    'callbackType' | 'receivedAt' | 'duplicate' | 'outcome'
+  >[];
   /** Callbacks that changed nothing and arrived once the log was full: counted, not listed. */
   readonly callbacksNotLogged: number;
-}
+};
 
 /** Reads a payment for the status API; 404 when the order is unknown. */
 export async function getPaymentView(store: PaymentStore, shopOrderId: string): Promise<PaymentView> {
@@ -42,7 +41,7 @@ export async function getPaymentView(store: PaymentStore, shopOrderId: string): 
   return toView(history);
 }
 
-function toView({ payment, events, callbacksNotLogged }: PaymentHistory): PaymentView {
+function toView({ payment, callbackLog, callbacksNotLogged }: PaymentHistory): PaymentView {
   return {
     shopOrderId: payment.shopOrderId,
     status: payment.status,
@@ -53,7 +52,7 @@ function toView({ payment, events, callbacksNotLogged }: PaymentHistory): Paymen
     transactions: Object.values(payment.transactions).map((t) => ({
       transactionId: t.transactionId,
       ...(t.paymentId === undefined ? {} : { paymentId: t.paymentId }),
-      paymentStatus: t.paymentStatus,
+      gatewayStatus: t.gatewayStatus,
       ...(t.authType === undefined ? {} : { authType: t.authType }),
       currency: t.currency,
       reservedAmount: t.reservedAmount,
@@ -64,7 +63,7 @@ function toView({ payment, events, callbacksNotLogged }: PaymentHistory): Paymen
       gatewayUpdatedDate: t.gatewayUpdatedDate,
       ...(t.flag === undefined ? {} : { flag: t.flag }),
     })),
-    events: events.map((e) => ({
+    callbackLog: callbackLog.map((e) => ({
       callbackType: e.callbackType,
       receivedAt: e.receivedAt,
       duplicate: e.duplicate,

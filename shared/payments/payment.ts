@@ -2,7 +2,12 @@
  * The payment model. A payment is everything that happened to one shop order: the gateway
  * transactions it received (up to 4 payments per order id, subscriptions with their charges) and the
  * status we derive from them. It is the unit of consistency: one item, one version, one decision.
+ *
+ * Each stored shape is defined here once, as a schema; its TypeScript type is inferred from it. The
+ * table adapter reads items through these schemas, and the operators' CLI through a lenient reading
+ * of the same ones, so a field added here reaches every reader.
  */
+import * as z from 'zod/mini';
 
 export const paymentStatuses = [
   'created',
@@ -16,118 +21,128 @@ export const paymentStatuses = [
   'chargeback',
 ] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
+export const paymentStatusSchema = z.enum(paymentStatuses);
 
+/** The four callbacks the gateway posts about a payment (verify-order is a question, not a callback). */
 export const callbackTypes = ['ok', 'fail', 'open', 'notification'] as const;
 export type CallbackType = (typeof callbackTypes)[number];
+export const callbackTypeSchema = z.enum(callbackTypes);
 
-/** Why a transaction or payment needs a person's attention. */
-export type PaymentFlag =
-  /** A second successful one-off payment for an order that was already paid: refund or release it. */
-  | 'second-successful-payment'
-  /** A callback the gateway does not confirm (a forgery, or a gateway fault): never handed on as paid. */
-  | 'unconfirmed-callback';
+/**
+ * Why a transaction or payment needs a person's attention:
+ * - second-successful-payment: a second successful one-off payment for an order that was already
+ *   paid; refund or release it.
+ * - unconfirmed: a callback the gateway does not confirm (a forgery, or a gateway fault); never
+ *   handed on as paid. On a transaction it also means the transaction no longer counts towards the
+ *   payment's status.
+ */
+export const paymentFlags = ['second-successful-payment', 'unconfirmed'] as const;
+export type PaymentFlag = (typeof paymentFlags)[number];
 
-/** One gateway transaction as last recorded: what the status API shows and what decisions compare. */
-export interface TransactionState {
-  readonly transactionId: string;
-  readonly paymentId?: string;
-  readonly authType?: string;
-  /** The gateway's TransactionStatus, verbatim (an open set: preauth, captured, epayment_declined, ...). */
-  readonly paymentStatus: string;
-  /** What that means for the merchant (see transaction-phase.ts). */
-  readonly phase: PaymentStatus;
-  /** ISO 4217 alpha code. */
-  readonly currency: string;
-  readonly reservedAmount: string;
-  readonly capturedAmount: string;
-  readonly refundedAmount: string;
-  readonly maskedPan?: string;
-  readonly chargebacks: number;
-  /** The gateway's UpdatedDate, verbatim ('YYYY-MM-DD HH:MM:SS', gateway time); orders states. */
-  readonly gatewayUpdatedDate: string;
-  /** When we recorded this state (ISO 8601 UTC). */
-  readonly updatedAt: string;
-  /**
-   * second-successful-payment: to be refunded or released. unconfirmed: a callback claimed it, the
-   * gateway does not know it; it does not count towards the payment's status.
-   */
-  readonly flag?: 'second-successful-payment' | 'unconfirmed';
-  /** What the gateway said about the transaction besides its state (for operators; never decides). */
-  readonly details?: TransactionDetails;
-}
+/** When we recorded something: ISO 8601 UTC, as `Date#toISOString` writes it (it also orders index keys). */
+export const timestampSchema = z.iso.datetime();
+
+const text = (max: number) =>
+  z
+    .string()
+    .check(z.minLength(1, 'must not be empty'), z.maxLength(max, `must be at most ${max} characters`));
+/** A shop order id as stored: the table's partition key, so never empty. */
+const shopOrderIdSchema = text(100);
 
 /** The descriptive fields of a gateway transaction, as its latest accepted document gave them. */
-export interface TransactionDetails {
-  readonly terminal?: string;
-  readonly cardStatus?: string;
-  readonly paymentNature?: string;
-  readonly paymentSchemeName?: string;
-  readonly threeDSecureResult?: string;
-  readonly liableForChargeback?: string;
-  readonly fraudRecommendation?: string;
-  readonly fraudRiskScore?: string;
-  readonly reasonCode?: string;
-  readonly gatewayCreatedDate?: string;
-}
+export const transactionDetailsSchema = z.object({
+  terminal: z.optional(z.string()),
+  cardStatus: z.optional(z.string()),
+  paymentNature: z.optional(z.string()),
+  paymentSchemeName: z.optional(z.string()),
+  threeDSecureResult: z.optional(z.string()),
+  liableForChargeback: z.optional(z.string()),
+  fraudRecommendation: z.optional(z.string()),
+  fraudRiskScore: z.optional(z.string()),
+  reasonCode: z.optional(z.string()),
+  gatewayCreatedDate: z.optional(z.string()),
+});
+export type TransactionDetails = Readonly<z.infer<typeof transactionDetailsSchema>>;
+
+/** One gateway transaction as last recorded: what the status API shows and what decisions compare. */
+export const transactionStateSchema = z.object({
+  transactionId: text(64),
+  paymentId: z.optional(z.string()),
+  authType: z.optional(z.string()),
+  /** The gateway's TransactionStatus, verbatim (an open set: preauth, captured, epayment_declined, ...). */
+  gatewayStatus: z.string(),
+  /** What that means for the merchant (see transaction-phase.ts). */
+  phase: paymentStatusSchema,
+  /** ISO 4217 alpha code. */
+  currency: z.string(),
+  reservedAmount: z.string(),
+  capturedAmount: z.string(),
+  refundedAmount: z.string(),
+  maskedPan: z.optional(z.string()),
+  chargebacks: z.int().check(z.nonnegative()),
+  /** The gateway's UpdatedDate, verbatim ('YYYY-MM-DD HH:MM:SS', gateway time); orders states. */
+  gatewayUpdatedDate: z.string(),
+  /** When we recorded this state. */
+  updatedAt: timestampSchema,
+  /** See paymentFlags; an unconfirmed transaction does not count towards the payment's status. */
+  flag: z.optional(z.enum(paymentFlags)),
+  /** What the gateway said about the transaction besides its state (for operators; never decides). */
+  details: z.optional(z.readonly(transactionDetailsSchema)),
+});
+export type TransactionState = Readonly<z.infer<typeof transactionStateSchema>>;
 
 /** The payment request we created at the gateway for the order (create-payment). */
-export interface PaymentRequest {
-  readonly paymentRequestId: string;
+export const paymentRequestSchema = z.object({
+  paymentRequestId: z.string(),
   /** The gateway's payment page for this request. */
-  readonly url: string;
+  url: z.string(),
   /** Exact decimal string, as requested. */
-  readonly amount: string;
+  amount: z.string(),
   /** ISO 4217 alpha code. */
-  readonly currency: string;
-  readonly language?: string;
-  readonly createdAt: string;
-}
+  currency: z.string(),
+  language: z.optional(z.string()),
+  createdAt: timestampSchema,
+});
+export type PaymentRequest = Readonly<z.infer<typeof paymentRequestSchema>>;
 
-export interface Payment {
-  readonly shopOrderId: string;
-  readonly status: PaymentStatus;
+/** The payment item's own attributes: what a decision reads and a save writes. */
+export const paymentSchema = z.object({
+  shopOrderId: shopOrderIdSchema,
+  status: paymentStatusSchema,
   /** ISO 4217 alpha code of the order, as first seen. */
-  readonly currency?: string;
+  currency: z.optional(z.string()),
   /** Outcome of callbacks that named no transaction (e.g. a wallet error before any transaction). */
-  readonly orderPhase?: PaymentStatus;
-  readonly transactions: Readonly<Record<string, TransactionState>>;
-  readonly flags: readonly PaymentFlag[];
+  orderPhase: z.optional(paymentStatusSchema),
+  /** Keyed by transaction id. */
+  transactions: z.readonly(z.record(text(64), z.readonly(transactionStateSchema))),
+  flags: z.readonly(z.array(z.enum(paymentFlags))),
   /** The latest payment request, when the order was started through create-payment. */
-  readonly request?: PaymentRequest;
+  request: z.optional(z.readonly(paymentRequestSchema)),
   /** When a callback last changed the payment; a request older than this has been answered. */
-  readonly lastCallbackAt?: string;
+  lastCallbackAt: z.optional(timestampSchema),
   /** Optimistic-lock version: every saved change increments it. */
-  readonly version: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+  version: z.int().check(z.positive()),
+  createdAt: timestampSchema,
+  updatedAt: timestampSchema,
+});
+export type Payment = Readonly<z.infer<typeof paymentSchema>>;
 
-/** The slow work one state change causes (confirm with the gateway, tell the merchant). Ids only. */
-export interface PaymentWork {
+/**
+ * The slow work of one payment state change (confirm with the gateway, tell the merchant), as the
+ * outbox and the queue hold it: ids only, never card data.
+ */
+export const paymentWorkSchema = z.object({
   /** Unique per state change; the worker deduplicates on it. */
-  readonly workId: string;
-  readonly shopOrderId: string;
-  readonly version: number;
-  readonly callbackType: CallbackType;
-  readonly status: PaymentStatus;
-  readonly previousStatus?: PaymentStatus;
-  readonly transactionIds: readonly string[];
-  readonly createdAt: string;
-}
-
-/** One received callback, as kept in the append-only event log. Never holds card data or the xml. */
-export interface CallbackEvent {
-  readonly shopOrderId: string;
-  readonly eventId: string;
-  readonly callbackType: CallbackType;
-  readonly receivedAt: string;
-  /** changed: it moved the payment; duplicate: nothing new; stale: older than what we hold. */
-  readonly outcome: 'changed' | 'duplicate' | 'stale';
-  readonly duplicate: boolean;
-  readonly result?: string;
-  readonly transactionIds: readonly string[];
-  readonly statusAfter: PaymentStatus;
-}
+  workId: text(200),
+  shopOrderId: shopOrderIdSchema,
+  version: z.int().check(z.positive('must be positive')),
+  callbackType: callbackTypeSchema,
+  status: paymentStatusSchema,
+  previousStatus: z.optional(paymentStatusSchema),
+  transactionIds: z.readonly(z.array(text(64)).check(z.maxLength(100, 'too many'))),
+  createdAt: timestampSchema,
+});
+export type PaymentWork = Readonly<z.infer<typeof paymentWorkSchema>>;
 
 /** True while the order's payment request is waiting for the customer: no callback has answered it yet. */
 export function hasLiveRequest(payment: Payment): boolean {

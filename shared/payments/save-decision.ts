@@ -1,38 +1,33 @@
-import { DependencyError, tableCall } from '../errors';
 import type { Log, PaymentStore, WorkQueue } from '../ports';
 import { applyCallback, type CallbackFacts, type Decision } from './apply-callback';
-import type { CallbackEvent, PaymentStatus, PaymentWork } from './payment';
-
-/** Optimistic-lock retries; 100 identical callbacks at once settle in two rounds. */
-const maxSaveAttempts = 8;
+import type { CallbackLogEntry } from './callback-log';
+import type { PaymentStatus, PaymentWork } from './payment';
+import { updatePayment } from './update-payment';
 
 /**
- * Reads the payment, applies the facts and saves the result with an optimistic lock, re-reading and
- * deciding again when another writer got there first. A change that causes work records that work
- * in the payment's outbox in the same write, and `eventOf` (a callback) the callback in its log.
- * Used for callbacks and for the gateway's confirmations.
+ * Reads the payment, applies the facts and saves the result with an optimistic lock (see
+ * updatePayment), deciding again when another writer got there first. A change that causes work
+ * records that work in the payment's outbox in the same write, and `logEntryOf` (a callback) the
+ * callback in its log. Used for callbacks and for the gateway's confirmations.
  */
-export async function saveDecision(
+export function saveDecision(
   deps: { readonly store: PaymentStore },
   facts: CallbackFacts,
   now: string,
-  eventOf?: (decision: Decision) => CallbackEvent,
+  logEntryOf?: (decision: Decision) => CallbackLogEntry,
 ): Promise<{ decision: Decision; work?: PaymentWork }> {
-  for (let attempt = 1; attempt <= maxSaveAttempts; attempt++) {
-    const current = await tableCall('read the payment', () => deps.store.getPayment(facts.shopOrderId));
+  return updatePayment(deps.store, facts.shopOrderId, (current) => {
     const decision = applyCallback(current, facts, now);
-    if (decision.outcome !== 'changed') return { decision };
+    if (decision.outcome !== 'changed') return { write: false, result: { decision } };
     const work = decision.causesWork ? workFor(decision, facts, current?.status, now) : undefined;
-    const event = eventOf?.(decision);
-    const saved = await tableCall('save the payment', () =>
-      deps.store.savePayment(decision.payment, current?.version, {
-        ...(work ? { work } : {}),
-        ...(event ? { event } : {}),
-      }),
-    );
-    if (saved === 'saved') return work ? { decision, work } : { decision };
-  }
-  throw new DependencyError('payments-table', `Payment ${facts.shopOrderId} kept changing under us; retry.`);
+    const logEntry = logEntryOf?.(decision);
+    return {
+      write: true,
+      next: decision.payment,
+      changes: { ...(work ? { work } : {}), ...(logEntry ? { logEntry } : {}) },
+      result: work ? { decision, work } : { decision },
+    };
+  });
 }
 
 /**

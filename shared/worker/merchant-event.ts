@@ -42,7 +42,9 @@ export function buildMerchantEvent(work: PaymentWork, payment: Payment): Merchan
       transactions: Object.values(payment.transactions).map((t) => ({
         transactionId: t.transactionId,
         ...(t.paymentId === undefined ? {} : { paymentId: t.paymentId }),
-        paymentStatus: t.paymentStatus,
+        // The merchant's words: `paymentStatus` is the gateway's TransactionStatus (gatewayStatus) and
+        // `status` our reading of it (phase), in the same terms as the payment's `data.status`.
+        paymentStatus: t.gatewayStatus,
         status: t.phase,
         currency: t.currency,
         reservedAmount: t.reservedAmount,

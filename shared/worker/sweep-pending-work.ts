@@ -1,4 +1,3 @@
-import { tableCall } from '../errors';
 import { describe } from '../payments/save-decision';
 import type { Clock, Log, PaymentStore, WorkQueue } from '../ports';
 
@@ -26,9 +25,7 @@ export async function sweepPendingWork(
   options: SweepOptions,
 ): Promise<{ found: number; queued: number; failed: number }> {
   const before = new Date(deps.clock.now().getTime() - options.minAgeSeconds * 1000).toISOString();
-  const pending = await tableCall('list pending work', () =>
-    deps.store.listPendingWork(before, options.limit),
-  );
+  const pending = await deps.store.listPendingWork(before, options.limit);
   let queued = 0;
   let failed = 0;
   for (const work of pending) {

@@ -1,19 +1,14 @@
 import * as z from 'zod/mini';
-import { callbackTypes, paymentStatuses } from '../payments/payment';
+import { callbackTypeSchema, paymentWorkSchema, timestampSchema } from '../payments/payment';
 
-const bounded = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
-
-/** The slow work of one payment state change, as the outbox and the queue hold it: ids only, never card data. */
-export const paymentWorkSchema = z.object({
-  workId: bounded(1, 200),
-  shopOrderId: bounded(1, 100),
-  version: z.int().check(z.positive()),
-  callbackType: z.enum(callbackTypes),
-  status: z.enum(paymentStatuses),
-  previousStatus: z.optional(z.enum(paymentStatuses)),
-  transactionIds: z.readonly(z.array(z.string().check(z.maxLength(64))).check(z.maxLength(100))),
-  createdAt: z.string(),
+/** A callback that passed every check but could not be recorded (the table was down): applied later. */
+export const queuedCallbackSchema = z.object({
+  callbackType: callbackTypeSchema,
+  /** The raw form body, base64: the worker runs the very same recording on it. A body is at most 256 KiB (base64: 4/3 of it). */
+  body: z.base64().check(z.maxLength(350_000, 'is too long')),
+  receivedAt: timestampSchema,
 });
+export type QueuedCallback = Readonly<z.infer<typeof queuedCallbackSchema>>;
 
 /**
  * What travels on the work queue: the slow work of a payment state change, or, when the table was
@@ -21,13 +16,7 @@ export const paymentWorkSchema = z.object({
  */
 export const workMessageSchema = z.discriminatedUnion('kind', [
   z.extend(paymentWorkSchema, { kind: z.literal('payment-work') }),
-  z.object({
-    kind: z.literal('callback'),
-    callbackType: z.enum(callbackTypes),
-    // A callback body is at most 256 KiB (base64: 4/3 of it).
-    body: z.base64().check(z.maxLength(350_000)),
-    receivedAt: z.string(),
-  }),
+  z.extend(queuedCallbackSchema, { kind: z.literal('callback') }),
 ]);
 
-export type WorkMessage = z.infer<typeof workMessageSchema>;
+export type WorkMessage = Readonly<z.infer<typeof workMessageSchema>>;

@@ -99,6 +99,6 @@ describe.skipIf(!browserAvailable)('checkout in a real browser', () => {
     const after = await stack.payment('e2e-replayed');
     expect(after?.status).toBe('reserved');
     expect(after?.transactions).toEqual(settled.transactions);
-    expect(after?.events.slice(-2).map((e) => e.outcome)).toEqual(['duplicate', 'stale']);
+    expect(after?.callbackLog.slice(-2).map((e) => e.outcome)).toEqual(['duplicate', 'stale']);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { callbackLogLimit } from '../../shared/ports';
+import { callbackLogLimit } from '../../shared/payments/callback-log';
+import type { PaymentView } from '../../shared/payments/payment-view';
 import { useEmulators } from '../support/emulators';
 import { callbackFields, readFixture, readFormFields, transactionXml } from '../support/gateway';
 import { useLocalApi } from '../support/local-api';
@@ -13,18 +14,10 @@ import { readStatusFixture } from '../support/status-fixtures';
 const stack = useEmulators();
 const api = useLocalApi(stack, { MERCHANT_NAME: 'Acme Shop' });
 
-interface StoredPayment {
-  status: string;
-  transactions: { transactionId: string; paymentStatus: string; reservedAmount: string; flag?: string }[];
-  events: { callbackType: string; duplicate: boolean; outcome: string }[];
-  callbacksNotLogged: number;
-  flags: string[];
-}
-
-async function payment(shopOrderId: string): Promise<StoredPayment> {
+async function payment(shopOrderId: string): Promise<PaymentView> {
   const response = await api.getPayment(shopOrderId);
   expect(response.status).toBe(200);
-  return (await response.json()) as StoredPayment;
+  return (await response.json()) as PaymentView;
 }
 
 describe('every callback document shape the gateway posts', () => {
@@ -62,7 +55,7 @@ describe('every callback document shape the gateway posts', () => {
     expect(stored.status).toBe(status);
     const transactionIds = [...xml.matchAll(/<TransactionId>(\d+)<\/TransactionId>/g)].map((m) => m[1]);
     expect(stored.transactions.map((t) => t.transactionId).sort()).toEqual(transactionIds.sort());
-    expect(stored.events.at(-1)?.callbackType).toBe(callbackType);
+    expect(stored.callbackLog.at(-1)?.callbackType).toBe(callbackType);
   });
 
   it('shows the card holder message on the fail page when the gateway says it must be shown', async () => {
@@ -208,8 +201,8 @@ describe('idempotency and order', () => {
     const work = (await api.queuedWork()).filter((message) => message.shopOrderId === 'burst-1');
     expect(work).toHaveLength(1);
     const stored = await payment('burst-1');
-    expect(stored.events).toHaveLength(50);
-    expect(stored.events.filter((e) => !e.duplicate)).toHaveLength(1);
+    expect(stored.callbackLog).toHaveLength(50);
+    expect(stored.callbackLog.filter((e) => !e.duplicate)).toHaveLength(1);
     expect(stored.status).toBe('reserved');
     expect(stored.transactions.map((t) => t.transactionId)).toEqual(['6001']);
   });
@@ -238,8 +231,8 @@ describe('idempotency and order', () => {
 
     const stored = await payment('chatty-1');
     // A change is always logged, even on a full log: the log never loses why the payment moved.
-    expect(stored.events).toHaveLength(callbackLogLimit + 1);
-    expect(stored.events.map((e) => e.outcome).filter((o) => o === 'changed')).toHaveLength(2);
+    expect(stored.callbackLog).toHaveLength(callbackLogLimit + 1);
+    expect(stored.callbackLog.map((e) => e.outcome).filter((o) => o === 'changed')).toHaveLength(2);
     expect(stored.callbacksNotLogged).toBe(5);
   });
 
@@ -266,7 +259,7 @@ describe('idempotency and order', () => {
     expect(await response.text()).toContain('already paid');
     const stored = await payment('late-fail-1');
     expect(stored.status).toBe('reserved');
-    expect(stored.transactions[0]?.paymentStatus).toBe('preauth');
+    expect(stored.transactions[0]?.gatewayStatus).toBe('preauth');
   });
 
   it('keeps a captured payment captured when an older reservation callback arrives after it', async () => {
@@ -291,7 +284,7 @@ describe('idempotency and order', () => {
 
     const stored = await payment('reorder-1');
     expect(stored.status).toBe('captured');
-    expect(stored.events.map((e) => e.duplicate)).toEqual([false, true]);
+    expect(stored.callbackLog.map((e) => e.duplicate)).toEqual([false, true]);
   });
 
   it('records and flags a second successful payment for an order that is already paid', async () => {
@@ -433,7 +426,7 @@ describe('the status API', () => {
     const stored = await payment('exact-1');
 
     expect(stored.transactions[0]).toMatchObject({
-      paymentStatus: 'captured',
+      gatewayStatus: 'captured',
       reservedAmount: '0.10',
       capturedAmount: '0.10',
     });

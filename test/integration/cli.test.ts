@@ -118,17 +118,19 @@ describe('npm run payments -- show', () => {
     expect(stdout).toMatch(/\n {4}deliveries\s+1; last \S+Z: HTTP 204 in \d+ ms\n/);
   });
 
-  it('answers --json with the payment, transactions, events and work', async () => {
+  it('answers --json with the payment, transactions, callback log and work', async () => {
     const { code, stdout } = await run('show', 'cli-declined', '--json');
 
     expect(code).toBe(0);
     const shown = JSON.parse(stdout) as {
       payment: { status: string };
-      transactions: { reservedAmount: string; paymentStatus: string }[];
-      events: { callbackType: string; outcome: string }[];
+      transactions: { reservedAmount: string; gatewayStatus: string }[];
+      callbackLog: { callbackType: string; outcome: string }[];
     };
     expect(shown.payment.status).toBe('failed');
-    expect(shown.events).toEqual([expect.objectContaining({ callbackType: 'fail', outcome: 'changed' })]);
+    expect(shown.callbackLog).toEqual([
+      expect.objectContaining({ callbackType: 'fail', outcome: 'changed' }),
+    ]);
     expect(shown.transactions).toHaveLength(1);
   });
 

@@ -96,14 +96,14 @@ const scenarios: Readonly<
       await store.savePayment(payment('tc-save', 2), 1);
     },
   },
-  appendEvent: {
+  logCallback: {
     prepare: () => store.savePayment(payment('tc-append'), undefined),
     // Logged on a known payment; counted (after the log condition fails) for an unknown one.
     act: async () => {
       for (const shopOrderId of ['tc-append', 'tc-append-unknown']) {
-        await store.appendEvent({
+        await store.logCallback({
           shopOrderId,
-          eventId: `${shopOrderId}-event`,
+          entryId: `${shopOrderId}-entry`,
           callbackType: 'ok',
           receivedAt: at,
           outcome: 'duplicate',

@@ -134,13 +134,13 @@ describe('the payment worker', () => {
     });
     expect(answer.status).toBe(200);
 
-    const flagged = await eventually('the unconfirmed-callback flag', async () => {
+    const flagged = await eventually('the unconfirmed flag', async () => {
       const payment = await stack.payment(order);
-      return payment?.flags.includes('unconfirmed-callback') ? payment : undefined;
+      return payment?.flags.includes('unconfirmed') ? payment : undefined;
     });
     // Recorded for people to look at, but the gateway's silence outranks the callback: not paid.
     expect(flagged.transactions).toEqual([
-      expect.objectContaining({ transactionId: '99123456', paymentStatus: 'preauth', flag: 'unconfirmed' }),
+      expect.objectContaining({ transactionId: '99123456', gatewayStatus: 'preauth', flag: 'unconfirmed' }),
     ]);
     expect(flagged.status).not.toMatch(/^(reserved|captured)$/);
     await stack.workSettled();

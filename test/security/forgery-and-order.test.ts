@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { callbackLogLimit } from '../../shared/ports';
+import { callbackLogLimit } from '../../shared/payments/callback-log';
+import type { PaymentView } from '../../shared/payments/payment-view';
 import { useEmulators } from '../support/emulators';
 import { callbackFields, signed, transactionXml } from '../support/gateway';
 import { type LocalApi, useLocalApi } from '../support/local-api';
@@ -12,15 +13,7 @@ const secret = 'terminal-secret-2026';
 const oldSecret = 'terminal-secret-2025';
 const stack = useEmulators();
 
-interface Stored {
-  status: string;
-  flags: string[];
-  transactions: { transactionId: string; paymentStatus: string; flag?: string }[];
-  events: { callbackType: string; outcome: string }[];
-  callbacksNotLogged: number;
-}
-
-const read = async (api: LocalApi, id: string) => (await (await api.getPayment(id)).json()) as Stored;
+const read = async (api: LocalApi, id: string) => (await (await api.getPayment(id)).json()) as PaymentView;
 const xml = (order: string, options: Partial<Parameters<typeof transactionXml>[0]> = {}) =>
   transactionXml({
     shopOrderId: order,
@@ -111,7 +104,7 @@ describe('with the secret configured', () => {
       expect(replay.status).toBe(200);
       const stored = await read(api, 'replay-1');
       expect(stored.status).toBe('captured');
-      expect(stored.events.at(-1)?.outcome).toBe('stale');
+      expect(stored.callbackLog.at(-1)?.outcome).toBe('stale');
     });
 
     it('ignores a fail replayed after a success', async () => {
@@ -143,9 +136,9 @@ describe('with the secret configured', () => {
       expect(answers.map((a) => a.status)).toEqual(Array(100).fill(200));
       const stored = await read(api, 'burst-100');
       // Every callback accounted for: the log keeps the first ones in full and counts the rest.
-      expect(stored.events.length + stored.callbacksNotLogged).toBe(100);
-      expect(stored.events).toHaveLength(callbackLogLimit);
-      expect(stored.events.filter((e) => e.outcome === 'changed')).toHaveLength(1);
+      expect(stored.callbackLog.length + stored.callbacksNotLogged).toBe(100);
+      expect(stored.callbackLog).toHaveLength(callbackLogLimit);
+      expect(stored.callbackLog.filter((e) => e.outcome === 'changed')).toHaveLength(1);
       expect((await api.queuedWork()).filter((w) => w.shopOrderId === 'burst-100')).toHaveLength(1);
     });
 
@@ -213,7 +206,7 @@ describe('with the secret configured', () => {
 
         const stored = await read(api, id);
         expect(stored.status).toBe('reserved');
-        expect(stored.transactions).toEqual([expect.objectContaining({ paymentStatus: 'preauth' })]);
+        expect(stored.transactions).toEqual([expect.objectContaining({ gatewayStatus: 'preauth' })]);
       },
     );
 

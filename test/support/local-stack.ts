@@ -7,6 +7,7 @@ import { fakeCredentials, type LocalResources, localRegion } from '../../local/e
 import type { MerchantEndpoint } from '../../local/merchant-endpoint';
 import type { BatchOutcome } from '../../local/sqs-event-source';
 import { type LocalStack, startLocalStack } from '../../local/stack';
+import type { PaymentView } from '../../shared/payments/payment-view';
 import { type ReceivedMessage, receiveAllMessages } from './emulators';
 import { type FaultProxy, startFaultProxy } from './fault-proxy';
 
@@ -20,9 +21,9 @@ export interface StackUnderTest {
   /** The proxies between the handlers and DynamoDB / SQS; only with `faults: true`. */
   readonly faults: { readonly dynamodb: FaultProxy; readonly sqs: FaultProxy; readonly gateway: FaultProxy };
   /** The recorded payment as the status API answers it (undefined when 404). */
-  payment(shopOrderId: string): Promise<PaymentJson | undefined>;
+  payment(shopOrderId: string): Promise<PaymentView | undefined>;
   /** Polls the status API until the payment has `status`, or fails after `timeoutMs`. */
-  waitForStatus(shopOrderId: string, status: string, timeoutMs?: number): Promise<PaymentJson>;
+  waitForStatus(shopOrderId: string, status: string, timeoutMs?: number): Promise<PaymentView>;
   /** POST /payments as JSON; resolves with the gateway's payment request id (fails unless 201). */
   createPayment(shopOrderId: string, amount?: string): Promise<string>;
   /** Every item of an order's partition, read from the table directly (not through the proxies). */
@@ -49,18 +50,6 @@ export interface StackUnderTest {
   /** Pauses / resumes the work queue's consumer (messages wait on the queue meanwhile). */
   pauseWorker(): Promise<void>;
   resumeWorker(): void;
-}
-
-export interface PaymentJson {
-  status: string;
-  flags: string[];
-  transactions: {
-    transactionId: string;
-    paymentStatus: string;
-    reservedAmount: string;
-    capturedAmount: string;
-  }[];
-  events: { callbackType: string; duplicate: boolean; outcome: string }[];
 }
 
 export interface LocalStackTestOptions {
@@ -169,7 +158,7 @@ export function useLocalStack(
     const response = await fetch(`${get().apiUrl}/payments/${encodeURIComponent(shopOrderId)}`);
     if (response.status === 404) return undefined;
     if (response.status !== 200) throw new Error(`GET /payments/${shopOrderId}: ${response.status}`);
-    return (await response.json()) as PaymentJson;
+    return (await response.json()) as PaymentView;
   };
   const workerIdle = async () => {
     await Promise.all(consumers().map((consumer) => consumer.idle()));

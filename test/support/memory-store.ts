@@ -1,23 +1,30 @@
-import type { CallbackEvent, Payment, PaymentWork } from '../../shared/payments/payment';
+import { DependencyError } from '../../shared/errors';
 import {
+  type CallbackLogEntry,
   callbackLogLimit,
-  type PaymentChanges,
-  type PaymentHistory,
-  type PaymentStore,
-  type QueuedCallback,
-  type WorkQueue,
+  callbackLogShown,
+} from '../../shared/payments/callback-log';
+import type { Payment, PaymentWork } from '../../shared/payments/payment';
+import type {
+  PaymentChanges,
+  PaymentHistory,
+  PaymentStore,
+  QueuedCallback,
+  WorkQueue,
+  WriteOutcome,
 } from '../../shared/ports';
 import type { WorkRecord } from '../../shared/worker/work-record';
 
 /**
- * An in-memory PaymentStore with the DynamoDB adapter's semantics (version check, outbox, callback log), for use-case
- * tests that inject faults. Integration tests use the real adapter against dynalite instead.
+ * An in-memory PaymentStore with the DynamoDB adapter's semantics (version check, outbox, callback log,
+ * failures as DependencyErrors), for use-case tests that inject faults. The contract suite
+ * (test/contract) holds it to the same specs as the real adapter on dynalite.
  */
 export class MemoryPaymentStore implements PaymentStore {
   readonly payments = new Map<string, Payment>();
   readonly pendingWork = new Map<string, PaymentWork>();
   /** Every order's callback log, in the order written. */
-  readonly events: CallbackEvent[] = [];
+  readonly callbackLog: CallbackLogEntry[] = [];
   readonly callbacksNotLogged = new Map<string, number>();
   /** Set to make every call fail, as an unreachable table would. */
   failing = false;
@@ -27,7 +34,11 @@ export class MemoryPaymentStore implements PaymentStore {
   private check(): void {
     if (this.callsUntilDown <= 0) this.failing = true;
     this.callsUntilDown--;
-    if (this.failing) throw new Error('connect ECONNREFUSED 127.0.0.1:8000');
+    if (this.failing) {
+      throw new DependencyError('payments-table', 'Could not reach the table.', {
+        cause: new Error('connect ECONNREFUSED 127.0.0.1:8000'),
+      });
+    }
   }
 
   async getPayment(shopOrderId: string): Promise<Payment | undefined> {
@@ -35,21 +46,25 @@ export class MemoryPaymentStore implements PaymentStore {
     return this.payments.get(shopOrderId);
   }
 
-  async savePayment(next: Payment, expectedVersion: number | undefined, changes: PaymentChanges = {}) {
+  async savePayment(
+    next: Payment,
+    expectedVersion: number | undefined,
+    changes: PaymentChanges = {},
+  ): Promise<WriteOutcome> {
     this.check();
-    if (this.payments.get(next.shopOrderId)?.version !== expectedVersion) return 'conflict' as const;
+    if (this.payments.get(next.shopOrderId)?.version !== expectedVersion) return 'conflict';
     this.payments.set(next.shopOrderId, next);
     if (changes.work) this.pendingWork.set(changes.work.workId, changes.work);
-    if (changes.event) this.events.push(changes.event);
-    return 'saved' as const;
+    if (changes.logEntry) this.callbackLog.push(changes.logEntry);
+    return 'saved';
   }
 
-  async appendEvent(event: CallbackEvent): Promise<void> {
+  async logCallback(entry: CallbackLogEntry): Promise<void> {
     this.check();
-    const { shopOrderId } = event;
+    const { shopOrderId } = entry;
     if (!this.payments.has(shopOrderId)) return;
-    if (this.events.filter((e) => e.shopOrderId === shopOrderId).length < callbackLogLimit)
-      this.events.push(event);
+    if (this.callbackLog.filter((e) => e.shopOrderId === shopOrderId).length < callbackLogLimit)
+      this.callbackLog.push(entry);
     else this.callbacksNotLogged.set(shopOrderId, (this.callbacksNotLogged.get(shopOrderId) ?? 0) + 1);
   }
 
@@ -65,11 +80,11 @@ export class MemoryPaymentStore implements PaymentStore {
     return this.workRecords.get(workId);
   }
 
-  async saveWorkRecord(record: WorkRecord, expectedRevision: number | undefined) {
+  async saveWorkRecord(record: WorkRecord, expectedRevision: number | undefined): Promise<WriteOutcome> {
     this.check();
-    if (this.workRecords.get(record.workId)?.revision !== expectedRevision) return 'conflict' as const;
+    if (this.workRecords.get(record.workId)?.revision !== expectedRevision) return 'conflict';
     this.workRecords.set(record.workId, record);
-    return 'saved' as const;
+    return 'saved';
   }
 
   async listPendingWork(before: string, limit: number): Promise<readonly PaymentWork[]> {
@@ -83,7 +98,7 @@ export class MemoryPaymentStore implements PaymentStore {
     return (
       payment && {
         payment,
-        events: this.events.filter((e) => e.shopOrderId === shopOrderId),
+        callbackLog: this.callbackLog.filter((e) => e.shopOrderId === shopOrderId).slice(-callbackLogShown),
         callbacksNotLogged: this.callbacksNotLogged.get(shopOrderId) ?? 0,
       }
     );
@@ -97,12 +112,20 @@ export class MemoryWorkQueue implements WorkQueue {
   failing = false;
 
   async enqueue(work: PaymentWork): Promise<void> {
-    if (this.failing) throw new Error('connect ECONNREFUSED 127.0.0.1:9324');
+    if (this.failing) {
+      throw new DependencyError('work-queue', 'Could not reach the queue.', {
+        cause: new Error('connect ECONNREFUSED 127.0.0.1:9324'),
+      });
+    }
     this.sent.push(work);
   }
 
   async enqueueCallback(callback: QueuedCallback): Promise<void> {
-    if (this.failing) throw new Error('connect ECONNREFUSED 127.0.0.1:9324');
+    if (this.failing) {
+      throw new DependencyError('work-queue', 'Could not reach the queue.', {
+        cause: new Error('connect ECONNREFUSED 127.0.0.1:9324'),
+      });
+    }
     this.callbacks.push(callback);
   }
 }

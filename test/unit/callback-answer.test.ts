@@ -11,7 +11,7 @@ function recorded(status: PaymentStatus, cardholderMessage?: string): RecordedCa
     transactions: {
       '1': {
         transactionId: '1',
-        paymentStatus: 'preauth',
+        gatewayStatus: 'preauth',
         phase: status,
         currency: 'DKK',
         reservedAmount: '49.95',

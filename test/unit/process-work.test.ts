@@ -158,7 +158,7 @@ describe('the slow work of a payment change', () => {
     });
     expect(merchant.received).toEqual([]);
     const payment = store.payments.get('o-1');
-    expect(payment?.flags).toEqual(['unconfirmed-callback']);
+    expect(payment?.flags).toEqual(['unconfirmed']);
     // The claimed transaction no longer counts: the order is not paid.
     expect(payment?.transactions['1']?.flag).toBe('unconfirmed');
     expect(payment?.status).toBe('created');
@@ -180,8 +180,8 @@ describe('the slow work of a payment change', () => {
     expect(merchant.received).toEqual([]);
     expect(store.payments.get('o-1')).toMatchObject({
       status: 'failed',
-      flags: ['unconfirmed-callback'],
-      transactions: { '1': { paymentStatus: '3dsecure_failed', reservedAmount: '0.00' } },
+      flags: ['unconfirmed'],
+      transactions: { '1': { gatewayStatus: '3dsecure_failed', reservedAmount: '0.00' } },
     });
   });
 

@@ -39,7 +39,7 @@ describe('recording a callback', () => {
       expect.objectContaining({ workId: 'o-1#1', shopOrderId: 'o-1', transactionIds: ['1'] }),
     ]);
     expect([...store.pendingWork.keys()]).toEqual(['o-1#1']);
-    expect(store.events).toHaveLength(1);
+    expect(store.callbackLog).toHaveLength(1);
   });
 
   it('answers success when the queue is down, with the work still pending in the outbox', async () => {
@@ -50,7 +50,7 @@ describe('recording a callback', () => {
 
     expect(recorded.payment.status).toBe('reserved');
     expect([...store.pendingWork.keys()]).toEqual(['o-1#1']);
-    expect(store.events).toHaveLength(1);
+    expect(store.callbackLog).toHaveLength(1);
   });
 
   it('queues the callback itself when the table is down, and still answers', async () => {

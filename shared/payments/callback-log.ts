@@ -1,0 +1,27 @@
+/**
+ * The callback log: every callback the gateway posted about an order, kept on its payment item.
+ * "Event" is reserved for what we send the merchant; what we receive is a callback log entry.
+ */
+import * as z from 'zod/mini';
+import { callbackTypeSchema, paymentStatusSchema, timestampSchema } from './payment';
+
+/** How many callbacks an order's log keeps before it only counts the ones that change nothing. */
+export const callbackLogLimit = 50;
+
+/** How many of the latest log entries a payment's history shows (changes are logged beyond the limit). */
+export const callbackLogShown = 100;
+
+/** One received callback, as kept in the order's log. Never holds card data or the xml. */
+export const callbackLogEntrySchema = z.object({
+  shopOrderId: z.string().check(z.minLength(1)),
+  entryId: z.string().check(z.minLength(1)),
+  callbackType: callbackTypeSchema,
+  receivedAt: timestampSchema,
+  /** changed: it moved the payment; duplicate: nothing new; stale: older than what we hold. */
+  outcome: z.enum(['changed', 'duplicate', 'stale']),
+  duplicate: z.boolean(),
+  result: z.optional(z.string()),
+  transactionIds: z.readonly(z.array(z.string())),
+  statusAfter: paymentStatusSchema,
+});
+export type CallbackLogEntry = Readonly<z.infer<typeof callbackLogEntrySchema>>;
