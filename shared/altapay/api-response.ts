@@ -2,6 +2,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import * as z from 'zod/mini';
 import { MalformedRequestError } from '../errors';
 import { gatewayAmountSchema } from '../payments/money';
+import { isStorableKey, reservedNames } from '../payments/payment';
 import { describeIssue, rule } from '../validation';
 
 /**
@@ -115,6 +116,14 @@ const leaf = (max = 2000) =>
     z.transform((node: unknown) => leafText(node) as string),
     bounded(max),
   );
+/** A TransactionId keys the stored transactions, so it must be a storable key (payment.ts). */
+const idLeaf = z.pipe(
+  z.transform((node: unknown) => leafText(node) as string),
+  rule(
+    z.string().check(z.maxLength(64), z.refine(isStorableKey)),
+    `must be text of at most 64 characters, other than ${reservedNames}`,
+  ),
+);
 const optionalLeaf = (max = 2000) =>
   z.pipe(
     z.transform((node: unknown) => lastOf(node) as string | undefined),
@@ -150,7 +159,7 @@ const chargebackEventsSchema = z.optional(
 const transactionSchema = z.pipe(
   parent(
     z.looseObject({
-      TransactionId: leaf(64),
+      TransactionId: idLeaf,
       PaymentId: optionalLeaf(64),
       AuthType: optionalLeaf(64),
       CardStatus: optionalLeaf(64),

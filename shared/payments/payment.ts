@@ -49,6 +49,17 @@ const text = (max: number) =>
 /** A shop order id as stored: the table's partition key, so never empty. */
 const shopOrderIdSchema = text(100);
 
+/**
+ * Whether `key` can key a stored map (the transactions by id, the outbox by work id): any text but the
+ * names every JavaScript object already has (`__proto__`, `constructor`, `toString`, ...). With those as
+ * keys an object stops being a plain map, and the DynamoDB marshaller refuses or loses it.
+ */
+export const isStorableKey = (key: string): boolean => !(key in Object.prototype);
+/** What a storable key must not be, for every message that refuses one. */
+export const reservedNames = 'a name JavaScript objects reserve, such as __proto__ or constructor';
+/** An id that keys a stored map. */
+const mapKey = (max: number) => text(max).check(z.refine(isStorableKey, `must not be ${reservedNames}`));
+
 /** The descriptive fields of a gateway transaction, as its latest accepted document gave them. */
 export const transactionDetailsSchema = z.object({
   terminal: z.optional(z.string()),
@@ -66,7 +77,7 @@ export type TransactionDetails = Readonly<z.infer<typeof transactionDetailsSchem
 
 /** One gateway transaction as last recorded: what the status API shows and what decisions compare. */
 export const transactionStateSchema = z.object({
-  transactionId: text(64),
+  transactionId: mapKey(64),
   paymentId: z.optional(z.string()),
   authType: z.optional(z.string()),
   /** The gateway's TransactionStatus, verbatim (an open set: preauth, captured, epayment_declined, ...). */
@@ -114,7 +125,7 @@ export const paymentSchema = z.object({
   /** Outcome of callbacks that named no transaction (e.g. a wallet error before any transaction). */
   orderPhase: z.optional(paymentStatusSchema),
   /** Keyed by transaction id. */
-  transactions: z.readonly(z.record(text(64), z.readonly(transactionStateSchema))),
+  transactions: z.readonly(z.record(mapKey(64), z.readonly(transactionStateSchema))),
   flags: z.readonly(z.array(z.enum(paymentFlags))),
   /** The latest payment request, when the order was started through create-payment. */
   request: z.optional(z.readonly(paymentRequestSchema)),
@@ -133,13 +144,13 @@ export type Payment = Readonly<z.infer<typeof paymentSchema>>;
  */
 export const paymentWorkSchema = z.object({
   /** Unique per state change; the worker deduplicates on it. */
-  workId: text(200),
+  workId: mapKey(200),
   shopOrderId: shopOrderIdSchema,
   version: z.int().check(z.positive('must be positive')),
   callbackType: callbackTypeSchema,
   status: paymentStatusSchema,
   previousStatus: z.optional(paymentStatusSchema),
-  transactionIds: z.readonly(z.array(text(64)).check(z.maxLength(100, 'too many'))),
+  transactionIds: z.readonly(z.array(mapKey(64)).check(z.maxLength(100, 'too many'))),
   createdAt: timestampSchema,
 });
 export type PaymentWork = Readonly<z.infer<typeof paymentWorkSchema>>;

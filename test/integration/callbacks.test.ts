@@ -351,7 +351,7 @@ describe('documents whose status the gateway words ambiguously', () => {
     expect(page).not.toContain('already paid');
     const stored = await payment(order);
     expect(stored.status).toBe('failed');
-    expect(stored.transactions).toMatchObject([{ paymentStatus: 'preauth', reservedAmount: '0.00' }]);
+    expect(stored.transactions).toMatchObject([{ gatewayStatus: 'preauth', reservedAmount: '0.00' }]);
   });
 
   it('records every payment of a multi-payment answer listed under Body/Actions', async () => {

@@ -142,7 +142,7 @@ describe('npm run payments -- show', () => {
     expect(stderr).toBe('payments: No payment is recorded for shop order cli-nobody\n');
   });
 
-  it('names the field of a stored payment that lacks it, in plain words', async () => {
+  it('shows a stored payment that lacks fields with what it has, as an old or hand-edited item is', async () => {
     // Written around the handlers, as an old or hand-edited item would be; without a status it is in no listing.
     const table = DynamoDBDocumentClient.from(
       new DynamoDBClient({
@@ -159,12 +159,12 @@ describe('npm run payments -- show', () => {
     );
     table.destroy();
 
-    const { code, stderr } = await run('show', 'cli-broken');
+    const { code, stdout, stderr } = await run('show', 'cli-broken');
 
-    expect(code).toBe(1);
-    expect(stderr).toBe(
-      'payments: The stored payment cli-broken does not have the expected shape: its field status is required.\n',
-    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('Payment cli-broken');
+    expect(stdout).toMatch(/status\s+-/);
   });
 });
 

@@ -51,7 +51,8 @@ function arbitrary(schema: z.core.$ZodType): fc.Arbitrary<unknown> {
         if (!optional) requiredKeys.push(key);
       }
       // An optional key is absent or holds a value, never `undefined` (a stored item has no such thing).
-      return fc.record(model, { requiredKeys });
+      // Plain objects, as zod and JSON make them: the DynamoDB marshaller refuses null-prototype ones.
+      return fc.record(model, { requiredKeys, noNullPrototype: true });
     }
     case 'array': {
       const element = arbitrary((def as z.core.$ZodArrayDef).element);
@@ -59,7 +60,10 @@ function arbitrary(schema: z.core.$ZodType): fc.Arbitrary<unknown> {
     }
     case 'record': {
       const { keyType, valueType } = def as z.core.$ZodRecordDef;
-      return fc.dictionary(arbitrary(keyType) as fc.Arbitrary<string>, arbitrary(valueType), { maxKeys: 3 });
+      return fc.dictionary(arbitrary(keyType) as fc.Arbitrary<string>, arbitrary(valueType), {
+        maxKeys: 3,
+        noNullPrototype: true,
+      });
     }
     case 'enum':
       return fc.constantFrom(...Object.values((def as z.core.$ZodEnumDef).entries));
@@ -80,7 +84,11 @@ function arbitrary(schema: z.core.$ZodType): fc.Arbitrary<unknown> {
       }
       if (format === 'base64') return fc.base64String({ maxLength: 40 });
       if (format !== undefined) throw new Error(`arbitraryOf: no generator for string format ${format}`);
-      return fc.string(lengths(schema, 12));
+      const strings = fc.string(lengths(schema, 12));
+      // A refinement the generator cannot read (e.g. not `__proto__`): keep only what the schema takes.
+      return checksOf(schema).some((c) => c.check === 'custom')
+        ? strings.filter((value) => (schema as z.ZodMiniType).safeParse(value).success)
+        : strings;
     }
     case 'number': {
       let min = Number.MIN_SAFE_INTEGER;

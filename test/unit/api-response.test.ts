@@ -101,6 +101,20 @@ describe('reading APIResponse documents', () => {
     expect(response.transactions[0]?.paymentNature).toBe('Invoice');
   });
 
+  it.each(['__proto__', 'constructor'])(
+    'refuses %s as a TransactionId, which could not key the stored transactions',
+    (id) => {
+      const xml = readFixture('callback-reserved.xml').replace(
+        /<TransactionId>[^<]*<\/TransactionId>/,
+        `<TransactionId>${id}</TransactionId>`,
+      );
+
+      expect(() => parseApiResponse(xml)).toThrowError(
+        /TransactionId must be text of at most 64 characters, other than a name JavaScript objects reserve/,
+      );
+    },
+  );
+
   it('refuses a repeated element that decides money', () => {
     const doubled = readFixture('callback-reserved.xml').replace(
       '<ReservedAmount>349.95</ReservedAmount>',
