@@ -6,7 +6,7 @@
 /** The request is wrong and retrying it unchanged will not help. Its message is shown to the caller. */
 export class ClientError extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 405 | 409 | 413 | 415,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415,
     /** Stable machine-readable reason, e.g. `checksum_mismatch`. */
     readonly code: string,
     message: string,
