@@ -39,6 +39,7 @@ import {
   lambdas,
   type RouteAccess,
 } from '../functions/routes';
+import { CheckoutRateLimit } from './checkout-rate-limit';
 import {
   type FunctionAccess,
   functionAccess,
@@ -68,6 +69,11 @@ export interface DeploymentSettings {
   readonly merchantWebhookUrl?: string;
   /** Deny the callback routes to every address but AltaPay's (the API's resource policy). */
   readonly restrictCallbacksToAltaPay: boolean;
+  /**
+   * Requests to `POST /payments` one client address may make in 5 minutes (an AWS WAF rate-based rule);
+   * unset: no web ACL (`-c waf=false`).
+   */
+  readonly checkoutRateLimit?: number;
   /**
    * Any new value makes the functions that read secrets start afresh (`SECRETS_VERSION`): they read
    * secrets once per cold start, so a changed secret reaches running copies only when they are replaced.
@@ -166,6 +172,8 @@ export class ApiStack extends Stack {
   readonly functions: Readonly<Record<LambdaName, PaymentsFunction>>;
   /** The alarm topic, the alarms and the dashboard. */
   readonly operations: Operations;
+  /** The WAF web ACL on POST /payments; undefined with `-c waf=false`. */
+  readonly checkoutRateLimit?: CheckoutRateLimit;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -329,19 +337,24 @@ export class ApiStack extends Stack {
     }
 
     this.acknowledgeAccountRole();
-    Validations.of(this.api.deploymentStage).acknowledge({
-      id: 'AwsSolutions-APIG3',
-      reason:
-        "No WAF. Addresses: the resource policy limits the callbacks to AltaPay's published ranges " +
-        '(restrictCallbacksToAltaPay, default on); callbacks are also authenticated by checksum, the status ' +
-        'route by IAM, and stage throttling caps floods on the public POST /payments. Body size: a REST API ' +
-        'accepts payloads up to its fixed 10 MB, with no per-API setting; each handler refuses a body over ' +
-        'its limit (256 KiB for callbacks, 64 KiB for orders) with 413 from its length alone, before ' +
-        'decoding or parsing it (only the content-type header is checked earlier); a body too big for the ' +
-        '6 MB Lambda invocation payload (base64 included) never reaches a handler. A WAF body-size or rate ' +
-        'rule would refuse such requests before Lambda runs, at a monthly and per-request price; revisit if ' +
-        'floods show up on the dashboard.',
-    });
+    const checkout = httpRoutes.find((route) => route.lambda === 'create-payment');
+    if (settings.checkoutRateLimit !== undefined && checkout !== undefined) {
+      this.checkoutRateLimit = new CheckoutRateLimit(this, 'CheckoutRateLimit', {
+        stage: this.api.deploymentStage,
+        path: checkout.path,
+        requestsPerFiveMinutes: settings.checkoutRateLimit,
+      });
+    } else {
+      Validations.of(this.api.deploymentStage).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'The web ACL was turned off with the context waf=false. What remains: the resource policy limits ' +
+          "the callbacks to AltaPay's published ranges (restrictCallbacksToAltaPay, default on), callbacks " +
+          'are authenticated by checksum, the status route by IAM, and stage throttling caps floods on the ' +
+          'public POST /payments. Each handler refuses a body over its limit (256 KiB for callbacks, 64 KiB ' +
+          'for orders) with 413 from its length alone, before decoding it.',
+      });
+    }
 
     this.operations = new Operations(this, 'Operations', {
       api: this.api,

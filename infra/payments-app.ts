@@ -20,6 +20,24 @@ const booleanContext = (app: App, key: string, fallback: boolean): boolean => {
   throw new Error(`Context ${key} must be true or false, not ${JSON.stringify(value)}`);
 };
 
+/** A whole number from context within [min, max]: a typo fails synth. */
+const wholeNumberContext = (app: App, key: string, min: number, max: number): number | undefined => {
+  const value = stringContext(app, key) ?? app.node.tryGetContext(key);
+  if (value === undefined) return undefined;
+  // Digits only: Number() alone would take `1e3` or ` 12 `.
+  const number =
+    typeof value === 'number' ? value : /^[0-9]+$/.test(String(value)) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(number) || number < min || number > max) {
+    throw new Error(
+      `Context ${key} must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`,
+    );
+  }
+  return number;
+};
+
+/** Requests to POST /payments per client address and 5 minutes before WAF answers 429. */
+export const DEFAULT_CHECKOUT_RATE_LIMIT = 300;
+
 /** An https URL from context: a typo fails synth instead of the first payment. */
 const urlContext = (app: App, key: string): string | undefined => {
   const value = stringContext(app, key);
@@ -50,6 +68,13 @@ const deploymentSettings = (app: App): DeploymentSettings => {
     ...(merchantWebhookUrl === undefined ? {} : { merchantWebhookUrl }),
     // On unless turned off explicitly: forgetting the context must not open the callbacks to everyone.
     restrictCallbacksToAltaPay: booleanContext(app, 'restrictCallbacksToAltaPay', true),
+    // On unless turned off explicitly (`-c waf=false`), like the callback restriction.
+    ...(booleanContext(app, 'waf', true)
+      ? {
+          checkoutRateLimit:
+            wholeNumberContext(app, 'checkoutRateLimit', 10, 2_000_000_000) ?? DEFAULT_CHECKOUT_RATE_LIMIT,
+        }
+      : {}),
     ...(secretsVersion === undefined ? {} : { secretsVersion }),
   };
 };
