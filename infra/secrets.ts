@@ -49,10 +49,12 @@ export const paymentSecrets = {
   'merchant-webhook': {
     nameSuffix: 'merchant/webhook',
     arnVariable: secretArnVariables.merchantWebhook,
-    description: "The key the worker signs payment events for the merchant's webhook with (HMAC-SHA256)",
+    description: "The Standard Webhooks key the worker signs payment events for the merchant's webhook with",
     hint:
-      'The HMAC key payment events to the merchant webhook are signed with, as {"signingKey":"..."}: give ' +
-      "the generated one to the merchant's receiving system",
+      'The Standard Webhooks key payment events to the merchant webhook are signed with, as {"signingKey":"..."}: ' +
+      "give the generated one to the merchant's receiving system, or put your own whsec_<base64 of 24+ random bytes>",
+    // 48 letters and digits, read as base64, are a 36-byte key (about 285 random bits) every Standard
+    // Webhooks library accepts as it is.
     generate: { template: {}, generatedKey: 'signingKey', length: 48 },
   },
 } as const satisfies Readonly<Record<string, PaymentSecretSpec>>;

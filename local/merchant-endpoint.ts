@@ -1,11 +1,13 @@
 /**
  * The merchant's systems, for the local stack: the endpoint the worker POSTs payment events to
  * (`MERCHANT_WEBHOOK_URL`). It does what a merchant's handler should do: verifies each event's
- * signature with `verifyWebhook` against the raw body before believing it, and answers quickly.
+ * Standard Webhooks signature with `verifyPaymentEvent` (the `standardwebhooks` library, not our signer)
+ * against the raw body before believing it, and answers quickly.
  * It keeps what it received so tests can look, and can be told to fail.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { signatureHeader, verifyWebhook, WebhookSignatureError } from '../shared/webhooks/signature';
+import { signingKeyBytes } from '../shared/webhooks/signature';
+import { verifyPaymentEvent, WebhookSignatureError } from '../shared/webhooks/verify-event';
 import { httpOrigin, listen } from './listen';
 
 /** How the endpoint answers: 204, a 500, or never (the worker's request times out). */
@@ -16,7 +18,7 @@ export interface MerchantEndpointOptions {
   readonly port: number;
   /** Defaults to 127.0.0.1. */
   readonly host?: string;
-  /** The signing key (MERCHANT_WEBHOOK_SECRET); during a rotation, both keys. */
+  /** The signing key (MERCHANT_WEBHOOK_SECRET, `whsec_…`); during a rotation, both keys. */
   readonly signingKey: string | readonly string[];
   /** Defaults to `/payment-events`. */
   readonly path?: string;
@@ -72,6 +74,10 @@ const maxBodyBytes = 1024 * 1024;
 
 /** Starts the endpoint and resolves once it listens. */
 export async function startMerchantEndpoint(options: MerchantEndpointOptions): Promise<MerchantEndpoint> {
+  // Fail closed at start-up: an unusable key would otherwise make every event look forged, or worse.
+  for (const key of typeof options.signingKey === 'string' ? [options.signingKey] : options.signingKey) {
+    signingKeyBytes(key);
+  }
   const host = options.host ?? '127.0.0.1';
   const path = options.path ?? '/payment-events';
   const log = options.log ?? (() => {});
@@ -94,11 +100,7 @@ export async function startMerchantEndpoint(options: MerchantEndpointOptions): P
     let signatureError: string | undefined;
     let body: unknown;
     try {
-      body = verifyWebhook({
-        body: raw,
-        signature: header(req, signatureHeader),
-        secret: options.signingKey,
-      });
+      body = verifyPaymentEvent({ body: raw, headers: req.headers, keys: options.signingKey });
       signatureOk = true;
     } catch (error) {
       signatureError =
@@ -232,11 +234,6 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function readBody(req: IncomingMessage): Promise<string | undefined> {

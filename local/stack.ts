@@ -103,7 +103,7 @@ export interface LocalStack extends LocalResources {
 }
 
 /** Signs the events the local worker sends when MERCHANT_WEBHOOK_SECRET is not set; never use it elsewhere. */
-export const localMerchantSecret = 'local-merchant-signing-key';
+export const localMerchantSecret = 'whsec_bG9jYWwtc3RhY2stb25seSBzaWduaW5nIGtleSEhISE=';
 
 const host = '127.0.0.1';
 

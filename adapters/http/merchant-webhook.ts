@@ -1,9 +1,9 @@
 import type { MerchantEvent, MerchantNotifier } from '../../shared/ports';
-import { signatureHeader, signWebhook } from '../../shared/webhooks/signature';
+import { signWebhook } from '../../shared/webhooks/signature';
 
 export interface MerchantWebhookConfig {
   readonly url: URL;
-  /** The signing key the merchant verifies with (shared/webhooks/signature.ts). */
+  /** The Standard Webhooks key (`whsec_…`) the merchant verifies with (shared/webhooks/signature.ts). */
   readonly signingKey: string;
   /** Per attempt; a merchant that takes longer is retried later rather than holding the worker. */
   readonly timeoutMs: number;
@@ -25,8 +25,7 @@ export class MerchantWebhook implements MerchantNotifier {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        [signatureHeader]: signWebhook(event.body, config.signingKey, timestamp),
-        'payment-webhook-id': event.eventId,
+        ...signWebhook({ id: event.eventId, body: event.body, timestamp, key: config.signingKey }),
         'user-agent': 'altapay-serverless-webhooks/1',
       },
       body: event.body,

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { issueMessage, rule } from '../../shared/validation';
+import { isSigningKey, signingKeyShape } from '../../shared/webhooks/signature';
 
 const httpUrl = rule(
   z.url({ protocol: /^https?$/ }),
@@ -45,9 +46,9 @@ const settingsSchema = z
     WORK_MAX_ATTEMPTS: z.optional(wholeNumber(1, 100)),
     /** The merchant's endpoint for payment events; unset: events are recorded but not sent. */
     MERCHANT_WEBHOOK_URL: z.optional(httpUrl),
-    /** The key the events are signed with (HMAC-SHA256); required with MERCHANT_WEBHOOK_URL. */
+    /** The Standard Webhooks key the events are signed with; required with MERCHANT_WEBHOOK_URL. */
     MERCHANT_WEBHOOK_SECRET: z.optional(
-      rule(z.string().check(z.minLength(16)), 'must be at least 16 characters, such as 32 random hex digits'),
+      rule(z.string().check(z.refine(isSigningKey)), `must be ${signingKeyShape}`),
     ),
     /** The sweeper leaves work younger than this to its callback (default 30). */
     SWEEP_MIN_AGE_SECONDS: z.optional(wholeNumber(0, 3600)),

@@ -4,7 +4,6 @@ import { encodeFormBody } from '../../shared/altapay/form-body';
 import { recordCallback } from '../../shared/callbacks/record-callback';
 import type { PaymentWork } from '../../shared/payments/payment';
 import type { CaptureResult, MerchantEvent, MerchantNotifier, PaymentGateway } from '../../shared/ports';
-import { verifyWebhook } from '../../shared/webhooks/signature';
 import { processWork } from '../../shared/worker/process-work';
 import { runWorkMessage } from '../../shared/worker/run-work-message';
 import { sweepPendingWork } from '../../shared/worker/sweep-pending-work';
@@ -424,41 +423,5 @@ describe('the sweeper', () => {
     const [work] = queue.sent;
     if (work) await processWork(deps, work);
     expect(store.pendingWork.size).toBe(0);
-  });
-});
-
-describe('merchant event signatures', () => {
-  it('verify with the signing key, and refuse another key, an old timestamp and a changed body', async () => {
-    const { signWebhook } = await import('../../shared/webhooks/signature');
-    const body = '{"id":"evt_1","type":"payment.reserved"}';
-    const now = 1_795_000_000;
-    const signature = signWebhook(body, 'merchant-signing-key-1', now);
-
-    expect(verifyWebhook({ body, signature, secret: 'merchant-signing-key-1', now: () => now + 10 })).toEqual(
-      JSON.parse(body),
-    );
-    expect(
-      verifyWebhook({
-        body,
-        signature,
-        secret: ['new-key-000000000', 'merchant-signing-key-1'],
-        now: () => now,
-      }),
-    ).toBeTruthy();
-    expect(() => verifyWebhook({ body, signature, secret: 'another-key-0000000', now: () => now })).toThrow(
-      /does not match/,
-    );
-    expect(() =>
-      verifyWebhook({ body, signature, secret: 'merchant-signing-key-1', now: () => now + 301 }),
-    ).toThrow(/301 s old/);
-    expect(() =>
-      verifyWebhook({ body: `${body} `, signature, secret: 'merchant-signing-key-1', now: () => now }),
-    ).toThrow(/does not match/);
-    expect(() => verifyWebhook({ body, signature: undefined, secret: 'merchant-signing-key-1' })).toThrow(
-      /No payment-webhook-signature/,
-    );
-    expect(() => verifyWebhook({ body, signature: 'v1=abc', secret: 'merchant-signing-key-1' })).toThrow(
-      /must look like/,
-    );
   });
 });

@@ -63,7 +63,7 @@ describe('settings', () => {
     const secrets: Record<string, string> = {
       'arn:api': JSON.stringify({ username: 'api-user', password: 'api-pass' }),
       'arn:callback': JSON.stringify({ secret: 'new', previousSecret: 'old' }),
-      'arn:merchant': JSON.stringify({ signingKey: 'merchant-signing-key-0001' }),
+      'arn:merchant': JSON.stringify({ signingKey: 'whsec_bWVyY2hhbnQtc2lnbmluZy1rZXktMDAwMQ==' }),
     };
     const settings = await loadSettings(
       {
@@ -82,7 +82,7 @@ describe('settings', () => {
     expect(settings.callbackSecrets).toEqual(['new', 'old']);
     expect(settings.gateway).toMatchObject({ username: 'api-user', password: 'api-pass' });
     expect(settings.terminal).toBe('Shop DKK');
-    expect(settings.merchantWebhook?.signingKey).toBe('merchant-signing-key-0001');
+    expect(settings.merchantWebhook?.signingKey).toBe('whsec_bWVyY2hhbnQtc2lnbmluZy1rZXktMDAwMQ==');
   });
 
   it('stops with the secret named, not its content, when a secret is malformed', async () => {
