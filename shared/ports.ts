@@ -1,10 +1,10 @@
 import type { GatewayTransaction } from './altapay/api-response';
 import type { CallbackLogEntry } from './payments/callback-log';
 import type { Payment, PaymentWork } from './payments/payment';
-import type { QueuedCallback } from './worker/work-message';
+import type { SealedCallback } from './worker/work-message';
 import type { MerchantEvent, WorkRecord } from './worker/work-record';
 
-export type { MerchantEvent, QueuedCallback };
+export type { MerchantEvent, SealedCallback };
 
 /**
  * The ports the use cases need. Adapters in `adapters/` implement them (DynamoDB, SQS); tests use
@@ -68,8 +68,8 @@ export interface PaymentStore {
 export interface WorkQueue {
   /** Puts work on the queue; resolves once the queue has accepted it. */
   enqueue(work: PaymentWork): Promise<void>;
-  /** Puts a callback that could not be recorded on the queue, for the worker to record. */
-  enqueueCallback(callback: QueuedCallback): Promise<void>;
+  /** Puts the sealed facts of a callback that could not be recorded on the queue, for the worker to record. */
+  enqueueCallback(callback: SealedCallback): Promise<void>;
 }
 
 export interface DeadLetterQueue {

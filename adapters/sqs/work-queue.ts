@@ -1,7 +1,7 @@
 import { SendMessageCommand, type SendMessageCommandInput, type SQSClient } from '@aws-sdk/client-sqs';
 import { DependencyError } from '../../shared/errors';
 import type { PaymentWork } from '../../shared/payments/payment';
-import type { DeadLetterQueue, QueuedCallback, WorkQueue } from '../../shared/ports';
+import type { DeadLetterQueue, SealedCallback, WorkQueue } from '../../shared/ports';
 import type { WorkMessage } from '../../shared/worker/work-message';
 
 /** Sends one message; any failure becomes a DependencyError (503: sending again is harmless). */
@@ -24,8 +24,8 @@ export class SqsWorkQueue implements WorkQueue {
     return this.send('queue the work', { kind: 'payment-work', ...work });
   }
 
-  enqueueCallback(callback: QueuedCallback): Promise<void> {
-    return this.send('queue the callback', { kind: 'callback', ...callback });
+  enqueueCallback(callback: SealedCallback): Promise<void> {
+    return this.send('queue the callback', { kind: 'sealed-callback', ...callback });
   }
 
   private send(what: string, message: WorkMessage): Promise<void> {

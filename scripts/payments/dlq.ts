@@ -21,7 +21,7 @@ export interface ParkedMessage {
   readonly failureReason?: string;
   readonly attempts?: string;
   readonly failedAt?: string;
-  /** `payment-work`, `callback`, or undefined for a message that is not one of ours. */
+  /** `payment-work`, `sealed-callback`, `callback` (the old raw format), or undefined for a message that is not one of ours. */
   readonly kind?: string;
   readonly shopOrderId?: string;
   readonly workId?: string;
@@ -241,7 +241,7 @@ function describeMessage(message: Message): Held | undefined {
   };
 }
 
-/** What a body is about: the work's ids, or for a queued callback the order in its form. */
+/** What a body is about: the work's ids, or for a queued callback its order (read, not verified). */
 function aboutBody(body: string): { kind?: string; shopOrderId?: string; workId?: string } {
   let json: unknown;
   try {
@@ -255,6 +255,15 @@ function aboutBody(body: string): { kind?: string; shopOrderId?: string; workId?
     return typeof value === 'string' ? value : undefined;
   };
   const kind = field('kind');
+  if (kind === 'sealed-callback') {
+    let shopOrderId: unknown;
+    try {
+      shopOrderId = (JSON.parse(field('callback') ?? '') as Record<string, unknown>).shopOrderId;
+    } catch {
+      shopOrderId = undefined;
+    }
+    return defined({ kind, shopOrderId: typeof shopOrderId === 'string' ? shopOrderId : undefined });
+  }
   if (kind === 'callback') {
     const form = field('body');
     let shopOrderId: string | undefined;

@@ -8,7 +8,9 @@ import { applyCallback, type CallbackFacts, type Decision } from '../payments/ap
 import type { CallbackLogEntry } from '../payments/callback-log';
 import type { CallbackType, Payment } from '../payments/payment';
 import { describe, queueWork, saveDecision } from '../payments/save-decision';
-import type { Clock, Log, PaymentStore, QueuedCallback, WorkQueue } from '../ports';
+import type { Clock, Log, PaymentStore, WorkQueue } from '../ports';
+import { sealCallback } from '../worker/seal-callback';
+import type { QueuedCallback } from '../worker/work-message';
 
 export interface RecordCallbackDeps {
   readonly store: PaymentStore;
@@ -51,10 +53,32 @@ export async function recordCallback(
   const form = parseCallbackForm(fields);
   const response = parseApiResponse(form.xml);
   const facts = toFacts(callbackType, form, response);
-  const receivedAt = deps.clock.now().toISOString();
-
+  const recorded = await recordFacts(deps, facts, deps.clock.now().toISOString());
   const cardholderMessage = mustShowMessage(form, response);
-  const message = cardholderMessage ? { cardholderMessage } : {};
+  return cardholderMessage ? { ...recorded, cardholderMessage } : recorded;
+}
+
+/**
+ * Records a callback the table could not take when it arrived, from the facts that waited on the
+ * queue: the same decision and the same writes as a live callback, as of when it arrived.
+ */
+export function recordQueuedCallback(
+  deps: Omit<RecordCallbackDeps, 'queueWhenTableFails'>,
+  queued: QueuedCallback,
+): Promise<RecordedCallback> {
+  const { receivedAt, ...facts } = queued;
+  // The masked PAN stays off the queue; the rest is the parsed transaction as it was.
+  const transactions = facts.transactions.map((t) => ({ ...t, maskedPan: undefined }));
+  return recordFacts({ ...deps, queueWhenTableFails: false }, { ...facts, transactions }, receivedAt);
+}
+
+/** Decide → persist → queue the work, for a callback's verified facts (see recordCallback). */
+async function recordFacts(
+  deps: RecordCallbackDeps,
+  facts: CallbackFacts,
+  receivedAt: string,
+): Promise<RecordedCallback> {
+  const { callbackType } = facts;
   // The callback's log entry, written with the change it causes (or alone when it causes none).
   const logEntryOf = (decision: Decision): CallbackLogEntry => ({
     shopOrderId: facts.shopOrderId,
@@ -72,9 +96,9 @@ export async function recordCallback(
     saved = await saveDecision(deps, facts, receivedAt, logEntryOf);
   } catch (error) {
     if (!(error instanceof DependencyError) || !deps.queueWhenTableFails) throw error;
-    await queueInstead(deps, { callbackType, body: Buffer.from(body).toString('base64'), receivedAt }, error);
+    await queueInstead(deps, queuedOf(facts, receivedAt), error);
     // What the callback says on its own; the worker records it once the table is back.
-    return { outcome: 'queued', payment: applyCallback(undefined, facts, receivedAt).payment, ...message };
+    return { outcome: 'queued', payment: applyCallback(undefined, facts, receivedAt).payment };
   }
   const { decision, work } = saved;
   const { payment } = decision;
@@ -91,7 +115,19 @@ export async function recordCallback(
     status: payment.status,
     version: payment.version,
   });
-  return { outcome: decision.outcome, payment, ...message };
+  return { outcome: decision.outcome, payment };
+}
+
+/** The facts that go on the queue: everything the decider reads but the masked PAN. */
+function queuedOf(facts: CallbackFacts, receivedAt: string): QueuedCallback {
+  return {
+    callbackType: facts.callbackType,
+    shopOrderId: facts.shopOrderId,
+    currency: facts.currency,
+    ...(facts.result === undefined ? {} : { result: facts.result }),
+    transactions: facts.transactions.map(({ maskedPan: _, ...t }) => t),
+    receivedAt,
+  };
 }
 
 /** Logs a callback that changed nothing; a missing log line is not worth failing the callback for. */
@@ -107,12 +143,12 @@ async function logUnchanged(deps: RecordCallbackDeps, entry: CallbackLogEntry): 
 }
 
 /**
- * The table is down: puts the verified raw callback on the queue instead, so a 2xx still means the
- * callback is durable. If the queue fails too, the table's error stands: 503, the gateway may retry.
+ * The table is down: puts the callback's verified facts on the queue instead, sealed (seal-callback.ts),
+ * so a 2xx still means the callback is durable. If the queue fails too, the table's error stands: 503, the gateway may retry.
  */
 async function queueInstead(deps: RecordCallbackDeps, callback: QueuedCallback, tableError: DependencyError) {
   try {
-    await deps.queue.enqueueCallback(callback);
+    await deps.queue.enqueueCallback(sealCallback(callback, deps.callbackSecrets));
   } catch (queueError) {
     deps.log.error('table and queue both unavailable; callback refused with 503', {
       table: describe(tableError.cause),

@@ -1,7 +1,8 @@
-import { recordCallback } from '../callbacks/record-callback';
+import { recordCallback, recordQueuedCallback } from '../callbacks/record-callback';
 import { MalformedRequestError } from '../errors';
 import { describeIssue } from '../validation';
 import { processWork, type WorkerDeps } from './process-work';
+import { openCallback } from './seal-callback';
 import { type WorkMessage, workMessageSchema } from './work-message';
 
 export interface WorkMessageDeps extends WorkerDeps {
@@ -31,7 +32,8 @@ export function parseWorkMessage(body: string): WorkMessage {
 /**
  * Runs one queue message: the slow work of a state change, or a callback that passed every check but
  * could not be recorded while the table was down (recorded now, as of when it arrived; if the table
- * is still down this fails and the queue brings the message back later).
+ * is still down this fails and the queue brings the message back later). A sealed callback whose MAC
+ * does not match is a MalformedRequestError: parked, never recorded.
  */
 export async function runWorkMessage(deps: WorkMessageDeps, message: WorkMessage): Promise<void> {
   if (message.kind === 'payment-work') {
@@ -39,6 +41,11 @@ export async function runWorkMessage(deps: WorkMessageDeps, message: WorkMessage
     await processWork(deps, work);
     return;
   }
+  if (message.kind === 'sealed-callback') {
+    await recordQueuedCallback(deps, openCallback(message, deps.callbackSecrets));
+    return;
+  }
+  // The raw format queued before callbacks were sealed: its checksum is verified again, as then.
   const receivedAt = new Date(message.receivedAt);
   await recordCallback(
     { ...deps, clock: { now: () => receivedAt }, queueWhenTableFails: false },

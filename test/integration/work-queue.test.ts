@@ -29,12 +29,7 @@ describe('the SQS adapters, when the queue cannot be reached', () => {
           transactionIds: ['80000001'],
           createdAt: '2026-11-22T10:16:00.000Z',
         }),
-      () =>
-        queue.enqueueCallback({
-          callbackType: 'ok',
-          body: 'c2hvcF9vcmRlcmlkPTEwMDE=',
-          receivedAt: '2026-11-22T10:16:00.000Z',
-        }),
+      () => queue.enqueueCallback({ callback: '{"shopOrderId":"1001"}', mac: 'A'.repeat(43) }),
       () => deadLetters.park('{}', 'Failed 5 times: HTTP 500', 5),
     ];
 

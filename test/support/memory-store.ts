@@ -9,7 +9,7 @@ import type {
   PaymentChanges,
   PaymentHistory,
   PaymentStore,
-  QueuedCallback,
+  SealedCallback,
   WorkQueue,
   WriteOutcome,
 } from '../../shared/ports';
@@ -108,7 +108,7 @@ export class MemoryPaymentStore implements PaymentStore {
 /** A WorkQueue that keeps what it was given, or fails like an unreachable SQS. */
 export class MemoryWorkQueue implements WorkQueue {
   readonly sent: PaymentWork[] = [];
-  readonly callbacks: QueuedCallback[] = [];
+  readonly callbacks: SealedCallback[] = [];
   failing = false;
 
   async enqueue(work: PaymentWork): Promise<void> {
@@ -120,7 +120,7 @@ export class MemoryWorkQueue implements WorkQueue {
     this.sent.push(work);
   }
 
-  async enqueueCallback(callback: QueuedCallback): Promise<void> {
+  async enqueueCallback(callback: SealedCallback): Promise<void> {
     if (this.failing) {
       throw new DependencyError('work-queue', 'Could not reach the queue.', {
         cause: new Error('connect ECONNREFUSED 127.0.0.1:9324'),
