@@ -30,9 +30,12 @@ function macOf(text: string, secret: string): Buffer {
   return createHmac('sha256', queueKey(secret)).update(text, 'utf8').digest();
 }
 
-/** Seals with the current secret (the first), or the empty one when none is configured. */
+/**
+ * Seals with the current secret (the first), or the empty one when none is configured. Only what the
+ * schema lists is written: anything else on `callback` is left off the queue.
+ */
 export function sealCallback(callback: QueuedCallback, secrets: readonly string[]): SealedCallback {
-  const text = JSON.stringify(callback);
+  const text = JSON.stringify(queuedCallbackSchema.parse(callback));
   return { callback: text, mac: macOf(text, secrets[0] ?? '').toString('base64url') };
 }
 
