@@ -9,7 +9,8 @@ import { eventually, useLocalStack } from '../support/local-stack';
  * test itself reads the emulators directly. The sweeper is run by hand (its timer is slowed down).
  */
 const stack = useLocalStack(
-  { SWEEP_MIN_AGE_SECONDS: '0' },
+  // A terminal secret, as on AWS: callbacks carry a checksum and queued callbacks are sealed with a real key.
+  { SWEEP_MIN_AGE_SECONDS: '0', ALTAPAY_CALLBACK_SECRET: 'worker-faults-terminal-secret' },
   { faults: true, visibilityTimeoutSeconds: 2, scheduleIntervalMs: 600_000 },
 );
 
@@ -129,7 +130,7 @@ describe('nothing acknowledged is lost', () => {
         const [payment] = (await stack.orderItems(shopOrderId)).filter(
           (item) => item.recordKey === 'payment',
         );
-        // Not recorded yet: the raw callback waits on the queue (the worker fails it until the table is back).
+        // Not recorded yet: the callback's facts wait on the queue (the worker fails them until the table is back).
         expect(payment).toMatchObject({ status: 'created', transactions: {} });
       }
       expect(delivered(orders)).toEqual([]);
@@ -197,5 +198,57 @@ describe('nothing acknowledged is lost', () => {
     await stack.workSettled();
     expect(new Set(delivered(orders)).size).toBe(n);
     expect(await stack.deadLetters()).toEqual([]);
+  });
+
+  // Last: it leaves a parked message, which the scenarios above assert there is none of.
+  it('DynamoDB down: the queue holds no card data; a copy changed on the queue is parked, the real one recorded', async () => {
+    const orders = await Promise.all(
+      ['wf-seal-1', 'wf-seal-2'].map(async (shopOrderId) => ({
+        shopOrderId,
+        paymentRequestId: await stack.createPayment(shopOrderId, '249.00'),
+      })),
+    );
+    await stack.pauseWorker();
+    await payWhileAway(orders, () => stack.faults.dynamodb.set('down'));
+    const queued = (await stack.takeWork()).map((m) => m.body);
+    stack.faults.dynamodb.set('pass');
+
+    // The raw SQS bodies, against everything card-like the gateway posted in those callbacks.
+    expect(queued).toHaveLength(2);
+    const posted = okCallbacks(orders).flatMap((d) => [
+      d.fields.credit_card_token,
+      d.fields.blacklist_token,
+      d.fields.masked_credit_card,
+      d.fields.checksum,
+    ]);
+    expect(posted.filter(Boolean).length).toBe(8);
+    for (const body of queued) {
+      for (const value of posted) expect(body).not.toContain(value);
+      expect(body).not.toMatch(/\d{6}\*{2,}\d{2,4}|[\w.+-]+@[\w-]+\.[a-z]{2,}|APIResponse|token|checksum/i);
+      expect(JSON.parse(body)).toMatchObject({ kind: 'sealed-callback' });
+    }
+    // Someone with access to the queue lowers the first order's amount.
+    const [first, second] = queued.map((body) => JSON.parse(body) as { callback: string; mac: string });
+    if (first === undefined || second === undefined) throw new Error('two callbacks were queued');
+    const lowered = first.callback.replace(/"reservedAmount":"[^"]+"/g, '"reservedAmount":"1.00"');
+    expect(lowered).not.toBe(first.callback);
+    await stack.sendWork(JSON.stringify({ kind: 'sealed-callback', callback: lowered, mac: first.mac }));
+    await stack.sendWork(JSON.stringify({ kind: 'sealed-callback', ...second }));
+    stack.resumeWorker();
+    await stack.workSettled();
+
+    const tampered = JSON.parse(first.callback).shopOrderId as string;
+    const [parked, ...more] = await stack.deadLetters();
+    expect(more).toEqual([]);
+    expect(parked?.messageAttributes.failureReason).toMatch(
+      /does not match its MAC: it was changed on the queue/,
+    );
+    expect(parked?.messageAttributes.attempts).toBe('1');
+    // The parked copy carries no card data either.
+    for (const value of posted) expect(parked?.body).not.toContain(value);
+    expect((await stack.payment(tampered))?.status).toBe('created');
+    const real = orders.find((o) => o.shopOrderId !== tampered);
+    expect((await stack.payment(real?.shopOrderId ?? ''))?.status).toBe('reserved');
+    expect(delivered(orders)).toHaveLength(1);
   });
 });
