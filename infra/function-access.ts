@@ -31,7 +31,7 @@ const gateway: readonly Setting[] = ['ALTAPAY_GATEWAY_URL', 'ALTAPAY_TERMINAL'];
 /**
  * recordCallback: saveDecision reads and saves the payment (its log entry travels with a change), a
  * callback that changes nothing is appended to the log, and the work goes to the queue (the callback
- * itself when the table is down).
+ * 's sealed facts when the table is down).
  */
 const recordsCallback: FunctionAccess = {
   store: ['getPayment', 'savePayment', 'logCallback'],
@@ -68,7 +68,7 @@ export const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
   // runWorkMessage: processWork reads and saves its work record, clears the outbox, confirms through
   // saveDecision (read and save the payment), flags unconfirmed payments, chains work; a queued callback
   // is recorded as recordCallback does. Parks hopeless work on the DLQ itself. Asks the gateway (API
-  // user), re-checks queued callbacks (callback secret), signs the merchant's events (webhook key).
+  // user), opens sealed callbacks and checks old raw ones (callback secret), signs the merchant's events (webhook key).
   'payment-worker': {
     store: ['getWorkRecord', 'saveWorkRecord', 'markWorkQueued', 'getPayment', 'savePayment', 'logCallback'],
     sendsTo: ['work', 'work-dead-letter'],

@@ -8,8 +8,8 @@ import { type QueuedCallback, queuedCallbackSchema, type SealedCallback } from '
  * message in its dead-letter queue and redrive it) makes the worker record an amount or status the
  * gateway never sent.
  *
- * The key is derived with HKDF from the terminal's callback secret. Only the callback Lambdas and the
- * worker hold that secret, which are exactly the writers and the reader of sealed callbacks; a
+ * The key is derived with HKDF from the terminal's callback secret. Only the callback Lambdas (verify-order
+ * among them) and the worker hold that secret: the writers and the reader of sealed callbacks. A
  * dedicated secret would be one more to provision, grant and rotate, and would protect nothing the
  * callback secret does not already guard (whoever has it can post verified callbacks directly). The
  * HKDF label keeps the two uses apart: the queue key is not a checksum key and does not reveal the
