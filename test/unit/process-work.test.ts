@@ -344,7 +344,7 @@ describe('what the worker counts', () => {
   });
 });
 
-describe('callbacks queued while the table was down', () => {
+describe('callbacks queued in the old raw format while the table was down', () => {
   it('are recorded by the worker as of when they arrived, and their work queued', async () => {
     const { store, queue, deps } = setup();
     const body = Buffer.from(encodeFormBody(callbackFields(paidXml))).toString('base64');
