@@ -132,8 +132,10 @@ const openRouteReasons: Readonly<Record<RouteAccess, string>> = {
     'IAM (SigV4) authorisation: callers are operators and the merchant back end holding AWS credentials; ' +
     'there are no end users, so no Cognito user pool.',
   public:
-    "Public by design (RouteAccess 'public'): the shop's checkout calls it without credentials; the " +
-    'handler decides what an anonymous caller may see.',
+    "Public by design (RouteAccess 'public'): a customer's browser posts the shop's checkout form, so it " +
+    'carries no AWS credentials and there are no user accounts. Abuse is bounded by the AWS WAF web ACL ' +
+    '(CheckoutRateLimit: a rate-based rule per client address on POST /payments, on unless the ' +
+    'deployment turns it off) and the stage throttle.',
 };
 
 /** Everything that invokes `name`. A function nothing invokes is a mistake in `routes.ts`: synth fails. */
