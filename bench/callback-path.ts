@@ -152,7 +152,14 @@ const gateway: PaymentGateway = {
  */
 async function startPayment(store: PaymentStore, shopOrderId: string): Promise<void> {
   await createPayment(
-    { store, gateway, clock: { now: () => new Date() }, log: silent, paymentType: 'payment' },
+    {
+      store,
+      gateway,
+      clock: { now: () => new Date() },
+      log: silent,
+      paymentType: 'payment',
+      requestExpiryMinutes: 180,
+    },
     orderSchema.parse({ shopOrderId, amount: '249.00', currency: 'DKK' }),
     callbackUrls,
   );

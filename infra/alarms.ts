@@ -178,6 +178,14 @@ export function addAlarms(scope: Construct, topic: ITopic, watched: WatchedResou
       '`npm run payments -- list` (flag unconfirmed), look at its callback log and source addresses.',
   );
   alarm(
+    'ItemTooLarge',
+    serviceMetric(metricNames.itemTooLarge),
+    0,
+    "The table refused to grow a payment's item past DynamoDB's 400 KB limit. The message (a callback or " +
+      'its work) was parked in the dead-letter queue at once, with the reason: read it there, record the ' +
+      'payment by hand with the gateway (`npm run payments -- show <id>`), and find out what grew the item.',
+  );
+  alarm(
     'MerchantEventDeliveryFailures',
     serviceMetric(metricNames.merchantEventDeliveries, 'Sum', { outcome: 'failed' }),
     // Each event is tried three times per run, so a short blip is 1 to 3 failures: more means an outage.

@@ -113,3 +113,20 @@ export class ContendedPaymentError extends DependencyError {
     this.name = 'ContendedPaymentError';
   }
 }
+
+/**
+ * The table refused a write because the payment's item would pass DynamoDB's 400 KB limit. Retrying
+ * never helps, so the worker parks the message at once (with this reason) instead of retrying it; a
+ * callback that meets it is queued like any table failure, so it is kept and reaches the dead-letter
+ * queue, visible to an operator, rather than being lost.
+ */
+export class ItemTooLargeError extends DependencyError {
+  constructor(what: string, options?: { cause?: unknown }) {
+    super(
+      'payments-table',
+      `Could not ${what}: the payment's item would exceed DynamoDB's 400 KB item limit.`,
+      options,
+    );
+    this.name = 'ItemTooLargeError';
+  }
+}

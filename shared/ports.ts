@@ -38,7 +38,8 @@ export interface PaymentStore {
   /**
    * Saves `next` only if the stored version is still `expectedVersion` (undefined: only if no payment
    * exists), in one write with its outbox entry and callback (see PaymentChanges): a state change, the
-   * promise to do its slow work and the record of what caused it are durable together. `conflict`:
+   * promise to do its slow work and the record of what caused it are durable together; once the log
+   * holds `callbackLogMaxEntries` the entry is counted instead of kept. `conflict`:
    * another writer got there first (or the payment exists / does not exist); nothing was written.
    */
   savePayment(
@@ -49,8 +50,8 @@ export interface PaymentStore {
   /**
    * Logs a callback that changed nothing (a duplicate or a stale one) on its payment. The log keeps
    * the first `callbackLogLimit` entries; later ones are counted, so a gateway retrying forever cannot
-   * grow the payment without bound. Changes are always logged, by savePayment. Nothing happens for an
-   * unknown order.
+   * grow the payment without bound. Changes are logged by savePayment (up to `callbackLogMaxEntries`).
+   * Nothing happens for an unknown order.
    */
   logCallback(entry: CallbackLogEntry): Promise<void>;
   /** Clears work from the outbox: the worker has it (the sweeper no longer needs to queue it). */

@@ -8,10 +8,11 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { DependencyError } from '../../shared/errors';
+import { DependencyError, ItemTooLargeError } from '../../shared/errors';
 import {
   type CallbackLogEntry,
   callbackLogLimit,
+  callbackLogMaxEntries,
   callbackLogShown,
 } from '../../shared/payments/callback-log';
 import {
@@ -46,8 +47,22 @@ async function conditional(what: string, call: () => Promise<unknown>): Promise<
     return 'saved';
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return 'conflict';
-    throw new DependencyError('payments-table', `Could not ${what}.`, { cause: error });
+    throw tableError(what, error);
   }
+}
+
+/**
+ * DynamoDB's refusal of an item past 400 KB ("Item size has exceeded …", or "Item size to update has
+ * exceeded …" for an update) is permanent; every other failure may pass.
+ */
+function tableError(what: string, error: unknown): DependencyError {
+  if (
+    error instanceof Error &&
+    error.name === 'ValidationException' &&
+    /Item size .*exceeded/.test(error.message)
+  )
+    return new ItemTooLargeError(what, { cause: error });
+  return new DependencyError('payments-table', `Could not ${what}.`, { cause: error });
 }
 
 /** Runs one table call that has no condition; any failure becomes a DependencyError. */
@@ -55,7 +70,7 @@ async function unconditional<T>(what: string, call: () => Promise<T>): Promise<T
   try {
     return await call();
   } catch (error) {
-    throw new DependencyError('payments-table', `Could not ${what}.`, { cause: error });
+    throw tableError(what, error);
   }
 }
 
@@ -104,12 +119,17 @@ export class DynamoDbPaymentStore implements PaymentStore {
     return Item;
   }
 
-  savePayment(next: Payment, expectedVersion: number | undefined, changes: PaymentChanges = {}) {
-    return conditional('save the payment', () =>
+  async savePayment(next: Payment, expectedVersion: number | undefined, changes: PaymentChanges = {}) {
+    const saved = await conditional('save the payment', () =>
       expectedVersion === undefined
         ? this.create(next, changes)
         : this.update(next, expectedVersion, changes),
     );
+    if (saved === 'saved' || expectedVersion === undefined || changes.logEntry === undefined) return saved;
+    // The version moved, or the log is full: the same change again, its log entry counted instead (this
+    // write holds only while the log is full, so a moved version is still a conflict).
+    const { logEntry: _, ...unlogged } = changes;
+    return conditional('save the payment', () => this.update(next, expectedVersion, unlogged, 'count'));
   }
 
   private create(payment: Payment, { work, logEntry }: PaymentChanges) {
@@ -128,7 +148,12 @@ export class DynamoDbPaymentStore implements PaymentStore {
     );
   }
 
-  private update(payment: Payment, expectedVersion: number, { work, logEntry }: PaymentChanges) {
+  private update(
+    payment: Payment,
+    expectedVersion: number,
+    { work, logEntry }: PaymentChanges,
+    fullLog?: 'count',
+  ) {
     // Every attribute of the payment's schema is set, or removed when absent, so the item holds exactly `payment`.
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':expected': expectedVersion };
@@ -155,19 +180,27 @@ export class DynamoDbPaymentStore implements PaymentStore {
       Object.assign(values, { ':work': work, ':pending': 'pending', ':since': work.createdAt });
       sets.push('#pendingWork.#work = :work', '#wp = :pending', '#wps = if_not_exists(#wps, :since)');
     }
+    // A missing item has no version, so the condition also fails when the payment does not exist.
+    let condition = '#version = :expected';
+    let add = '';
     if (logEntry) {
       // Appended, never rewritten: a concurrent logCallback's entry survives this write.
       Object.assign(names, { '#log': 'callbackLog' });
-      Object.assign(values, { ':entry': [logEntry], ':empty': [] });
+      Object.assign(values, { ':entry': [logEntry], ':empty': [], ':logMax': callbackLogMaxEntries });
       sets.push('#log = list_append(if_not_exists(#log, :empty), :entry)');
+      condition += ' AND (attribute_not_exists(#log) OR size(#log) < :logMax)';
+    } else if (fullLog) {
+      Object.assign(names, { '#log': 'callbackLog', '#notLogged': 'callbacksNotLogged' });
+      Object.assign(values, { ':logMax': callbackLogMaxEntries, ':one': 1 });
+      add = ' ADD #notLogged :one';
+      condition += ' AND size(#log) >= :logMax';
     }
     return this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { shopOrderId: payment.shopOrderId, recordKey: recordKeys.payment },
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        // A missing item has no version, so this also fails when the payment does not exist.
-        ConditionExpression: '#version = :expected',
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}${add}`,
+        ConditionExpression: condition,
         ExpressionAttributeNames: { ...names, '#version': 'version' },
         ExpressionAttributeValues: values,
       }),

@@ -20,6 +20,7 @@ const deps = {
   clock,
   log,
   paymentType: settings.paymentType,
+  requestExpiryMinutes: settings.requestExpiryMinutes,
 };
 
 /** An order with customer data and 100 order lines is about 30 KB. */

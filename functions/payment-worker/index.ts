@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { MalformedRequestError } from '../../shared/errors';
+import { ItemTooLargeError, MalformedRequestError } from '../../shared/errors';
 import { describe } from '../../shared/payments/save-decision';
 import { parseWorkMessage, runWorkMessage } from '../../shared/worker/run-work-message';
 import { metricNames } from '../metrics';
@@ -41,7 +41,8 @@ const processor = new BatchProcessor(EventType.SQS);
 
 /**
  * One message. A failure is retried by the queue; on its last attempt, or at once if it can never
- * succeed (not one of our messages), it is parked in the dead-letter queue with the reason.
+ * succeed (not one of our messages, or a payment item the table refuses to grow), it is parked in the
+ * dead-letter queue with the reason.
  */
 async function handleRecord(record: SQSRecord): Promise<void> {
   const attempts = Number(record.attributes.ApproximateReceiveCount) || 1;
@@ -53,7 +54,8 @@ async function handleRecord(record: SQSRecord): Promise<void> {
     await runWorkMessage(deps, message);
   } catch (error) {
     const poison = error instanceof MalformedRequestError;
-    if (!poison && attempts < settings.workMaxAttempts) {
+    const tooLarge = error instanceof ItemTooLargeError;
+    if (!poison && !tooLarge && attempts < settings.workMaxAttempts) {
       log.warn('work failed; the queue will retry it', {
         ...about,
         messageId: record.messageId,
@@ -62,9 +64,12 @@ async function handleRecord(record: SQSRecord): Promise<void> {
       });
       throw error;
     }
-    const reason = `${poison ? 'Not a work message' : `Failed ${attempts} times`}: ${describe(error)}`;
+    const reason = `${poison ? 'Not a work message' : tooLarge ? 'Never retried' : `Failed ${attempts} times`}: ${describe(error)}`;
     await deadLetters.park(record.body, reason, attempts);
-    countMetric(metricNames.workParked, { reason: poison ? 'poison' : 'failed' });
+    if (tooLarge) countMetric(metricNames.itemTooLarge);
+    countMetric(metricNames.workParked, {
+      reason: poison ? 'poison' : tooLarge ? 'item-too-large' : 'failed',
+    });
     log.error('work parked in the dead-letter queue', {
       ...about,
       messageId: record.messageId,

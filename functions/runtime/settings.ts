@@ -38,6 +38,8 @@ const settingsSchema = z
     ALTAPAY_TERMINAL: z.optional(z.string()),
     /** `payment` reserves and the merchant captures later; `paymentAndCapture` captures at once. */
     ALTAPAY_PAYMENT_TYPE: z.optional(z.enum(['payment', 'paymentAndCapture'])),
+    /** How long an unanswered payment request holds its order before a new one may start (default 180). */
+    PAYMENT_REQUEST_EXPIRY_MINUTES: z.optional(wholeNumber(1, 10_080)),
     /** How long one Merchant API call may take; well inside API Gateway's 29 s. */
     ALTAPAY_GATEWAY_TIMEOUT_MS: z.optional(wholeNumber(100, 20_000)),
     /** The dead-letter queue the worker parks failing work in, with the reason. */
@@ -84,6 +86,7 @@ export interface Settings {
   /** The AltaPay terminal payment requests are made on (create-payment refuses to start without it). */
   readonly terminal?: string;
   readonly paymentType: 'payment' | 'paymentAndCapture';
+  readonly requestExpiryMinutes: number;
   readonly publicBaseUrl?: URL;
   readonly workDlqUrl?: string;
   readonly workMaxAttempts: number;
@@ -132,6 +135,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     missingGatewaySettings,
     ...(s.ALTAPAY_TERMINAL === undefined ? {} : { terminal: s.ALTAPAY_TERMINAL }),
     paymentType: s.ALTAPAY_PAYMENT_TYPE ?? 'payment',
+    requestExpiryMinutes: s.PAYMENT_REQUEST_EXPIRY_MINUTES ?? 180,
     ...(s.PUBLIC_BASE_URL === undefined ? {} : { publicBaseUrl: new URL(s.PUBLIC_BASE_URL) }),
     ...(s.WORK_DLQ_URL === undefined ? {} : { workDlqUrl: s.WORK_DLQ_URL }),
     workMaxAttempts: s.WORK_MAX_ATTEMPTS ?? 5,

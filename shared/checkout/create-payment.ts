@@ -13,7 +13,16 @@ export interface CreatePaymentDeps {
   readonly log: Log;
   /** `payment` (reserve now, capture later) unless the merchant captures at once. */
   readonly paymentType: 'payment' | 'paymentAndCapture';
+  /** How long an unanswered payment request holds its order (PAYMENT_REQUEST_EXPIRY_MINUTES). */
+  readonly requestExpiryMinutes: number;
 }
+
+/**
+ * Payment requests one order may have. Each attempt can add a transaction and log entries to the
+ * order's one item, so without a bound a create-and-cancel loop grows it to DynamoDB's 400 KB limit;
+ * no real customer retries 20 times.
+ */
+export const paymentAttemptLimit = 20;
 
 export interface CreatedPayment {
   /** created: a new payment request; existing: the order's live request, returned again. */
@@ -30,7 +39,8 @@ export interface CreatedPayment {
  * - An order with a live request for the same amount gets the same URL again (no second request).
  * - An order paid before (its money held or returned since), one being paid (open), or a live request
  *   for another amount is a 409; which statuses may start a payment is decided in status-properties.ts.
- * - After a failed or cancelled attempt, a new request is created (the gateway allows retries).
+ * - After a failed or cancelled attempt, or once the live request expired unanswered, a new request is
+ *   created (the gateway allows retries), up to `paymentAttemptLimit` requests per order.
  * - The gateway is called before anything is written, so a gateway failure leaves no record at all.
  */
 export async function createPayment(
@@ -38,7 +48,8 @@ export async function createPayment(
   order: Order,
   callbacks: PaymentRequestInput['callbacks'],
 ): Promise<CreatedPayment> {
-  const existing = reusable(await deps.store.getPayment(order.shopOrderId), order);
+  const asked = deps.clock.now().toISOString();
+  const existing = reusable(await deps.store.getPayment(order.shopOrderId), order, asked);
   if (existing) return existing;
 
   const created = await deps.gateway.createPaymentRequest({
@@ -51,22 +62,26 @@ export async function createPayment(
     ...(order.customer ? { customer: order.customer } : {}),
     ...(order.orderLines ? { orderLines: order.orderLines } : {}),
   });
-  const now = deps.clock.now().toISOString();
-  const request: PaymentRequest = {
-    ...created,
-    amount: order.amount,
-    currency: order.currency.alpha,
-    ...(order.language ? { language: order.language } : {}),
-    createdAt: now,
-  };
+  const nowDate = deps.clock.now();
+  const now = nowDate.toISOString();
+  const expiresAt = new Date(nowDate.getTime() + deps.requestExpiryMinutes * 60_000).toISOString();
 
   const outcome = await updatePayment(
     deps.store,
     order.shopOrderId,
     (current): UpdateDecision<CreatedPayment> => {
       // Someone else may have written since the first read (a twin request, or a callback): decide on what is there now.
-      const twin = reusable(current, order);
+      const twin = reusable(current, order, now);
       if (twin) return { write: false, result: twin };
+      const request: PaymentRequest = {
+        ...created,
+        amount: order.amount,
+        currency: order.currency.alpha,
+        ...(order.language ? { language: order.language } : {}),
+        createdAt: now,
+        expiresAt,
+        attempt: attemptsOf(current) + 1,
+      };
       return {
         write: true,
         next: withRequest(current, order.shopOrderId, request, now),
@@ -83,8 +98,14 @@ export async function createPayment(
   return outcome;
 }
 
+/** How many payment requests the order has had. */
+function attemptsOf(current: Payment | undefined): number {
+  if (current?.request === undefined) return 0;
+  return current.request.attempt ?? 1;
+}
+
 /** The order's live request when it can be handed out again; throws 409 when the order cannot be paid now. */
-function reusable(current: Payment | undefined, order: Order): CreatedPayment | undefined {
+function reusable(current: Payment | undefined, order: Order, now: string): CreatedPayment | undefined {
   if (current === undefined) return undefined;
   const { shopOrderId } = current;
   if (wasPaid(current.status)) {
@@ -99,7 +120,13 @@ function reusable(current: Payment | undefined, order: Order): CreatedPayment | 
     throw new ConflictError('payment_in_progress', `A payment for order ${shopOrderId} is being processed.`);
   }
   const { request } = current;
-  if (request === undefined || !hasLiveRequest(current)) return undefined;
+  if (request === undefined || !hasLiveRequest(current, now)) {
+    if (attemptsOf(current) < paymentAttemptLimit) return undefined;
+    throw new ConflictError(
+      'too_many_attempts',
+      `Order ${shopOrderId} has had ${paymentAttemptLimit} payment attempts, the most one order may have. Start the payment again under a new order id.`,
+    );
+  }
   const same =
     request.currency === order.currency.alpha && compareAmounts(request.amount, order.amount) === 0;
   if (!same) {

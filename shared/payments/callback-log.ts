@@ -8,6 +8,13 @@ import { callbackTypeSchema, paymentStatusSchema, timestampSchema } from './paym
 /** How many callbacks an order's log keeps before it only counts the ones that change nothing. */
 export const callbackLogLimit = 50;
 
+/**
+ * How many entries an order's log holds at all, changes included: a callback whose xml only moves a
+ * transaction's UpdatedDate is a change, and one signed callback can be replayed with any xml, so
+ * changes are bounded too. Later entries are counted, never kept: the item stays far below 400 KB.
+ */
+export const callbackLogMaxEntries = 200;
+
 /** How many of the latest log entries a payment's history shows (changes are logged beyond the limit). */
 export const callbackLogShown = 100;
 

@@ -113,6 +113,10 @@ export const paymentRequestSchema = z.object({
   currency: z.string(),
   language: z.optional(z.string()),
   createdAt: timestampSchema,
+  /** After this the request no longer holds the order, answered or not (absent on older items: never). */
+  expiresAt: z.optional(timestampSchema),
+  /** Which payment request of the order this is, from 1 (absent on older items: the first). */
+  attempt: z.optional(z.int().check(z.positive())),
 });
 export type PaymentRequest = Readonly<z.infer<typeof paymentRequestSchema>>;
 
@@ -155,10 +159,16 @@ export const paymentWorkSchema = z.object({
 });
 export type PaymentWork = Readonly<z.infer<typeof paymentWorkSchema>>;
 
-/** True while the order's payment request is waiting for the customer: no callback has answered it yet. */
-export function hasLiveRequest(payment: Payment): boolean {
+/**
+ * True while the order's payment request is waiting for the customer: no callback has answered it yet
+ * and it has not expired (`now`, ISO time). Expiry is checked here, on read, so it also holds where the
+ * table has no TTL (dynalite), and an unanswered request never holds an order for good.
+ */
+export function hasLiveRequest(payment: Payment, now: string): boolean {
   const { request, lastCallbackAt } = payment;
-  return request !== undefined && (lastCallbackAt === undefined || lastCallbackAt < request.createdAt);
+  if (request === undefined) return false;
+  if (request.expiresAt !== undefined && request.expiresAt <= now) return false;
+  return lastCallbackAt === undefined || lastCallbackAt < request.createdAt;
 }
 
 /** The payment's status from its transactions (those the gateway did not disown) and order-level outcome. */

@@ -4,6 +4,7 @@ import { DependencyError } from '../../shared/errors';
 import {
   type CallbackLogEntry,
   callbackLogLimit,
+  callbackLogMaxEntries,
   callbackLogShown,
 } from '../../shared/payments/callback-log';
 import type { Payment, PaymentWork } from '../../shared/payments/payment';
@@ -214,6 +215,30 @@ export function paymentStoreContract(name: string, subject: StoreUnderTest): voi
       ]);
       expect(history?.callbackLog.at(-1)).toEqual(entryOf(v1.shopOrderId, 99, 'changed'));
       expect(history?.callbacksNotLogged).toBe(3);
+    });
+
+    it(`saves changes past ${callbackLogMaxEntries} log entries but only counts their callbacks, and still refuses a stale version`, async () => {
+      const store = subject.store();
+      const id = order();
+      await store.savePayment(paymentOf(id), undefined, { logEntry: entryOf(id, 0, 'changed') });
+      const last = callbackLogMaxEntries + 2;
+      for (let version = 2; version <= last; version++) {
+        const saved = await store.savePayment(paymentOf(id, version), version - 1, {
+          logEntry: entryOf(id, version, 'changed'),
+        });
+        expect(saved).toBe('saved');
+      }
+
+      const stale = await store.savePayment(paymentOf(id, last), last - 2, {
+        logEntry: entryOf(id, last + 1, 'changed'),
+      });
+      const history = await store.getPaymentHistory(id);
+
+      expect(stale).toBe('conflict');
+      expect(history?.payment).toEqual(paymentOf(id, last));
+      // Entries 0 and 2 to 200 are kept (versions start at 1, the first entry is 0); 201 and 202 counted.
+      expect(history?.callbackLog.at(-1)).toEqual(entryOf(id, callbackLogMaxEntries, 'changed'));
+      expect(history?.callbacksNotLogged).toBe(last - callbackLogMaxEntries);
     });
 
     it(`shows the latest ${callbackLogShown} entries of a longer log, oldest first`, async () => {

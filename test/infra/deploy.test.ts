@@ -552,6 +552,7 @@ describe('the custom metrics the alarms and the dashboard query', () => {
     workerMetrics.deliveryAttempt(false);
     workerMetrics.unconfirmed();
     countMetric(metricNames.workParked, { reason: 'poison' });
+    countMetric(metricNames.itemTooLarge);
 
     // Act: what each published metric's dimension names and values are.
     const published = new Map<string, Record<string, string>>();

@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import {
@@ -7,6 +9,7 @@ import {
   paymentStates,
   settleTransaction,
 } from '../../local/altapay-simulator/documents';
+import { fakeCredentials, localRegion } from '../../local/emulators';
 import type { BatchOutcome } from '../../local/sqs-event-source';
 import { findCurrency } from '../../shared/altapay/currency';
 import { encodeFormBody } from '../../shared/altapay/form-body';
@@ -222,4 +225,40 @@ describe('the payment worker', () => {
     ]);
     expect(acceptedFor('wk-after-garbage')).toHaveLength(1);
   });
+
+  it("parks a callback at once, with the reason, when the order's item would pass 400 KB, and keeps the payment as it was", async () => {
+    const order = `wk-full-${randomUUID().slice(0, 8)}`;
+    const pid = await stack.createPayment(order, '10.00');
+    // An item grown to just under DynamoDB's limit, as 487 create-and-cancel cycles grew one before
+    // attempts and the log were bounded.
+    const client = new DynamoDBClient({
+      region: localRegion,
+      endpoint: stack.resources.dynamodbEndpoint,
+      credentials: fakeCredentials,
+    });
+    try {
+      await DynamoDBDocumentClient.from(client).send(
+        new UpdateCommand({
+          TableName: stack.resources.tableName,
+          Key: { shopOrderId: order, recordKey: 'payment' },
+          UpdateExpression: 'SET padding = :padding',
+          ExpressionAttributeValues: { ':padding': 'x'.repeat(408_500) },
+        }),
+      );
+    } finally {
+      client.destroy();
+    }
+
+    await stack.simulator.pay(pid, 'success');
+    await stack.workSettled();
+
+    const parked = (await stack.deadLetters()).filter((m) =>
+      m.messageAttributes.failureReason?.includes('ItemTooLargeError'),
+    );
+    expect(parked.map((m) => [m.messageAttributes.attempts, m.messageAttributes.failureReason])).toEqual([
+      ['1', expect.stringMatching(/^Never retried: ItemTooLargeError: .*400 KB item limit/)],
+    ]);
+    expect((await stack.payment(order))?.status).toBe('created');
+    expect(eventsFor(order)).toEqual([]);
+  }, 30_000);
 });

@@ -2,6 +2,7 @@ import { DependencyError } from '../../shared/errors';
 import {
   type CallbackLogEntry,
   callbackLogLimit,
+  callbackLogMaxEntries,
   callbackLogShown,
 } from '../../shared/payments/callback-log';
 import type { Payment, PaymentWork } from '../../shared/payments/payment';
@@ -55,7 +56,10 @@ export class MemoryPaymentStore implements PaymentStore {
     if (this.payments.get(next.shopOrderId)?.version !== expectedVersion) return 'conflict';
     this.payments.set(next.shopOrderId, next);
     if (changes.work) this.pendingWork.set(changes.work.workId, changes.work);
-    if (changes.logEntry) this.callbackLog.push(changes.logEntry);
+    const { logEntry } = changes;
+    if (logEntry && this.logOf(next.shopOrderId).length < callbackLogMaxEntries)
+      this.callbackLog.push(logEntry);
+    else if (logEntry) this.countNotLogged(next.shopOrderId);
     return 'saved';
   }
 
@@ -63,9 +67,16 @@ export class MemoryPaymentStore implements PaymentStore {
     this.check();
     const { shopOrderId } = entry;
     if (!this.payments.has(shopOrderId)) return;
-    if (this.callbackLog.filter((e) => e.shopOrderId === shopOrderId).length < callbackLogLimit)
-      this.callbackLog.push(entry);
-    else this.callbacksNotLogged.set(shopOrderId, (this.callbacksNotLogged.get(shopOrderId) ?? 0) + 1);
+    if (this.logOf(shopOrderId).length < callbackLogLimit) this.callbackLog.push(entry);
+    else this.countNotLogged(shopOrderId);
+  }
+
+  private logOf(shopOrderId: string): CallbackLogEntry[] {
+    return this.callbackLog.filter((e) => e.shopOrderId === shopOrderId);
+  }
+
+  private countNotLogged(shopOrderId: string): void {
+    this.callbacksNotLogged.set(shopOrderId, (this.callbacksNotLogged.get(shopOrderId) ?? 0) + 1);
   }
 
   async markWorkQueued(work: PaymentWork): Promise<void> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFormBody } from '../../shared/altapay/form-body';
 import { recordCallback } from '../../shared/callbacks/record-callback';
-import { createPayment } from '../../shared/checkout/create-payment';
+import { createPayment, paymentAttemptLimit } from '../../shared/checkout/create-payment';
 import { parseOrder } from '../../shared/checkout/order';
 import { verifyOrder } from '../../shared/checkout/verify-order';
 import { GatewayError } from '../../shared/errors';
@@ -41,7 +41,14 @@ function setup() {
   let minutes = 0;
   // Every call is a minute later, so requests and callbacks have distinct times, as in life.
   const clock = { now: () => new Date(Date.UTC(2026, 10, 22, 10, minutes++)) };
-  const deps = { store, gateway, clock, log: silent, paymentType: 'payment' as const };
+  const deps = {
+    store,
+    gateway,
+    clock,
+    log: silent,
+    paymentType: 'payment' as const,
+    requestExpiryMinutes: 180,
+  };
   const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
   const order = (value: Record<string, unknown>) => parseOrder(json(value), 'json');
   const callbackDeps = {
@@ -170,6 +177,50 @@ describe('creating a payment', () => {
     expect(retry).toMatchObject({ outcome: 'created', paymentRequestId: 'pr-2' });
     expect(again).toMatchObject({ outcome: 'existing', paymentRequestId: 'pr-2' });
     expect(gateway.requests).toHaveLength(2);
+  });
+
+  it('lets a new amount start once the unanswered request has expired', async () => {
+    const { gateway, deps, order } = setup();
+    // Each clock reading is a minute later, so the first request has expired by the second call.
+    const shortLived = { ...deps, requestExpiryMinutes: 1 };
+    await createPayment(
+      shortLived,
+      order({ shopOrderId: 'o-1', amount: '0.01', currency: 'DKK' }),
+      callbacks,
+    );
+
+    const real = await createPayment(
+      shortLived,
+      order({ shopOrderId: 'o-1', amount: '249.00', currency: 'DKK' }),
+      callbacks,
+    );
+
+    expect(real).toMatchObject({ outcome: 'created', paymentRequestId: 'pr-2' });
+    expect(gateway.requests.map((r) => r.amount)).toEqual(['0.01', '249.00']);
+  });
+
+  it(`refuses the order's attempt after ${paymentAttemptLimit} (409), without asking the gateway`, async () => {
+    const { gateway, deps, order, callback } = setup();
+    const input = { shopOrderId: 'o-1', amount: '100.00', currency: 'DKK' };
+    for (let n = 1; n <= paymentAttemptLimit; n++) {
+      await createPayment(deps, order(input), callbacks);
+      await callback(
+        'fail',
+        transactionXml({
+          shopOrderId: 'o-1',
+          transactionId: `${n}`,
+          status: 'epayment_cancelled',
+          result: 'Cancelled',
+        }),
+      );
+    }
+
+    await expect(createPayment(deps, order(input), callbacks)).rejects.toMatchObject({
+      status: 409,
+      code: 'too_many_attempts',
+      message: expect.stringContaining('new order id'),
+    });
+    expect(gateway.requests).toHaveLength(paymentAttemptLimit);
   });
 
   it('leaves no record when the gateway fails', async () => {
