@@ -93,8 +93,9 @@ body{margin:0;padding:32px 16px;background:#f6f3ee;color:#1f2933;font:16px/1.5 s
 main{max-width:460px;margin:0 auto;background:#fff;border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.08);padding:28px}
 h1{margin:0 0 4px;font-size:22px}
 p.lead{margin:0 0 20px;color:#52606d}
-.basket{display:flex;justify-content:space-between;padding:12px 0;border-top:1px solid #e6e8eb;border-bottom:1px solid #e6e8eb;margin:20px 0 4px}
+.basket{display:flex;justify-content:space-between;gap:12px;padding:12px 0;border-top:1px solid #e6e8eb;border-bottom:1px solid #e6e8eb;margin:20px 0 4px}
 .order{margin:0 0 4px;color:#52606d;font-size:13px}
+#total{white-space:nowrap}
 label{display:block;font-size:13px;color:#52606d;margin:12px 0 4px}
 select{width:100%;padding:10px 12px;border:1px solid #cbd2d9;border-radius:8px;font:inherit}
 .row{display:flex;gap:12px}.row>div{flex:1}
