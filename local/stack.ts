@@ -411,7 +411,7 @@ async function startApi(
     url: api.url,
     service: {
       banner: [
-        `Demo shop  ${api.url}/  (signs its orders with ${shopOrderKey === localShopOrderKey ? 'the local shop key' : 'SHOP_ORDER_KEY'})`,
+        `Demo shop  ${api.url}/  (signs its orders with ${shopOrderKey === localShopOrderKey ? 'the local shop key in local/shop-order-key.ts' : 'SHOP_ORDER_KEY'})`,
         `API  ${api.url}`,
         ...routeLines,
       ],
