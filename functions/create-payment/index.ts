@@ -18,7 +18,7 @@ import { httpHandler } from '../runtime/http';
 if (settings.terminal === undefined) throw new Error('Invalid settings: ALTAPAY_TERMINAL is required');
 if (settings.shopOrderKeys.length === 0) {
   throw new Error(
-    `Invalid settings: SHOP_ORDER_KEY is required: the key the shop signs orders with, ${shopKeyShape}`,
+    `Invalid settings: SHOP_ORDER_KEY is required (on AWS: "key" in the shop/order secret): the key the shop signs orders with, ${shopKeyShape}`,
   );
 }
 const deps = {
