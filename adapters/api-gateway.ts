@@ -132,6 +132,9 @@ export function errorResponse(error: unknown, log: Log, format: ErrorFormat = 'j
 
 const noticeHeadings: Readonly<Record<number, string>> = {
   400: 'We could not read this order',
+  // The shop's checkout rendered an order without a signature, or one that was changed or is too old.
+  401: 'This order was not signed by the shop',
+  403: 'This order cannot be accepted',
   404: 'Not found',
   409: 'This order cannot be paid now',
   413: 'This order is too large',

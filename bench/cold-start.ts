@@ -32,6 +32,7 @@ const environment = {
   ALTAPAY_API_USERNAME: 'bench',
   ALTAPAY_API_PASSWORD: 'bench',
   ALTAPAY_TERMINAL: 'Bench Terminal',
+  SHOP_ORDER_KEY: 'bench-shop-order-key-0123456789abcdef',
 };
 
 /** Bundles `entry` exactly as the CDK app does (infra/bundling.ts) and returns the bundle's path. */

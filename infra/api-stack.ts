@@ -133,7 +133,11 @@ const openRouteReasons: Readonly<Record<RouteAccess, string>> = {
     'there are no end users, so no Cognito user pool.',
   public:
     "Public by design (RouteAccess 'public'): a customer's browser posts the shop's checkout form, so it " +
-    'carries no AWS credentials and there are no user accounts. Abuse is bounded by the AWS WAF web ACL ' +
+    'carries no AWS credentials and there are no user accounts. What it may start is decided by the ' +
+    "shop: every order must be signed by the shop's back end with the shop key (HMAC-SHA256 in the " +
+    "Order-Signature header or the form's signature field, key in Secrets Manager), and an unsigned, " +
+    'tampered or expired order is refused before anything reaches the gateway or the table. Abuse is ' +
+    'bounded by the AWS WAF web ACL ' +
     '(CheckoutRateLimit: a rate-based rule per client address on POST /payments, on unless the ' +
     'deployment turns it off) and the stage throttle.',
 };

@@ -56,12 +56,13 @@ export const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
     settings: [],
     secrets: ['altapay-callback'],
   },
-  // createPayment: reads the order's payment, asks the gateway, saves the request (create or update).
+  // createPayment: checks the order's signature (shop key), reads the order's payment, asks the gateway
+  // (API user), saves the request (create or update).
   'create-payment': {
     store: ['getPayment', 'savePayment'],
     sendsTo: [],
     settings: gateway,
-    secrets: ['altapay-api'],
+    secrets: ['altapay-api', 'shop-order'],
   },
   // getPaymentView: one read of the payment item, which carries its transactions and callback log.
   'payment-status': { store: ['getPaymentHistory'], sendsTo: [], settings: [], secrets: [] },

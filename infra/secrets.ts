@@ -1,9 +1,9 @@
 import { secretArnVariables } from '../functions/runtime/settings';
 
 /**
- * The three Secrets Manager secrets, one per audience, so each function can be given exactly the ones it
+ * The four Secrets Manager secrets, one per audience, so each function can be given exactly the ones it
  * reads. The ARN variables and JSON fields are the contract with `functions/runtime/settings.ts`
- * (`secretSources`); `test/infra/secrets.test.ts` runs that code against these shapes.
+ * (`secretSources`); `test/infra/deploy.test.ts` runs that code against these shapes.
  */
 export interface PaymentSecretSpec {
   /** Appended to `<stack prefix>/`: `AltaPay/altapay/api`. */
@@ -56,6 +56,18 @@ export const paymentSecrets = {
     // 48 letters and digits, read as base64, are a 36-byte key (about 285 random bits) every Standard
     // Webhooks library accepts as it is.
     generate: { template: {}, generatedKey: 'signingKey', length: 48 },
+  },
+  'shop-order': {
+    nameSuffix: 'shop/order',
+    arnVariable: secretArnVariables.shopOrder,
+    description:
+      "The shop key the merchant's back end signs orders with; create-payment checks every order against it",
+    hint:
+      'The shop key orders for POST /payments are signed with, as {"key":"..."} (add "previousKey" while rotating): ' +
+      "give the generated one to the shop's back end (its SHOP_ORDER_KEY), or put your own of 32+ characters, " +
+      'e.g. openssl rand -hex 32',
+    // 64 letters and digits (about 380 random bits), twice the shortest key the settings accept.
+    generate: { template: {}, generatedKey: 'key', length: 64 },
   },
 } as const satisfies Readonly<Record<string, PaymentSecretSpec>>;
 

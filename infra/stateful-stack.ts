@@ -122,10 +122,11 @@ export class StatefulStack extends Stack {
       id: 'AwsSolutions-SMG4',
       reason:
         'No rotation Lambda: the value is issued by AltaPay (the API user, the terminal secret) or shared ' +
-        "with the merchant's systems (the webhook signing key), so Secrets Manager cannot change it alone. " +
-        'Rotation is a manual two-step (README, Deploy): put the new value, restart the functions that read ' +
-        'it (context secretsVersion); for the callback secret, previousSecret keeps the old value accepted ' +
-        'until AltaPay uses the new one, so nothing is refused meanwhile.',
+        "with the merchant's systems (the webhook signing key, the shop's order key), so Secrets Manager " +
+        'cannot change it alone. Rotation is a manual two-step (README, Deploy): put the new value, restart ' +
+        'the functions that read it (context secretsVersion); for the callback secret (previousSecret) and ' +
+        'the shop key (previousKey) the old value stays accepted until AltaPay or the shop uses the new ' +
+        'one, so nothing is refused meanwhile.',
     });
     // The literal name: `secret.secretName` would cut it out of the ARN at the first '-' of the prefix.
     new CfnOutput(this, `${pascalCase(name)}SecretName`, {

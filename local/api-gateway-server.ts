@@ -35,7 +35,7 @@ export interface ApiServerOptions {
    * Pages only the local stack serves (the demo shop at `/`), answered for GET before the route table.
    * Never part of the deployed API, so they live here and not in functions/routes.ts.
    */
-  localPages?: ReadonlyMap<string, () => string>;
+  localPages?: ReadonlyMap<string, (query: URLSearchParams) => string>;
   /** Receives one line per failed invocation; defaults to stderr. */
   onError?: (line: string) => void;
 }
@@ -120,7 +120,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const page = method === 'GET' ? options.localPages?.get(path) : undefined;
     if (page !== undefined) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(page());
+      res.end(page(new URLSearchParams(query)));
       return;
     }
     const match = matchResource(resources, path);

@@ -29,6 +29,7 @@ import { loadLambdaHandler, loadLambdaModule, repoRoot } from './lambda-loader';
 import type { LocalService, RunningService } from './local-service';
 import { type MerchantEndpoint, startMerchantEndpoint } from './merchant-endpoint';
 import { type Schedule, startSchedule } from './schedule';
+import { localShopOrderKey } from './shop-order-key';
 import { type SqsEventSource, startSqsEventSource } from './sqs-event-source';
 
 export interface LocalStackOptions {
@@ -97,6 +98,8 @@ export interface LocalStack extends LocalResources {
   readonly schedules: readonly Schedule[];
   /** Where the handlers reach DynamoDB and SQS (see `LocalStackOptions.handlerEndpoints`). */
   readonly handlerEndpoints: AwsEndpoints;
+  /** The key orders for POST /payments are signed with here (SHOP_ORDER_KEY, or `localShopOrderKey`). */
+  readonly shopOrderKey: string;
   /** What `npm start` prints: one line per service and route. */
   readonly banner: readonly string[];
   stop(): Promise<void>;
@@ -162,6 +165,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env.AWS_ACCESS_KEY_ID ??= fakeCredentials.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY ??= fakeCredentials.secretAccessKey;
     setWorkerEnvironment();
+    process.env.SHOP_ORDER_KEY ||= localShopOrderKey;
+    const shopOrderKey = process.env.SHOP_ORDER_KEY;
 
     let simulator: GatewaySimulator | undefined;
     let merchant: MerchantEndpoint | undefined;
@@ -188,7 +193,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       {
         name: 'api',
         start: async () => {
-          const started = await startApi(options);
+          const started = await startApi(options, shopOrderKey);
           apiUrl = started.url;
           return started.service;
         },
@@ -228,6 +233,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       queueConsumers: sources.consumers,
       schedules: sources.schedules,
       handlerEndpoints,
+      shopOrderKey,
       banner: [
         ...bannerOf('altapay-simulator'),
         ...bannerOf('api'),
@@ -381,14 +387,17 @@ async function startAltaPaySimulator(
   };
 }
 
-async function startApi(options: LocalStackOptions): Promise<{ url: string; service: RunningService }> {
+async function startApi(
+  options: LocalStackOptions,
+  shopOrderKey: string,
+): Promise<{ url: string; service: RunningService }> {
   const api = await startApiServer({
     port: options.apiPort,
     host,
     routes: httpRoutes,
     loadHandler: loadLambdaHandler,
     ...(options.log ? { onRequest: options.log } : { onError: () => {} }),
-    localPages: new Map([['/', renderDemoShop]]),
+    localPages: new Map([['/', (query) => renderDemoShop({ query, shopOrderKey, now: new Date() })]]),
   });
   // Handlers load on their first request, after this: create-payment tells the gateway these callback URLs.
   process.env.PUBLIC_BASE_URL = api.url;
@@ -401,7 +410,11 @@ async function startApi(options: LocalStackOptions): Promise<{ url: string; serv
   return {
     url: api.url,
     service: {
-      banner: [`Demo shop  ${api.url}/`, `API  ${api.url}`, ...routeLines],
+      banner: [
+        `Demo shop  ${api.url}/  (signs its orders with ${shopOrderKey === localShopOrderKey ? 'the local shop key in local/shop-order-key.ts' : 'SHOP_ORDER_KEY'})`,
+        `API  ${api.url}`,
+        ...routeLines,
+      ],
       stop: () => api.close(),
     },
   };

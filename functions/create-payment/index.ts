@@ -1,4 +1,5 @@
 import {
+  header,
   jsonResponse,
   mediaType,
   publicBaseUrl,
@@ -6,7 +7,8 @@ import {
   redirectResponse,
 } from '../../adapters/api-gateway';
 import { createPayment } from '../../shared/checkout/create-payment';
-import { parseOrder } from '../../shared/checkout/order';
+import { orderSignatureHeader, shopKeyShape } from '../../shared/checkout/order-signature';
+import { readSignedOrder } from '../../shared/checkout/signed-order';
 import { UnsupportedMediaTypeError } from '../../shared/errors';
 import { callbackUrls } from '../routes';
 import { clock, log, paymentGateway, paymentStore, settings } from '../runtime/dependencies';
@@ -14,6 +16,11 @@ import { httpHandler } from '../runtime/http';
 
 // Fail at start-up, naming the setting, rather than on the first customer's checkout.
 if (settings.terminal === undefined) throw new Error('Invalid settings: ALTAPAY_TERMINAL is required');
+if (settings.shopOrderKeys.length === 0) {
+  throw new Error(
+    `Invalid settings: SHOP_ORDER_KEY is required (on AWS: "key" in the shop/order secret): the key the shop signs orders with, ${shopKeyShape}`,
+  );
+}
 const deps = {
   store: paymentStore(),
   gateway: paymentGateway(),
@@ -25,13 +32,16 @@ const deps = {
 
 /** An order with customer data and 100 order lines is about 30 KB. */
 const orderBodyLimitBytes = 64 * 1024;
+/** The same order percent-encoded in a form field: every quote and brace becomes three bytes. */
+const formBodyLimitBytes = 3 * orderBodyLimitBytes;
 
 const isBrowserForm = (type: string) => type === 'application/x-www-form-urlencoded';
 
 /**
- * POST /payments: the shop's checkout starts a payment. A browser form post is answered 303 to the
- * gateway's payment page; a JSON client gets 201 `{ shopOrderId, paymentRequestId, url }` (200 when
- * the order's live request is returned again).
+ * POST /payments: the shop starts the payment of an order its back end signed. A browser form post
+ * (hidden fields `order` and `signature`) is answered 303 to the gateway's payment page; the back end's
+ * JSON call (`Order-Signature` header) gets 201 `{ shopOrderId, paymentRequestId, url }` (200 when the
+ * order's live request is returned again). Unsigned: 401; tampered or expired: 403.
  */
 export const handler = httpHandler(
   async (event) => {
@@ -42,7 +52,15 @@ export const handler = httpHandler(
         type || undefined,
       );
     }
-    const order = parseOrder(readBody(event, orderBodyLimitBytes), isBrowserForm(type) ? 'form' : 'json');
+    const body = readBody(event, isBrowserForm(type) ? formBodyLimitBytes : orderBodyLimitBytes);
+    const order = readSignedOrder(
+      isBrowserForm(type)
+        ? { format: 'form', body }
+        : { format: 'json', body, signature: header(event, orderSignatureHeader) },
+      // Read per request: a rotated key reaches a warm function once the settings are refreshed.
+      settings.shopOrderKeys,
+      clock.now(),
+    );
     const created = await createPayment(
       deps,
       order,

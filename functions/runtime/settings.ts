@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { isShopKey, shopKeyShape } from '../../shared/checkout/order-signature';
 import { issueMessage, rule } from '../../shared/validation';
 import { isSigningKey, signingKeyShape } from '../../shared/webhooks/signature';
 
@@ -16,6 +17,8 @@ const wholeNumber = (min: number, max: number) =>
     `must be a whole number from ${min} to ${max}`,
   );
 
+const shopKey = rule(z.string().check(z.refine(isShopKey)), `must be ${shopKeyShape}`);
+
 /**
  * Every setting the Lambdas read, from the environment, validated once per cold start. A missing or
  * malformed setting stops the function at start-up with a message that names it.
@@ -28,6 +31,10 @@ const settingsSchema = z
     ALTAPAY_CALLBACK_SECRET: z.optional(z.string()),
     /** The secret before the last rotation, still accepted so rotation needs no downtime. */
     ALTAPAY_CALLBACK_SECRET_PREVIOUS: z.optional(z.string()),
+    /** The key the shop's back end signs orders with; create-payment refuses to start without it. */
+    SHOP_ORDER_KEY: z.optional(shopKey),
+    /** The shop key before the last rotation, still accepted until the shop signs with the new one. */
+    SHOP_ORDER_KEY_PREVIOUS: z.optional(shopKey),
     /** When set, callback_ok answers 303 to this shop page instead of showing our receipt. */
     SHOP_RECEIPT_URL: z.optional(httpUrl),
     MERCHANT_NAME: z.optional(rule(z.string().check(z.maxLength(100)), 'must be at most 100 characters')),
@@ -66,6 +73,9 @@ const settingsSchema = z
         message: 'ALTAPAY_CALLBACK_SECRET_PREVIOUS is set but ALTAPAY_CALLBACK_SECRET is not',
       },
     ),
+    z.refine((s) => s.SHOP_ORDER_KEY !== undefined || s.SHOP_ORDER_KEY_PREVIOUS === undefined, {
+      message: 'SHOP_ORDER_KEY_PREVIOUS is set but SHOP_ORDER_KEY is not',
+    }),
     z.refine((s) => s.MERCHANT_WEBHOOK_URL === undefined || s.MERCHANT_WEBHOOK_SECRET !== undefined, {
       message: 'MERCHANT_WEBHOOK_URL is set but MERCHANT_WEBHOOK_SECRET is not: events must be signed',
     }),
@@ -95,6 +105,8 @@ export interface Settings {
   readonly sweepMinAgeSeconds: number;
   readonly workQueueUrl?: string;
   readonly callbackSecrets: readonly string[];
+  /** SHOP_ORDER_KEY, then SHOP_ORDER_KEY_PREVIOUS during a rotation; empty when unset. */
+  readonly shopOrderKeys: readonly string[];
   readonly shopReceiptUrl?: URL;
   readonly merchantName: string;
 }
@@ -148,6 +160,9 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     callbackSecrets: [s.ALTAPAY_CALLBACK_SECRET, s.ALTAPAY_CALLBACK_SECRET_PREVIOUS].filter(
       (secret): secret is string => secret !== undefined,
     ),
+    shopOrderKeys: [s.SHOP_ORDER_KEY, s.SHOP_ORDER_KEY_PREVIOUS].filter(
+      (key): key is string => key !== undefined,
+    ),
     ...(s.SHOP_RECEIPT_URL === undefined ? {} : { shopReceiptUrl: new URL(s.SHOP_RECEIPT_URL) }),
     merchantName: s.MERCHANT_NAME ?? 'Our shop',
   };
@@ -158,6 +173,7 @@ export const secretArnVariables = {
   altapayApi: 'ALTAPAY_API_SECRET_ARN',
   altapayCallback: 'ALTAPAY_CALLBACK_SECRET_ARN',
   merchantWebhook: 'MERCHANT_WEBHOOK_SECRET_ARN',
+  shopOrder: 'SHOP_ORDER_KEY_SECRET_ARN',
 } as const;
 
 /** A secret in Secrets Manager whose JSON fields become settings. */
@@ -186,7 +202,8 @@ function secretSource<T>(
 
 /**
  * Where secrets live on AWS: Secrets Manager, one secret per audience so each function can read only
- * what it needs (the gateway API credentials, the callback secret, the merchant signing key).
+ * what it needs (the gateway API credentials, the callback secret, the merchant signing key, the shop's
+ * order key).
  */
 const secretSources: readonly SecretSource[] = [
   secretSource(
@@ -214,6 +231,11 @@ const secretSources: readonly SecretSource[] = [
     (s) => ({
       MERCHANT_WEBHOOK_SECRET: s.signingKey,
     }),
+  ),
+  secretSource(
+    secretArnVariables.shopOrder,
+    z.object({ key: z.string().check(z.minLength(1)), previousKey: z.optional(z.string()) }),
+    (s) => ({ SHOP_ORDER_KEY: s.key, SHOP_ORDER_KEY_PREVIOUS: s.previousKey }),
   ),
 ];
 

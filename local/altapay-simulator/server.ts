@@ -49,6 +49,8 @@ export interface GatewaySimulator {
   readonly pay: Pay;
   /** A snapshot of a payment request, or undefined when unknown. */
   paymentRequest(id: string): SimPaymentRequest | undefined;
+  /** Snapshots of every payment request made for the order, oldest first: none when nobody asked. */
+  paymentRequestsFor(shopOrderId: string): readonly SimPaymentRequest[];
   /** Snapshots of the order's transactions in their current state, oldest first. */
   transactions(shopOrderId: string): readonly SimTransaction[];
 }
@@ -101,6 +103,13 @@ export async function startGatewaySimulator(options: SimulatorOptions): Promise<
     paymentRequest(id) {
       const request = ledger.request(id);
       return request === undefined ? undefined : structuredClone(request);
+    },
+    paymentRequestsFor(shopOrderId) {
+      return ledger
+        .recentRequests(Number.POSITIVE_INFINITY)
+        .filter((request) => request.shopOrderId === shopOrderId)
+        .reverse()
+        .map((request) => structuredClone(request));
     },
     transactions(shopOrderId) {
       return ledger.transactionsOf(shopOrderId).map((t) => structuredClone(t));

@@ -1,13 +1,13 @@
 import * as z from 'zod/mini';
 import { findCurrency } from '../altapay/currency';
-import { decodeFormBody, decodeUtf8 } from '../altapay/form-body';
+import { decodeUtf8 } from '../altapay/form-body';
 import { MalformedRequestError } from '../errors';
 import { isPositiveAmount } from '../payments/money';
 import { describeIssue, rule } from '../validation';
 
 /**
- * The order the shop's checkout posts to `POST /payments` (JSON, or a browser form with the top-level
- * fields). One schema, one type; limits follow what the gateway accepts.
+ * The order the shop's back end signs and `POST /payments` reads (the JSON itself, or the `order` field
+ * of a browser form; see signed-order.ts). One schema, one type; limits follow what the gateway accepts.
  */
 
 const text = (max: number) =>
@@ -51,6 +51,11 @@ export const orderSchema = rule(
         matching(/^[a-z]{2}$/, 'must be a two-letter lower-case language code such as da or en'),
       ),
       type: z.optional(z.enum(['payment', 'paymentAndCapture'])),
+      /**
+       * Until when the signed order may start a payment: a signed order that leaks (a browser history, a
+       * log) is worth nothing after it. Signed-order.ts checks it against the clock.
+       */
+      expiresAt: rule(z.iso.datetime(), 'must be a UTC time in ISO 8601 such as 2026-12-01T12:30:00Z'),
       customer: z.optional(
         z.strictObject({
           email: z.optional(
@@ -108,31 +113,22 @@ export const orderSchema = rule(
         },
       ),
     ),
-  'must be a JSON object such as {"shopOrderId": "order-1001", "amount": "249.00", "currency": "DKK"}',
+  'must be a JSON object such as {"shopOrderId": "order-1001", "amount": "249.00", "currency": "DKK", ' +
+    '"expiresAt": "2026-12-01T12:30:00Z"}',
 );
 
 export type Order = z.output<typeof orderSchema>;
 
-/** The fields a browser form may post; anything else on the form (a submit button's name) is ignored. */
-const formFields = ['shopOrderId', 'amount', 'currency', 'language', 'type'] as const;
-
 const orderNaming = { field: 'Field', whole: 'The order' };
 
-/** Reads an order from a JSON body or a browser form's fields; a 400 names the bad or missing field. */
-export function parseOrder(body: Uint8Array, format: 'json' | 'form'): Order {
+/** Reads an order from its JSON text (already proven signed); a 400 names the bad or missing field. */
+export function parseOrder(json: Uint8Array): Order {
   let input: unknown;
-  if (format === 'json') {
-    try {
-      input = JSON.parse(decodeUtf8(body));
-    } catch (cause) {
-      if (cause instanceof MalformedRequestError) throw cause;
-      throw new MalformedRequestError('invalid_json', 'Request body is not valid JSON.', { cause });
-    }
-  } else {
-    const fields = decodeFormBody(body);
-    input = Object.fromEntries(
-      formFields.flatMap((name) => (fields.has(name) ? [[name, fields.get(name)]] : [])),
-    );
+  try {
+    input = JSON.parse(decodeUtf8(json));
+  } catch (cause) {
+    if (cause instanceof MalformedRequestError) throw cause;
+    throw new MalformedRequestError('invalid_json', 'The order is not valid JSON.', { cause });
   }
   const parsed = orderSchema.safeParse(input, { reportInput: true });
   if (!parsed.success)

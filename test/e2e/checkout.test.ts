@@ -6,7 +6,8 @@ import { browserAvailable, useBrowser } from '../support/browser';
 import { useLocalStack } from '../support/local-stack';
 
 /**
- * The whole checkout in a real browser (Debian's Chromium): the demo shop posts the order to our API,
+ * The whole checkout in a real browser (Debian's Chromium): the demo shop's server signs the order, its
+ * form posts it to our API,
  * the AltaPay simulator shows its payment page, calls verify-order, posts a signed callback, and shows
  * the customer the page our handler answered. Screenshots go to SCREENSHOT_DIR (the README's images
  * are refreshed with `npm run screenshots`).
@@ -23,15 +24,23 @@ async function snapshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 }
 
-/** Opens the demo shop, checks out `shopOrderId` and lands on the gateway's payment page. */
-async function checkout(shopOrderId: string, shot?: string): Promise<Page> {
+/**
+ * Opens the demo shop, puts `basket` in it (as the query its basket form sends), checks out the order
+ * the shop's server signed and lands on the gateway's payment page; resolves with the page and the
+ * order id the shop gave the order.
+ */
+async function checkout(
+  shot?: string,
+  basket = '',
+): Promise<{ readonly page: Page; readonly shopOrderId: string }> {
   if (browserRun === undefined) throw new Error('no browser');
   const page = await browserRun.browser.newPage({ viewport: { width: 420, height: 860 } });
-  await page.goto(`${stack.apiUrl}/`);
-  await page.fill('#shopOrderId', shopOrderId);
+  await page.goto(`${stack.apiUrl}/${basket}`);
+  const shopOrderId = await page.getAttribute('#shopOrderId', 'data-shop-order-id');
+  if (shopOrderId === null) throw new Error('the demo shop shows no order id');
   if (shot) await snapshot(page, shot);
-  await Promise.all([page.waitForURL(/\/eCommerce\/API\/requestForm/), page.click('button[type=submit]')]);
-  return page;
+  await Promise.all([page.waitForURL(/\/eCommerce\/API\/requestForm/), page.click('#pay')]);
+  return { page, shopOrderId };
 }
 
 async function choose(page: Page, outcome: string): Promise<void> {
@@ -40,21 +49,40 @@ async function choose(page: Page, outcome: string): Promise<void> {
 
 describe.skipIf(!browserAvailable)('checkout in a real browser', () => {
   it('pays: the receipt shows and the payment is reserved', async () => {
-    const page = await checkout('e2e-paid', '1-demo-shop');
+    const { page, shopOrderId } = await checkout('1-demo-shop');
     await snapshot(page, '2-payment-page');
 
     await choose(page, 'success');
 
     await expect.poll(() => page.textContent('h1')).toContain('your payment is confirmed');
-    expect(await page.textContent('main')).toContain('e2e-paid');
+    expect(await page.textContent('main')).toContain(shopOrderId);
     expect(await page.textContent('main')).toContain('249.00 DKK');
     await snapshot(page, '3-receipt');
-    expect((await stack.payment('e2e-paid'))?.status).toBe('reserved');
+    expect((await stack.payment(shopOrderId))?.status).toBe('reserved');
+    await page.close();
+  });
+
+  it("charges what the shop's price list says for the basket the customer picked", async () => {
+    if (browserRun === undefined) throw new Error('no browser');
+    const shop = await browserRun.browser.newPage();
+    await shop.goto(`${stack.apiUrl}/`);
+    await shop.selectOption('#product', 'towel');
+    await shop.selectOption('#quantity', '3');
+    await Promise.all([shop.waitForURL(/quantity=3/), shop.click('#update')]);
+    expect(await shop.textContent('#total')).toBe('267.00 DKK');
+    await shop.close();
+
+    const { page, shopOrderId } = await checkout(undefined, '?product=towel&quantity=3');
+    await choose(page, 'success');
+
+    await expect.poll(() => page.textContent('h1')).toContain('your payment is confirmed');
+    expect(await page.textContent('main')).toContain('267.00 DKK');
+    expect((await stack.payment(shopOrderId))?.status).toBe('reserved');
     await page.close();
   });
 
   it('declines: the fail page shows the gateway message the customer must see', async () => {
-    const page = await checkout('e2e-declined');
+    const { page, shopOrderId } = await checkout();
 
     await choose(page, 'decline');
 
@@ -62,41 +90,41 @@ describe.skipIf(!browserAvailable)('checkout in a real browser', () => {
     expect(await page.textContent('main')).toContain('Card declined. Please try another card.');
     expect(await page.textContent('main')).not.toContain('TestAcquirer');
     await snapshot(page, '4-declined');
-    expect((await stack.payment('e2e-declined'))?.status).toBe('failed');
+    expect((await stack.payment(shopOrderId))?.status).toBe('failed');
     await page.close();
   });
 
   it('is pending while open, then the notification moves the payment on', async () => {
-    const page = await checkout('e2e-open');
+    const { page, shopOrderId } = await checkout();
 
     await choose(page, 'open-success');
 
     await expect.poll(() => page.textContent('h1')).toContain('being processed');
     await snapshot(page, '5-pending');
-    expect((await stack.payment('e2e-open'))?.status).toBe('open');
-    expect((await stack.waitForStatus('e2e-open', 'reserved')).status).toBe('reserved');
+    expect((await stack.payment(shopOrderId))?.status).toBe('open');
+    expect((await stack.waitForStatus(shopOrderId, 'reserved')).status).toBe('reserved');
     await page.close();
   });
 
   it('changes nothing on a duplicate or a reordered delivery', async () => {
-    const page = await checkout('e2e-replayed');
+    const { page, shopOrderId } = await checkout();
     await choose(page, 'open-success');
-    const settled = await stack.waitForStatus('e2e-replayed', 'reserved');
+    const settled = await stack.waitForStatus(shopOrderId, 'reserved');
     await page.close();
     // The worker's confirmation can make the payment reserved before the gateway's notification is in.
     await expect
       .poll(() =>
         stack.simulator.deliveries.some(
-          (d) => d.type === 'notification' && d.fields.shop_orderid === 'e2e-replayed',
+          (d) => d.type === 'notification' && d.fields.shop_orderid === shopOrderId,
         ),
       )
       .toBe(true);
 
-    const duplicate = await stack.simulator.resend('e2e-replayed', 'notification');
-    const reordered = await stack.simulator.resend('e2e-replayed', 'open');
+    const duplicate = await stack.simulator.resend(shopOrderId, 'notification');
+    const reordered = await stack.simulator.resend(shopOrderId, 'open');
 
     expect([duplicate.status, reordered.status]).toEqual([200, 200]);
-    const after = await stack.payment('e2e-replayed');
+    const after = await stack.payment(shopOrderId);
     expect(after?.status).toBe('reserved');
     expect(after?.transactions).toEqual(settled.transactions);
     expect(after?.callbackLog.slice(-2).map((e) => e.outcome)).toEqual(['duplicate', 'stale']);

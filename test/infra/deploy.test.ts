@@ -66,6 +66,16 @@ const created: Readonly<Record<PaymentSecretName, Record<string, unknown>>> = {
       IncludeSpace: false,
     },
   },
+  'shop-order': {
+    Name: 'AltaPay/shop/order',
+    GenerateSecretString: {
+      SecretStringTemplate: '{}',
+      GenerateStringKey: 'key',
+      PasswordLength: 64,
+      ExcludePunctuation: true,
+      IncludeSpace: false,
+    },
+  },
 };
 
 /** The JSON a secret holds right after creation: its template plus the generated field. */
@@ -76,7 +86,7 @@ const generatedValue = (name: PaymentSecretName, generated: string): string => {
 
 describe('the secrets', () => {
   it('are created in the stateful stack, one per audience, named with the stack prefix, with generated values', () => {
-    expect(Object.keys(statefulTemplate.findResources('AWS::SecretsManager::Secret'))).toHaveLength(3);
+    expect(Object.keys(statefulTemplate.findResources('AWS::SecretsManager::Secret'))).toHaveLength(4);
     for (const name of paymentSecretNames) {
       statefulTemplate.hasResourceProperties('AWS::SecretsManager::Secret', created[name]);
     }
@@ -140,38 +150,46 @@ describe('the secrets', () => {
   });
 
   it('have the variables and JSON shapes that functions/runtime/settings.ts reads, as created', async () => {
-    // Assess against the real settings code: the worker's environment from the template (tokens replaced
-    // by ARNs), and each secret as Secrets Manager creates it.
+    // Assess against the real settings code: the worker's and create-payment's environments from the
+    // template (tokens replaced by ARNs), and each secret as Secrets Manager creates it.
     const arnOf = (name: PaymentSecretName) => `arn:aws:secretsmanager:eu-west-1:111122223333:secret:${name}`;
     const generated: Readonly<Record<PaymentSecretName, string>> = {
       'altapay-api': 'GeneratedPassword0123456789abcdef',
       'altapay-callback': 'GeneratedCallbackSecret0123456789',
       'merchant-webhook': 'GeneratedSigningKey0123456789abcdefghijklmnopqrs',
+      'shop-order': 'GeneratedShopKey0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN',
     };
-    const variables = withWebhook.environmentOf(withWebhook.apiTemplate, withWebhook.api, 'payment-worker');
-    const env = Object.fromEntries(
-      Object.entries(variables).map(([variable, value]) => {
-        const secret = paymentSecretNames.find((s) => paymentSecrets[s].arnVariable === variable);
-        if (secret !== undefined) return [variable, arnOf(secret)];
-        return [
-          variable,
-          typeof value === 'string' ? value : `https://sqs.eu-west-1.amazonaws.com/1/${variable}`,
-        ];
-      }),
-    );
-    env.ALTAPAY_TERMINAL = 'Shop EUR Terminal';
     const fetched: string[] = [];
-    const settings = await loadSettings(env, async (arn) => {
-      fetched.push(arn);
-      const secret = paymentSecretNames.find((s) => arnOf(s) === arn);
-      if (secret === undefined) throw new Error(`unexpected ARN ${arn}`);
-      return generatedValue(secret, generated[secret]);
-    });
+    const settingsOf = async (name: LambdaName) => {
+      const variables = withWebhook.environmentOf(withWebhook.apiTemplate, withWebhook.api, name);
+      const env = Object.fromEntries(
+        Object.entries(variables).map(([variable, value]) => {
+          const secret = paymentSecretNames.find((s) => paymentSecrets[s].arnVariable === variable);
+          if (secret !== undefined) return [variable, arnOf(secret)];
+          return [
+            variable,
+            typeof value === 'string' ? value : `https://sqs.eu-west-1.amazonaws.com/1/${variable}`,
+          ];
+        }),
+      );
+      env.ALTAPAY_TERMINAL = 'Shop EUR Terminal';
+      return loadSettings(env, async (arn) => {
+        fetched.push(arn);
+        const secret = paymentSecretNames.find((s) => arnOf(s) === arn);
+        if (secret === undefined) throw new Error(`unexpected ARN ${arn}`);
+        return generatedValue(secret, generated[secret]);
+      });
+    };
 
-    expect(fetched.sort()).toEqual(paymentSecretNames.map(arnOf).sort());
-    expect(settings.gateway).toMatchObject({ username: 'SET-ME', password: generated['altapay-api'] });
-    expect(settings.callbackSecrets).toEqual([generated['altapay-callback']]);
-    expect(settings.merchantWebhook?.signingKey).toBe(generated['merchant-webhook']);
+    const worker = await settingsOf('payment-worker');
+    const createPayment = await settingsOf('create-payment');
+
+    expect([...new Set(fetched)].sort()).toEqual(paymentSecretNames.map(arnOf).sort());
+    expect(worker.gateway).toMatchObject({ username: 'SET-ME', password: generated['altapay-api'] });
+    expect(worker.callbackSecrets).toEqual([generated['altapay-callback']]);
+    expect(worker.merchantWebhook?.signingKey).toBe(generated['merchant-webhook']);
+    expect(worker.shopOrderKeys).toEqual([]);
+    expect(createPayment.shopOrderKeys).toEqual([generated['shop-order']]);
   });
 });
 

@@ -33,7 +33,8 @@ export const secretsRead: Readonly<Record<LambdaName, readonly PaymentSecretName
   'callback-open': ['altapay-callback'],
   'callback-notification': ['altapay-callback'],
   'callback-verify-order': ['altapay-callback'],
-  'create-payment': ['altapay-api'],
+  // The gateway (API user), and the shop key every order's signature is checked against.
+  'create-payment': ['altapay-api', 'shop-order'],
   'payment-status': [],
   // The gateway (API user), callbacks queued while the table was down (callback secret), signed events.
   'payment-worker': ['altapay-api', 'altapay-callback', 'merchant-webhook'],

@@ -2,9 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { encodeFormBody } from '../../shared/altapay/form-body';
 import { callbackFields, signed, transactionXml } from '../support/gateway';
 import { useLocalStack } from '../support/local-stack';
+import { expiresIn, orderJson, signedFormBody, signedJsonRequest } from '../support/signed-order';
 
 /** The terminal's shared secret: the simulator signs its callbacks with it, and so do our own posts. */
 const secret = 'terminal-secret';
+
+/** The shop key, and the one before it: this file runs in the middle of a key rotation. */
+const shopKey = 'shop-key-current-0123456789abcdef0123456789';
+const previousShopKey = 'shop-key-previous-0123456789abcdef012345678';
 
 /**
  * POST /payments over real HTTP, through the real handler, against the AltaPay simulator speaking
@@ -13,6 +18,8 @@ const secret = 'terminal-secret';
 const stack = useLocalStack({
   ALTAPAY_GATEWAY_TIMEOUT_MS: '1000',
   ALTAPAY_CALLBACK_SECRET: secret,
+  SHOP_ORDER_KEY: shopKey,
+  SHOP_ORDER_KEY_PREVIOUS: previousShopKey,
 });
 
 /** A form post to one of our callback routes, signed as the gateway signs it. */
@@ -23,12 +30,22 @@ const postSigned = (route: string, fields: Record<string, string>) =>
     body: encodeFormBody(signed(fields, secret)),
   });
 
-const postJson = (body: unknown) =>
+/** The shop's back end starting a payment: the order signed with the shop key. */
+const postJson = (order: Record<string, unknown>, key = shopKey) =>
+  fetch(`${stack.apiUrl}/payments`, signedJsonRequest(order, key));
+
+/** The customer's browser posting a form body (the shop's signed checkout, or anything else). */
+const postForm = (body: string) =>
   fetch(`${stack.apiUrl}/payments`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+    redirect: 'manual',
   });
+
+/** What a customer reads on one of our pages: the page without its markup and styles. */
+const visibleText = async (page: Response) =>
+  (await page.text()).replace(/<style[\s\S]*?<\/style>|<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 
 describe('creating a payment', () => {
   it('answers a JSON client 201 with the gateway payment page, and records the request', async () => {
@@ -66,12 +83,9 @@ describe('creating a payment', () => {
   });
 
   it('answers a browser form post 303 to the payment page', async () => {
-    const response = await fetch(`${stack.apiUrl}/payments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'shopOrderId=cp-3&amount=99.50&currency=EUR',
-      redirect: 'manual',
-    });
+    const response = await postForm(
+      signedFormBody({ shopOrderId: 'cp-3', amount: '99.50', currency: 'EUR' }, shopKey),
+    );
 
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toMatch(/\/eCommerce\/API\/requestForm\?pid=/);
@@ -90,14 +104,11 @@ describe('creating a payment', () => {
 
     expect(again.status).toBe(409);
     expect(await again.json()).toMatchObject({ error: 'order_already_paid' });
-    const page = await fetch(`${stack.apiUrl}/payments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'shopOrderId=cp-4&amount=5.00&currency=DKK',
-    });
+    const page = await postForm(
+      signedFormBody({ shopOrderId: 'cp-4', amount: '5.00', currency: 'DKK' }, shopKey),
+    );
     expect(page.status).toBe(409);
-    // What the customer reads: the page without its markup and styles.
-    const visible = (await page.text()).replace(/<style[\s\S]*?<\/style>|<[^>]+>/g, ' ');
+    const visible = await visibleText(page);
     expect(visible).toContain('Order cp-4 is already paid. No further payment is needed.');
     expect(visible).not.toMatch(/\b(status|reserved)\b/i);
   });
@@ -134,11 +145,9 @@ describe('creating a payment', () => {
   });
 
   it('answers 400 to a decimal comma in a form amount, saying what an amount looks like', async () => {
-    const response = await fetch(`${stack.apiUrl}/payments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'shopOrderId=cp-7&amount=249%2C00&currency=DKK',
-    });
+    const response = await postForm(
+      signedFormBody({ shopOrderId: 'cp-7', amount: '249,00', currency: 'DKK' }, shopKey),
+    );
 
     expect(response.status).toBe(400);
     expect(await response.text()).toContain(
@@ -148,11 +157,9 @@ describe('creating a payment', () => {
   });
 
   it('shows a browser a readable page, not JSON, when the order cannot be paid', async () => {
-    const response = await fetch(`${stack.apiUrl}/payments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'shopOrderId=cp-5&amount=abc&currency=DKK',
-    });
+    const response = await postForm(
+      signedFormBody({ shopOrderId: 'cp-5', amount: 'abc', currency: 'DKK' }, shopKey),
+    );
 
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -214,5 +221,182 @@ describe('verify-order, called by the gateway before it charges', () => {
     const text = await answer.text();
     expect(text).not.toBe('OKAY');
     expect(text).toContain('cannot be paid again');
+  });
+});
+
+/** The order JSON and signature the demo shop's server rendered into its checkout form's hidden fields. */
+async function demoShopCheckout(query = ''): Promise<{ order: string; signature: string }> {
+  const html = await (await fetch(`${stack.apiUrl}/${query}`)).text();
+  const hidden = (name: string) => {
+    const value = new RegExp(`<input type="hidden" name="${name}" value="([^"]*)">`).exec(html)?.[1];
+    if (value === undefined) throw new Error(`the demo shop rendered no hidden ${name} field`);
+    return value
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+  };
+  return { order: hidden('order'), signature: hidden('signature') };
+}
+
+describe('only orders the shop signed', () => {
+  const order = (shopOrderId: string) => ({ shopOrderId, amount: '249.00', currency: 'DKK' });
+
+  it('refuses unsigned JSON with 401, and asks the gateway for nothing and stores nothing', async () => {
+    const response = await fetch(`${stack.apiUrl}/payments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: orderJson(order('sig-unsigned')),
+    });
+
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({
+      error: 'order_unsigned',
+      message: expect.stringContaining('sign it with its shop key'),
+    });
+    expect(stack.simulator.paymentRequestsFor('sig-unsigned')).toEqual([]);
+    expect(await stack.payment('sig-unsigned')).toBeUndefined();
+  });
+
+  it('refuses an unsigned form, the kind any page could post, with a 401 page and no field messages', async () => {
+    const response = await postForm('shopOrderId=sig-form&amount=1.00&currency=DKK&type=paymentAndCapture');
+
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const visible = await visibleText(response);
+    expect(visible).toContain('This order was not signed by the shop');
+    expect(visible).toContain('The order is not signed: the shop must sign it with its shop key');
+    expect(visible).not.toContain('Field');
+    expect(stack.simulator.paymentRequestsFor('sig-form')).toEqual([]);
+    expect(await stack.payment('sig-form')).toBeUndefined();
+  });
+
+  it.each([
+    ['the amount', (json: string) => json.replace('"amount":"249.00"', '"amount":"1.00"')],
+    [
+      'the order id',
+      (json: string) => json.replace('"shopOrderId":"sig-tamper"', '"shopOrderId":"sig-tamper-2"'),
+    ],
+    [
+      'the payment type',
+      (json: string) => json.replace('"currency":"DKK"', '"currency":"DKK","type":"paymentAndCapture"'),
+    ],
+  ])('refuses an order with %s changed under the shop’s signature (403)', async (_, change) => {
+    const signed = signedJsonRequest(order('sig-tamper'), shopKey);
+    const tampered = change(signed.body);
+    expect(tampered).not.toBe(signed.body);
+
+    const response = await fetch(`${stack.apiUrl}/payments`, { ...signed, body: tampered });
+
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: 'order_signature_mismatch' });
+    expect(stack.simulator.paymentRequestsFor('sig-tamper')).toEqual([]);
+    expect(stack.simulator.paymentRequestsFor('sig-tamper-2')).toEqual([]);
+  });
+
+  it('refuses an order signed with a key we do not hold (403)', async () => {
+    const response = await postJson(order('sig-other-key'), 'someone-elses-key-0123456789abcdef0123');
+
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: 'order_signature_mismatch' });
+    expect(stack.simulator.paymentRequestsFor('sig-other-key')).toEqual([]);
+  });
+
+  it('refuses an expired order with 403 order_expired: the shop must sign a fresh one', async () => {
+    const response = await postJson({ ...order('sig-expired'), expiresAt: expiresIn(-1) });
+
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({
+      error: 'order_expired',
+      message: expect.stringContaining('the shop must sign a fresh order'),
+    });
+    expect(stack.simulator.paymentRequestsFor('sig-expired')).toEqual([]);
+    expect(await stack.payment('sig-expired')).toBeUndefined();
+  });
+
+  it('accepts an order signed with the previous key during a rotation', async () => {
+    const response = await postJson(order('sig-rotation'), previousShopKey);
+
+    expect(response.status).toBe(201);
+    expect(stack.simulator.paymentRequestsFor('sig-rotation')).toHaveLength(1);
+  });
+
+  it('takes the payment type from the signed order, else from the merchant’s setting', async () => {
+    expect((await postJson({ ...order('sig-type-signed'), type: 'paymentAndCapture' })).status).toBe(201);
+    expect((await postJson(order('sig-type-default'))).status).toBe(201);
+
+    expect(stack.simulator.paymentRequestsFor('sig-type-signed').map((r) => r.type)).toEqual([
+      'paymentAndCapture',
+    ]);
+    expect(stack.simulator.paymentRequestsFor('sig-type-default').map((r) => r.type)).toEqual(['payment']);
+  });
+});
+
+describe("the demo shop's checkout, signed by its server", () => {
+  it('posts a form that is answered 303 to the payment page, for the price on its own list', async () => {
+    const { order, signature } = await demoShopCheckout('?product=teapot&quantity=2&language=da');
+    const { shopOrderId } = JSON.parse(order) as { shopOrderId: string };
+
+    const response = await postForm(encodeFormBody({ order, signature }));
+
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toMatch(/\/eCommerce\/API\/requestForm\?pid=/);
+    expect(stack.simulator.paymentRequestsFor(shopOrderId)).toMatchObject([
+      { amount: '990.00', currency: { alpha: 'DKK' }, language: 'da' },
+    ]);
+    expect(await stack.payment(shopOrderId)).toMatchObject({ status: 'created' });
+  });
+
+  it('ignores form fields outside the signed order', async () => {
+    const { order, signature } = await demoShopCheckout();
+    const { shopOrderId } = JSON.parse(order) as { shopOrderId: string };
+
+    const response = await postForm(
+      encodeFormBody({
+        order,
+        signature,
+        amount: '1.00',
+        type: 'paymentAndCapture',
+        shopOrderId: 'sig-other',
+      }),
+    );
+
+    expect(response.status).toBe(303);
+    expect(stack.simulator.paymentRequestsFor(shopOrderId)).toMatchObject([
+      { amount: '249.00', type: 'payment' },
+    ]);
+    expect(stack.simulator.paymentRequestsFor('sig-other')).toEqual([]);
+  });
+
+  it.each([
+    ['amount', (o: Record<string, unknown>) => ({ ...o, amount: '1.00' })],
+    ['order id', (o: Record<string, unknown>) => ({ ...o, shopOrderId: 'SHOP-1002' })],
+    ['type', (o: Record<string, unknown>) => ({ ...o, type: 'paymentAndCapture' })],
+  ])('refuses its form with the %s changed (403 page), starting nothing', async (_, change) => {
+    const { order, signature } = await demoShopCheckout();
+    const tampered = JSON.stringify(change(JSON.parse(order) as Record<string, unknown>));
+
+    const response = await postForm(encodeFormBody({ order: tampered, signature }));
+
+    expect(response.status).toBe(403);
+    expect(await visibleText(response)).toContain('The order signature does not match');
+    const { shopOrderId } = JSON.parse(tampered) as { shopOrderId: string };
+    expect(stack.simulator.paymentRequestsFor(shopOrderId)).toEqual([]);
+  });
+
+  it('refuses its form when any one byte of the signed order changes', async () => {
+    const { order, signature } = await demoShopCheckout();
+    const { shopOrderId } = JSON.parse(order) as { shopOrderId: string };
+    // A space the JSON would still parse with, then one digit of the expiry.
+    for (const changed of [
+      `${order} `,
+      order.replace(/(\d)Z"/, (_, d: string) => `${(Number(d) + 1) % 10}Z"`),
+    ]) {
+      expect(changed).not.toBe(order);
+      const response = await postForm(encodeFormBody({ order: changed, signature }));
+      expect(response.status).toBe(403);
+    }
+    expect(stack.simulator.paymentRequestsFor(shopOrderId)).toEqual([]);
   });
 });

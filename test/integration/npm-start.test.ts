@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fakeCredentials, localRegion } from '../../local/emulators';
 import type { LocalStackState } from '../../local/stack';
 import { type RunningScript, startScript } from '../support/run-script';
+import { signedJsonRequest } from '../support/signed-order';
 
 /**
  * `npm start` as a person runs it: its own process, a checkout paid in the simulator, a status lookup
@@ -56,11 +57,11 @@ async function runNpmStart(
     const merchantUrl = urlAfter(banner, 'Merchant endpoint');
 
     // A checkout, paid; a lookup of an unknown order; a message that is not ours.
-    const created = await fetch(`${state.apiUrl}/payments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ shopOrderId: order, amount: '249.00', currency: 'DKK' }),
-    });
+    // Signed as the shop's back end would, with the local key npm start uses when SHOP_ORDER_KEY is unset.
+    const created = await fetch(
+      `${state.apiUrl}/payments`,
+      signedJsonRequest({ shopOrderId: order, amount: '249.00', currency: 'DKK' }),
+    );
     const { paymentRequestId } = (await created.json()) as { paymentRequestId: string };
     await fetch(`${simulatorUrl}/eCommerce/API/pay?pid=${encodeURIComponent(paymentRequestId)}`, {
       method: 'POST',

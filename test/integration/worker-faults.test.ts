@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FaultMode } from '../support/fault-proxy';
 import { eventually, useLocalStack } from '../support/local-stack';
+import { signedJsonRequest } from '../support/signed-order';
 
 /**
  * "Nothing acknowledged is lost", with the handlers' DynamoDB and SQS behind fault proxies: every
@@ -178,11 +179,10 @@ describe('nothing acknowledged is lost', () => {
     const orders = await createOrders('wf-gw');
     stack.faults.gateway.set('down');
 
-    const refused = await fetch(`${stack.apiUrl}/payments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ shopOrderId: 'wf-gw-new', amount: '10.00', currency: 'DKK' }),
-    });
+    const refused = await fetch(
+      `${stack.apiUrl}/payments`,
+      signedJsonRequest({ shopOrderId: 'wf-gw-new', amount: '10.00', currency: 'DKK' }, stack.shopOrderKey),
+    );
     expect(refused.status).toBe(502);
     expect(await refused.json()).toMatchObject({ error: 'gateway_error', reason: 'unreachable' });
     expect(await stack.payment('wf-gw-new')).toBeUndefined();

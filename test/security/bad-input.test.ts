@@ -1,31 +1,39 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeFormBody } from '../../shared/altapay/form-body';
+import { signOrder } from '../../shared/checkout/order-signature';
 import { useEmulators } from '../support/emulators';
 import { callbackFields, transactionXml } from '../support/gateway';
 import { useLocalApi } from '../support/local-api';
 import { validatorPhrasesIn } from '../support/plain-words';
+import { expiresIn, signedFormBody } from '../support/signed-order';
 
 /**
  * The hostile-input corpus: broken, oversized, mis-encoded, mistyped and malicious requests against
  * every callback route and POST /payments, over real HTTP into the real handlers. Each must get its
- * precise 4xx with a clean JSON body, and nothing may be stored or queued. No secret is configured,
- * so every stage (decoding, fields, XML, cross-checks) is reached rather than stopped at the checksum.
+ * precise 4xx with a clean JSON body, and nothing may be stored or queued. No callback secret is
+ * configured, so every stage (decoding, fields, XML, cross-checks) is reached rather than stopped at the
+ * checksum; the orders are signed with the shop key, so their fields are reached too, and the
+ * signature's own refusals are cases of their own.
  * Durations are written to test-results/security/bad-input.json for the README's figures.
  */
 const stack = useEmulators();
+const shopKey = 'bad-input-shop-key-0123456789abcdef0123';
 const api = useLocalApi(stack, {
   // create-payment must start; no valid order is sent, so the gateway is never called.
   ALTAPAY_GATEWAY_URL: 'http://127.0.0.1:9',
   ALTAPAY_API_USERNAME: 'unused',
   ALTAPAY_API_PASSWORD: 'unused',
   ALTAPAY_TERMINAL: 'unused',
+  SHOP_ORDER_KEY: shopKey,
 });
 
 interface Case {
   readonly name: string;
   readonly body: string | Uint8Array;
   readonly contentType?: string;
+  /** The Order-Signature header, for orders. */
+  readonly signature?: string;
   readonly status: number;
   readonly error: string;
 }
@@ -501,27 +509,23 @@ const resultCallbacksOnly: Case[] = [
   },
 ];
 
-/** Orders POST /payments must refuse. */
+/** Orders POST /payments must refuse: signed with the shop key unless the case is about the signature. */
 const json = (value: unknown) => JSON.stringify(value);
-const order = { shopOrderId: 'bad-order-1', amount: '10.00', currency: 'DKK' };
+const order = { shopOrderId: 'bad-order-1', amount: '10.00', currency: 'DKK', expiresAt: expiresIn() };
+const signedJson = (name: string, body: string, status: number, error: string): Case => ({
+  name,
+  body,
+  contentType: 'application/json',
+  signature: signOrder(body, shopKey),
+  status,
+  error,
+});
 const orderCases: Case[] = [
-  {
-    name: 'invalid JSON',
-    body: '{"shopOrderId":',
-    contentType: 'application/json',
-    status: 400,
-    error: 'invalid_json',
-  },
-  { name: 'a JSON array', body: '[]', contentType: 'application/json', status: 400, error: 'invalid_field' },
-  { name: 'JSON null', body: 'null', contentType: 'application/json', status: 400, error: 'invalid_field' },
-  { name: 'a JSON number', body: '42', contentType: 'application/json', status: 400, error: 'invalid_field' },
-  {
-    name: 'JSON with a BOM',
-    body: `\uFEFF${json(order)}`,
-    contentType: 'application/json',
-    status: 400,
-    error: 'invalid_json',
-  },
+  signedJson('invalid JSON', '{"shopOrderId":', 400, 'invalid_json'),
+  signedJson('a JSON array', '[]', 400, 'invalid_field'),
+  signedJson('JSON null', 'null', 400, 'invalid_field'),
+  signedJson('a JSON number', '42', 400, 'invalid_field'),
+  signedJson('JSON with a BOM', `\uFEFF${json(order)}`, 400, 'invalid_json'),
   {
     name: 'XML',
     body: '<order/>',
@@ -543,13 +547,67 @@ const orderCases: Case[] = [
     status: 413,
     error: 'payload_too_large',
   },
-  ...(['shopOrderId', 'amount', 'currency'] as const).map((field) => ({
-    name: `an order without ${field}`,
-    body: json(Object.fromEntries(Object.entries(order).filter(([k]) => k !== field))),
+  {
+    name: 'an unsigned order',
+    body: json(order),
     contentType: 'application/json',
-    status: 400,
-    error: 'missing_field',
+    status: 401,
+    error: 'order_unsigned',
+  },
+  {
+    name: 'an empty signature',
+    body: json(order),
+    contentType: 'application/json',
+    signature: '',
+    status: 401,
+    error: 'order_unsigned',
+  },
+  ...(
+    [
+      ['a signature without v1=', (s: string) => s.slice(3)],
+      ['an upper-case signature', (s: string) => `v1=${s.slice(3).toUpperCase()}`],
+      ['two signatures', (s: string) => `${s},${s}`],
+      ['a signature with junk after it', (s: string) => `${s}00`],
+    ] as const
+  ).map(([name, change]) => ({
+    name,
+    body: json(order),
+    contentType: 'application/json',
+    signature: change(signOrder(json(order), shopKey)),
+    status: 403,
+    error: 'order_signature_malformed',
   })),
+  {
+    name: 'an order signed with another key',
+    body: json(order),
+    contentType: 'application/json',
+    signature: signOrder(json(order), 'another-shop-key-0123456789abcdef01234'),
+    status: 403,
+    error: 'order_signature_mismatch',
+  },
+  {
+    name: 'an order with its amount changed after signing',
+    body: json({ ...order, amount: '1.00' }),
+    contentType: 'application/json',
+    signature: signOrder(json(order), shopKey),
+    status: 403,
+    error: 'order_signature_mismatch',
+  },
+  signedJson('an expired order', json({ ...order, expiresAt: expiresIn(-5) }), 403, 'order_expired'),
+  signedJson(
+    'an order valid for more than 24 hours',
+    json({ ...order, expiresAt: expiresIn(25 * 60) }),
+    400,
+    'invalid_field',
+  ),
+  ...(['shopOrderId', 'amount', 'currency', 'expiresAt'] as const).map((field) =>
+    signedJson(
+      `an order without ${field}`,
+      json(Object.fromEntries(Object.entries(order).filter(([k]) => k !== field))),
+      400,
+      'missing_field',
+    ),
+  ),
   ...(
     [
       ['a numeric amount', { amount: 10 }],
@@ -570,6 +628,8 @@ const orderCases: Case[] = [
       ['a language that is not two letters', { language: 'english' }],
       ['an upper-case language', { language: 'DA' }],
       ['an unknown payment type', { type: 'refund' }],
+      ['an expiry with a time-zone offset', { expiresAt: '2026-12-01T12:30:00+01:00' }],
+      ['an expiry as a number', { expiresAt: 1796128200 }],
       ['an invalid e-mail', { customer: { email: 'not-an-email' } }],
       ['an unknown customer field', { customer: { admin: true } }],
       ['a country name instead of a code', { customer: { country: 'Denmark' } }],
@@ -596,18 +656,24 @@ const orderCases: Case[] = [
       ['a prototype-pollution key', JSON.parse('{"__proto__": {"admin": true}}')],
       ['a redirect target', { returnUrl: 'https://evil.example/' }],
     ] as const
-  ).map(([name, override]) => ({
-    name,
-    body: json({ ...order, ...override }),
-    contentType: 'application/json',
-    status: 400,
-    error: name.startsWith('an order without') ? 'missing_field' : 'invalid_field',
-  })),
+  ).map(([name, override]) => signedJson(name, json({ ...order, ...override }), 400, 'invalid_field')),
   {
     name: 'a browser form with a bad amount',
-    body: 'shopOrderId=bad-order-2&amount=abc&currency=DKK',
+    body: signedFormBody({ ...order, shopOrderId: 'bad-order-2', amount: 'abc' }, shopKey),
     status: 400,
     error: 'invalid_field',
+  },
+  {
+    name: 'an unsigned browser form',
+    body: 'shopOrderId=bad-order-3&amount=1.00&currency=DKK',
+    status: 401,
+    error: 'order_unsigned',
+  },
+  {
+    name: 'a browser form with its order changed after signing',
+    body: signedFormBody(json(order), shopKey).replace('10.00', '1.00'),
+    status: 403,
+    error: 'order_signature_mismatch',
   },
 ];
 
@@ -618,7 +684,12 @@ const callbackRoutes = ['/callbacks/ok', '/callbacks/fail', '/callbacks/open', '
 
 async function send(route: string, c: Case): Promise<void> {
   const started = performance.now();
-  const response = await api.post(route, c.body, c.contentType ?? 'application/x-www-form-urlencoded');
+  const response = await api.post(
+    route,
+    c.body,
+    c.contentType ?? 'application/x-www-form-urlencoded',
+    c.signature === undefined ? {} : { 'order-signature': c.signature },
+  );
   durations.push({ route, name: c.name, ms: performance.now() - started });
   const text = await response.text();
   expect(response.status, `${route} ${c.name}: ${text}`).toBe(c.status);

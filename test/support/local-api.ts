@@ -13,8 +13,13 @@ export interface LocalApi {
   readonly url: string;
   /** POSTs a callback form to the route of `callbackType`, as the gateway does. */
   postCallback(callbackType: CallbackType, fields: Record<string, string>): Promise<Response>;
-  /** POSTs raw bytes with any content type, for hostile-input tests. */
-  post(path: string, body: string | Uint8Array, contentType?: string): Promise<Response>;
+  /** POSTs raw bytes with any content type (and any other headers), for hostile-input tests. */
+  post(
+    path: string,
+    body: string | Uint8Array,
+    contentType?: string,
+    headers?: Record<string, string>,
+  ): Promise<Response>;
   getPayment(shopOrderId: string): Promise<Response>;
   /** Every item in the payments table. */
   tableItems(): Promise<Record<string, unknown>[]>;
@@ -51,11 +56,11 @@ export function useLocalApi(stack: EmulatorStack, settings: Record<string, strin
     get url() {
       return url();
     },
-    post: (path, body, contentType = 'application/x-www-form-urlencoded') =>
+    post: (path, body, contentType = 'application/x-www-form-urlencoded', headers = {}) =>
       fetch(`${url()}${path}`, {
         method: 'POST',
         body,
-        headers: { 'content-type': contentType },
+        headers: { ...headers, 'content-type': contentType },
         redirect: 'manual',
       }),
     postCallback: (callbackType, fields) => api.post(`/callbacks/${callbackType}`, encodeFormBody(fields)),

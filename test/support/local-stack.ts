@@ -10,6 +10,7 @@ import { type LocalStack, startLocalStack } from '../../local/stack';
 import type { PaymentView } from '../../shared/payments/payment-view';
 import { type ReceivedMessage, receiveAllMessages } from './emulators';
 import { type FaultProxy, startFaultProxy } from './fault-proxy';
+import { signedJsonRequest } from './signed-order';
 
 export interface StackUnderTest {
   readonly apiUrl: string;
@@ -24,7 +25,12 @@ export interface StackUnderTest {
   payment(shopOrderId: string): Promise<PaymentView | undefined>;
   /** Polls the status API until the payment has `status`, or fails after `timeoutMs`. */
   waitForStatus(shopOrderId: string, status: string, timeoutMs?: number): Promise<PaymentView>;
-  /** POST /payments as JSON; resolves with the gateway's payment request id (fails unless 201). */
+  /** The shop key the stack's create-payment checks orders against (SHOP_ORDER_KEY or the local key). */
+  readonly shopOrderKey: string;
+  /**
+   * POST /payments as the shop's back end does: the order signed with the stack's shop key; resolves
+   * with the gateway's payment request id (fails unless 201).
+   */
   createPayment(shopOrderId: string, amount?: string): Promise<string>;
   /** Every item of an order's partition, read from the table directly (not through the proxies). */
   orderItems(shopOrderId: string): Promise<Record<string, unknown>[]>;
@@ -183,6 +189,9 @@ export function useLocalStack(
         throw new Error('useLocalStack(): pass { faults: true } to get fault proxies');
       return { ...proxies, gateway: gatewayProxy };
     },
+    get shopOrderKey() {
+      return get().shopOrderKey;
+    },
     payment,
     async waitForStatus(shopOrderId, status, timeoutMs = 5_000) {
       const deadline = Date.now() + timeoutMs;
@@ -198,11 +207,10 @@ export function useLocalStack(
       }
     },
     async createPayment(shopOrderId, amount = '100.00') {
-      const response = await fetch(`${get().apiUrl}/payments`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ shopOrderId, amount, currency: 'DKK' }),
-      });
+      const response = await fetch(
+        `${get().apiUrl}/payments`,
+        signedJsonRequest({ shopOrderId, amount, currency: 'DKK' }, get().shopOrderKey),
+      );
       const text = await response.text();
       if (response.status !== 201)
         throw new Error(`POST /payments ${shopOrderId}: ${response.status} ${text}`);

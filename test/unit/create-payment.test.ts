@@ -8,6 +8,7 @@ import { GatewayError } from '../../shared/errors';
 import type { PaymentGateway, PaymentRequestInput } from '../../shared/ports';
 import { callbackFields, signed, transactionXml } from '../support/gateway';
 import { MemoryPaymentStore, MemoryWorkQueue } from '../support/memory-store';
+import { orderJson } from '../support/signed-order';
 
 const silent = { info() {}, warn() {}, error() {} };
 const callbacks = {
@@ -49,8 +50,8 @@ function setup() {
     paymentType: 'payment' as const,
     requestExpiryMinutes: 180,
   };
-  const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
-  const order = (value: Record<string, unknown>) => parseOrder(json(value), 'json');
+  const json = (value: Record<string, unknown>) => new TextEncoder().encode(orderJson(value));
+  const order = (value: Record<string, unknown>) => parseOrder(json(value));
   const callbackDeps = {
     store,
     queue: new MemoryWorkQueue(),
@@ -238,7 +239,7 @@ describe('creating a payment', () => {
 });
 
 describe('reading an order', () => {
-  const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+  const json = (value: Record<string, unknown>) => new TextEncoder().encode(orderJson(value));
 
   it.each([
     [
@@ -288,25 +289,38 @@ describe('reading an order', () => {
       'Field admin is not accepted; the accepted fields are shopOrderId, amount,',
     ],
   ])('refuses %s with a 400 that names the field', (_, input, message) => {
-    expect(() => parseOrder(json(input), 'json')).toThrowError(
+    expect(() => parseOrder(json(input))).toThrowError(
       expect.objectContaining({ status: 400, message: expect.stringContaining(message) }),
     );
   });
 
   it('refuses a body that is not JSON', () => {
-    expect(() => parseOrder(new TextEncoder().encode('{"shopOrderId":'), 'json')).toThrowError(
+    expect(() => parseOrder(new TextEncoder().encode('{"shopOrderId":'))).toThrowError(
       expect.objectContaining({ status: 400, code: 'invalid_json' }),
     );
   });
 
-  it('reads a browser form, ignoring fields it does not know', () => {
-    const body = new TextEncoder().encode('shopOrderId=o-9&amount=10.00&currency=DKK&submit=Pay');
+  it('requires an expiry time in ISO 8601 UTC', () => {
+    const withExpiry = (expiresAt: unknown) =>
+      new TextEncoder().encode(
+        JSON.stringify({ shopOrderId: 'o', amount: '1.00', currency: 'DKK', expiresAt }),
+      );
 
-    expect(parseOrder(body, 'form')).toMatchObject({
-      shopOrderId: 'o-9',
-      amount: '10.00',
-      currency: { alpha: 'DKK' },
-    });
+    expect(parseOrder(withExpiry('2026-12-01T12:30:00Z')).expiresAt).toBe('2026-12-01T12:30:00Z');
+    for (const [value, code] of [
+      [undefined, 'missing_field'],
+      ['2026-12-01 12:30:00', 'invalid_field'],
+      ['2026-12-01T12:30:00+01:00', 'invalid_field'],
+      [1796128200, 'invalid_field'],
+    ] as const) {
+      expect(() => parseOrder(withExpiry(value)), String(value)).toThrowError(
+        expect.objectContaining({
+          status: 400,
+          code,
+          message: expect.stringContaining('Field expiresAt'),
+        }),
+      );
+    }
   });
 });
 

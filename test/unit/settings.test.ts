@@ -55,6 +55,33 @@ describe('settings', () => {
     );
   });
 
+  it('reads the shop key, and the previous one during a rotation, current first', () => {
+    const current = 'c'.repeat(32);
+    const previous = 'p'.repeat(40);
+
+    expect(readSettings(base).shopOrderKeys).toEqual([]);
+    expect(readSettings({ ...base, SHOP_ORDER_KEY: current }).shopOrderKeys).toEqual([current]);
+    expect(
+      readSettings({ ...base, SHOP_ORDER_KEY: current, SHOP_ORDER_KEY_PREVIOUS: previous }).shopOrderKeys,
+    ).toEqual([current, previous]);
+  });
+
+  it('refuses a shop key shorter than 32 characters, naming the setting and its shape, never the value', () => {
+    const short = 'short-shop-key';
+
+    expect(() => readSettings({ ...base, SHOP_ORDER_KEY: short })).toThrow(
+      new Error(
+        'Invalid settings: SHOP_ORDER_KEY must be at least 32 characters, e.g. the output of openssl rand -hex 32',
+      ),
+    );
+    expect(() =>
+      readSettings({ ...base, SHOP_ORDER_KEY: 'k'.repeat(32), SHOP_ORDER_KEY_PREVIOUS: short }),
+    ).toThrow(/^Invalid settings: SHOP_ORDER_KEY_PREVIOUS must be at least 32 characters/);
+    expect(() => readSettings({ ...base, SHOP_ORDER_KEY_PREVIOUS: 'k'.repeat(32) })).toThrow(
+      /SHOP_ORDER_KEY is not/,
+    );
+  });
+
   it('treats an empty variable as unset', () => {
     expect(readSettings({ ...base, ALTAPAY_CALLBACK_SECRET: '' }).callbackSecrets).toEqual([]);
   });
@@ -64,6 +91,7 @@ describe('settings', () => {
       'arn:api': JSON.stringify({ username: 'api-user', password: 'api-pass' }),
       'arn:callback': JSON.stringify({ secret: 'new', previousSecret: 'old' }),
       'arn:merchant': JSON.stringify({ signingKey: 'whsec_bWVyY2hhbnQtc2lnbmluZy1rZXktMDAwMQ==' }),
+      'arn:shop': JSON.stringify({ key: 'n'.repeat(64), previousKey: 'o'.repeat(64) }),
     };
     const settings = await loadSettings(
       {
@@ -72,6 +100,8 @@ describe('settings', () => {
         ALTAPAY_API_SECRET_ARN: 'arn:api',
         ALTAPAY_CALLBACK_SECRET_ARN: 'arn:callback',
         MERCHANT_WEBHOOK_SECRET_ARN: 'arn:merchant',
+        SHOP_ORDER_KEY: 'e'.repeat(32),
+        SHOP_ORDER_KEY_SECRET_ARN: 'arn:shop',
         MERCHANT_WEBHOOK_URL: 'https://shop.example/hooks',
         ALTAPAY_GATEWAY_URL: 'https://testgateway.altapaysecure.com',
         ALTAPAY_TERMINAL: 'Shop DKK',
@@ -83,6 +113,7 @@ describe('settings', () => {
     expect(settings.gateway).toMatchObject({ username: 'api-user', password: 'api-pass' });
     expect(settings.terminal).toBe('Shop DKK');
     expect(settings.merchantWebhook?.signingKey).toBe('whsec_bWVyY2hhbnQtc2lnbmluZy1rZXktMDAwMQ==');
+    expect(settings.shopOrderKeys).toEqual(['n'.repeat(64), 'o'.repeat(64)]);
   });
 
   it('stops with the secret named, not its content, when a secret is malformed', async () => {
