@@ -214,7 +214,15 @@ describe('createPaymentRequest', () => {
     expect(page).toContain('page-1');
     expect(page).toContain('12.50 DKK');
     expect(page).toContain(`action="/eCommerce/API/pay?pid=${pid}"`);
-    for (const outcome of ['success', 'decline', '3ds-failure', 'cancel', 'open-success', 'open-failure']) {
+    for (const outcome of [
+      'success',
+      'success-unheard',
+      'decline',
+      '3ds-failure',
+      'cancel',
+      'open-success',
+      'open-failure',
+    ]) {
       expect(page).toContain(`data-outcome="${outcome}"`);
     }
     expect(page).not.toMatch(/<script|src=|href="http/i);
@@ -626,6 +634,30 @@ describe('paying: the callbacks and what the customer sees', () => {
     expect(second?.body).toBe(first?.body);
     expect(resent).toMatchObject({ type: 'ok', status: 200, url: `${shop.url}/ok` });
     await expect(gateway.resend(order, 'notification')).rejects.toThrow(/No notification callback/);
+  });
+});
+
+describe('"Pay — the shop never hears"', () => {
+  it('reserves at the gateway, delivers no callback at all, and payments by shop_orderid finds it', async () => {
+    const order = nextOrder();
+    const pid = await createPayment(order, { 'config[callback_verify_order]': `${shop.url}/verify` });
+
+    const answer = await gateway.pay(pid, 'success-unheard');
+    // Long enough for a notification the simulator might have scheduled.
+    await new Promise((resolve) => setTimeout(resolve, notificationDelayMs * 2));
+
+    expect(answer.status).toBe(200);
+    expect(answer.html).toContain('no callback was sent to the shop');
+    expect(shop.requests.filter((r) => r.fields.get('shop_orderid') === order)).toEqual([]);
+    expect(gateway.deliveries.filter((d) => d.fields.shop_orderid === order)).toEqual([]);
+    const listed = parseApiResponse(await (await callApi('payments', { shop_orderid: order })).text());
+    expect(listed.transactions).toHaveLength(1);
+    expect(listed.transactions[0]).toMatchObject({
+      shopOrderId: order,
+      transactionStatus: 'preauth',
+      reservedAmount: '12.50',
+    });
+    expect(gateway.paymentRequest(pid)?.state).toBe('completed');
   });
 });
 
