@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AltaPayMerchantApi } from '../../adapters/altapay/merchant-api';
 import { decodeFormBody } from '../../shared/altapay/form-body';
 import { GatewayError } from '../../shared/errors';
-import type { PaymentRequestInput } from '../../shared/ports';
+import type { OrderLine, PaymentRequestInput } from '../../shared/ports';
 import { readFixture } from '../support/gateway';
 
 /** A stand-in gateway on loopback that answers with documents in AltaPay's format. */
@@ -161,7 +161,7 @@ describe('the AltaPay Merchant API client', () => {
 });
 
 describe('the money-moving calls and order lookups', () => {
-  const lines = [
+  const lines: OrderLine[] = [
     { description: 'Mug', itemId: 'MUG-1', quantity: '1', unitPrice: '49.00', taxPercent: '25' },
     { description: 'Shipping', itemId: 'SHIP', quantity: '1', unitPrice: '10.00', goodsType: 'shipment' },
   ];
