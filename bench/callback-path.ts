@@ -144,6 +144,13 @@ const gateway: PaymentGateway = {
   captureReservation: async () => {
     throw new Error('the benchmark never captures');
   },
+  transactionsOfOrder: async () => [],
+  refundCapturedReservation: async () => {
+    throw new Error('the benchmark never refunds');
+  },
+  releaseReservation: async () => {
+    throw new Error('the benchmark never releases');
+  },
 };
 
 /**

@@ -90,13 +90,21 @@ export class ConflictError extends ClientError {
  * (timeout, credentials, the gateway's own error text) so the shop can log it; it never holds secrets.
  */
 export class GatewayError extends Error {
+  /**
+   * True when a money-moving call (capture, refund, release) may have happened although its answer
+   * was lost (a timeout, a connection dropped after sending, a 5xx or unreadable answer): look at the
+   * transaction before trying again, or the money may move twice.
+   */
+  readonly outcomeUnknown: boolean;
+
   constructor(
     readonly reason: 'timeout' | 'unreachable' | 'unauthorized' | 'http_error' | 'rejected' | 'bad_answer',
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; outcomeUnknown?: boolean },
   ) {
     super(message, options);
     this.name = 'GatewayError';
+    this.outcomeUnknown = options?.outcomeUnknown ?? false;
   }
 }
 
@@ -128,5 +136,17 @@ export class ItemTooLargeError extends DependencyError {
       options,
     );
     this.name = 'ItemTooLargeError';
+  }
+}
+
+/**
+ * The merchant's webhook endpoint gave no HTTP answer. The message is only the cause, in an
+ * operator's words ("connection refused (ECONNREFUSED)", "timed out after 5000 ms"), because it is
+ * recorded as is on the delivery attempt; an HTTP status is an answer, never this error.
+ */
+export class WebhookDeliveryError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WebhookDeliveryError';
   }
 }

@@ -79,7 +79,10 @@ export interface DeadLetterQueue {
 }
 
 export interface MerchantNotifier {
-  /** POSTs the event, signed; resolves with the merchant's HTTP status (throws when unreachable). */
+  /**
+   * POSTs the event, signed; resolves with the merchant's HTTP status. Throws a WebhookDeliveryError
+   * naming the cause when no answer came (refused, DNS, TLS, timeout).
+   */
   deliver(event: MerchantEvent): Promise<number>;
 }
 
@@ -96,24 +99,64 @@ export interface PaymentRequestInput {
   /** Absolute URLs of our callback routes. */
   readonly callbacks: Readonly<Record<'ok' | 'fail' | 'open' | 'notification' | 'verifyOrder', string>>;
   readonly customer?: Readonly<Record<string, string>>;
-  readonly orderLines?: readonly Readonly<Record<string, string>>[];
+  readonly orderLines?: readonly OrderLine[];
 }
 
-export interface CaptureResult {
+/**
+ * One order line in AltaPay's terms (`description`, `itemId`, `quantity`, `unitPrice`, `taxPercent`,
+ * `goodsType`, ...), values as exact strings; sent as `orderLines[i][key]`.
+ */
+export type OrderLine = Readonly<Record<string, string>>;
+
+/** The gateway's answer to a capture, refund or release. */
+export interface OperationResult {
   /** The gateway's Result: Success, or Error/Failed with a reason. */
   readonly result: string;
   readonly merchantErrorMessage?: string;
-  /** The transaction as the gateway holds it after the call. */
+  /** The transaction as the gateway holds it after the call; read it, not only `result`. */
   readonly transactions: readonly GatewayTransaction[];
 }
 
+/** The answer to `captureReservation` (the worker's name for an OperationResult). */
+export type CaptureResult = OperationResult;
+
+/**
+ * The gateway, in our terms. Every failure is a GatewayError. A money-moving call (capture, refund,
+ * release) whose answer was lost has `outcomeUnknown` set: it may have happened, so the caller looks
+ * (`transactions`) before it tries again. A refusal is no failure: it comes back as an
+ * OperationResult whose `result` is not Success, with the gateway's reason.
+ */
 export interface PaymentGateway {
   /** Creates a payment request; throws GatewayError when the gateway fails or refuses. */
   createPaymentRequest(input: PaymentRequestInput): Promise<{ paymentRequestId: string; url: string }>;
   /** The gateway's current view of a transaction (`payments`); empty when it does not know it. */
   transactions(transactionId: string): Promise<readonly GatewayTransaction[]>;
-  /** Captures `amount` of a reservation (`captureReservation`). */
-  captureReservation(transactionId: string, amount: string): Promise<CaptureResult>;
+  /**
+   * Every transaction the gateway holds for an order (`payments` by `shop_orderid`), oldest first:
+   * how a payment whose callback never came is found.
+   */
+  transactionsOfOrder(shopOrderId: string): Promise<readonly GatewayTransaction[]>;
+  /**
+   * Captures `amount` of a reservation (`captureReservation`); less than what is left is a partial
+   * capture, and several partial captures may follow. `orderLines` say what is being captured
+   * (required by invoice methods for a partial capture).
+   */
+  captureReservation(
+    transactionId: string,
+    amount: string,
+    orderLines?: readonly OrderLine[],
+  ): Promise<OperationResult>;
+  /**
+   * Gives back `amount` of what was captured (`refundCapturedReservation`); several partial refunds
+   * may follow, up to what was captured.
+   */
+  refundCapturedReservation(
+    transactionId: string,
+    amount: string,
+    orderLines?: readonly OrderLine[],
+  ): Promise<OperationResult>;
+  /** Lets the whole reservation go (`releaseReservation`); refused once anything is captured. */
+  releaseReservation(transactionId: string): Promise<OperationResult>;
 }
 
 export interface Clock {

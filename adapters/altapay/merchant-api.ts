@@ -5,7 +5,8 @@ import {
 } from '../../shared/altapay/api-response';
 import { findCurrency } from '../../shared/altapay/currency';
 import { GatewayError } from '../../shared/errors';
-import type { CaptureResult, PaymentGateway, PaymentRequestInput } from '../../shared/ports';
+import type { OperationResult, OrderLine, PaymentGateway, PaymentRequestInput } from '../../shared/ports';
+import { describeNetworkFailure, isTimeout, networkErrorCode } from '../http/network-failure';
 
 export interface MerchantApiConfig {
   /** e.g. https://testgateway.altapaysecure.com (the API lives under /merchant/API/). */
@@ -20,6 +21,16 @@ export interface MerchantApiConfig {
 
 /** Errors where the request never reached the gateway: retrying them cannot create anything twice. */
 const notSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** The calls that move money: a lost answer to one of them leaves its outcome unknown. */
+const moneyMoving = new Set(['captureReservation', 'refundCapturedReservation', 'releaseReservation']);
+
+/** How each money-moving call's outcome reads in a message ("it may have captured"). */
+const moneyVerb: Readonly<Record<string, string>> = {
+  captureReservation: 'captured',
+  refundCapturedReservation: 'refunded',
+  releaseReservation: 'released',
+};
 
 /** AltaPay customer_info keys for our customer fields. */
 const customerKeys: Readonly<Record<string, string>> = {
@@ -72,9 +83,7 @@ export class AltaPayMerchantApi implements PaymentGateway {
     for (const [key, value] of Object.entries(input.customer ?? {})) {
       params[`customer_info[${customerKeys[key] ?? key}]`] = value;
     }
-    input.orderLines?.forEach((line, i) => {
-      for (const [key, value] of Object.entries(line)) params[`orderLines[${i}][${key}]`] = value;
-    });
+    Object.assign(params, orderLineParams(input.orderLines));
     const response = await this.call('createPaymentRequest', params);
     if (response.result !== 'Success') {
       throw new GatewayError(
@@ -93,9 +102,50 @@ export class AltaPayMerchantApi implements PaymentGateway {
     return response.transactions.filter((t) => t.transactionId === transactionId);
   }
 
-  async captureReservation(transactionId: string, amount: string): Promise<CaptureResult> {
-    // Retrying a capture whose answer was lost could capture twice: the worker checks `payments` first.
-    const response = await this.call('captureReservation', { transaction_id: transactionId, amount });
+  async transactionsOfOrder(shopOrderId: string): Promise<readonly GatewayTransaction[]> {
+    // Without `limit` the gateway lists 10; an order may have up to 20 payment attempts.
+    const response = await this.call('payments', { shop_orderid: shopOrderId, limit: '100' });
+    return response.transactions
+      .filter((t) => t.shopOrderId === shopOrderId)
+      .sort((a, b) => (a.createdDate ?? '').localeCompare(b.createdDate ?? ''));
+  }
+
+  captureReservation(
+    transactionId: string,
+    amount: string,
+    orderLines?: readonly OrderLine[],
+  ): Promise<OperationResult> {
+    return this.operate('captureReservation', transactionId, {
+      amount,
+      ...orderLineParams(orderLines),
+    });
+  }
+
+  refundCapturedReservation(
+    transactionId: string,
+    amount: string,
+    orderLines?: readonly OrderLine[],
+  ): Promise<OperationResult> {
+    return this.operate('refundCapturedReservation', transactionId, {
+      amount,
+      ...orderLineParams(orderLines),
+    });
+  }
+
+  releaseReservation(transactionId: string): Promise<OperationResult> {
+    return this.operate('releaseReservation', transactionId, {});
+  }
+
+  /**
+   * A capture, refund or release. A refusal (`Result` Error or Failed, often with the transaction) is
+   * an answer, returned with the gateway's reason; only a missing or unreadable answer throws.
+   */
+  private async operate(
+    method: string,
+    transactionId: string,
+    params: Record<string, string>,
+  ): Promise<OperationResult> {
+    const response = await this.call(method, { transaction_id: transactionId, ...params });
     return {
       result: response.result ?? '',
       ...(response.merchantErrorMessage ? { merchantErrorMessage: response.merchantErrorMessage } : {}),
@@ -123,13 +173,24 @@ export class AltaPayMerchantApi implements PaymentGateway {
         `AltaPay refused our API credentials (HTTP ${response.status}): check the API user and password.`,
       );
     }
-    if (!response.ok)
-      throw new GatewayError('http_error', `AltaPay answered HTTP ${response.status} to ${method}.`);
+    // A 5xx or an unreadable answer may come after the gateway acted: the outcome is unknown then.
+    const unknown = moneyMoving.has(method);
+    if (!response.ok) {
+      throw new GatewayError(
+        'http_error',
+        `AltaPay answered HTTP ${response.status} to ${method}.${unknown ? mayHaveHappened(method) : ''}`,
+        { outcomeUnknown: unknown && response.status >= 500 },
+      );
+    }
     let parsed: ApiResponse;
     try {
       parsed = parseApiResponse(text);
     } catch (cause) {
-      throw new GatewayError('bad_answer', `AltaPay's answer to ${method} is not an APIResponse.`, { cause });
+      throw new GatewayError(
+        'bad_answer',
+        `AltaPay's answer to ${method} is not an APIResponse.${unknown ? mayHaveHappened(method) : ''}`,
+        { cause, outcomeUnknown: unknown },
+      );
     }
     if (parsed.header.errorCode !== '0') {
       throw new GatewayError(
@@ -142,43 +203,48 @@ export class AltaPayMerchantApi implements PaymentGateway {
 
   /** Sends once, and once more only if the first attempt never reached the gateway. */
   private async send(url: URL, init: RequestInit, method: string): Promise<Response> {
+    const { timeoutMs } = this.config;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.fetchImpl(url, { ...init, signal: AbortSignal.timeout(this.config.timeoutMs) });
+        return await this.fetchImpl(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
       } catch (error) {
+        const notSent = notSentCodes.has(networkErrorCode(error));
+        if (attempt < 2 && notSent) continue;
+        const unknown = moneyMoving.has(method) && !notSent;
+        const after = unknown ? mayHaveHappened(method) : '';
         if (isTimeout(error)) {
           throw new GatewayError(
             'timeout',
-            `AltaPay did not answer ${method} within ${this.config.timeoutMs} ms.`,
+            `AltaPay did not answer ${method} within ${timeoutMs} ms.${after}`,
             {
               cause: error,
+              outcomeUnknown: unknown,
             },
           );
         }
-        if (attempt < 2 && notSentCodes.has(errorCode(error))) continue;
         throw new GatewayError(
           'unreachable',
-          `AltaPay could not be reached for ${method} (${errorCode(error) || 'network error'}).`,
-          {
-            cause: error,
-          },
+          `AltaPay could not be reached for ${method}: ${describeNetworkFailure(error, timeoutMs)}.${after}`,
+          { cause: error, outcomeUnknown: unknown },
         );
       }
     }
   }
 }
 
+/** `orderLines[i][key]` parameters, as the gateway reads nested keys. */
+function orderLineParams(lines: readonly OrderLine[] | undefined): Record<string, string> {
+  const params: Record<string, string> = {};
+  lines?.forEach((line, i) => {
+    for (const [key, value] of Object.entries(line)) params[`orderLines[${i}][${key}]`] = value;
+  });
+  return params;
+}
+
+function mayHaveHappened(method: string): string {
+  return ` The money may have been ${moneyVerb[method] ?? 'moved'}: look the transaction up (payments) before trying again.`;
+}
+
 function withTrailingSlash(url: URL): URL {
   return url.pathname.endsWith('/') ? url : new URL(`${url.href}/`);
-}
-
-function isTimeout(error: unknown): boolean {
-  return error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
-}
-
-/** fetch wraps the socket error: `TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } })`. */
-function errorCode(error: unknown): string {
-  const cause = error instanceof Error ? error.cause : undefined;
-  const code = typeof cause === 'object' && cause !== null ? Reflect.get(cause, 'code') : undefined;
-  return typeof code === 'string' ? code : '';
 }

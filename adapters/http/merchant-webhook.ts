@@ -1,5 +1,7 @@
+import { WebhookDeliveryError } from '../../shared/errors';
 import type { MerchantEvent, MerchantNotifier } from '../../shared/ports';
 import { signWebhook } from '../../shared/webhooks/signature';
+import { describeNetworkFailure } from './network-failure';
 
 export interface MerchantWebhookConfig {
   readonly url: URL;
@@ -21,18 +23,23 @@ export class MerchantWebhook implements MerchantNotifier {
     const config =
       typeof this.configOrProvider === 'function' ? this.configOrProvider() : this.configOrProvider;
     const timestamp = Math.floor(Date.now() / 1000);
-    const response = await this.fetchImpl(config.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...signWebhook({ id: event.eventId, body: event.body, timestamp, key: config.signingKey }),
-        'user-agent': 'altapay-serverless-webhooks/1',
-      },
-      body: event.body,
-      // A redirect could send the signed event somewhere the merchant did not configure.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(config.timeoutMs),
-    });
+    let response: Response;
+    try {
+      response = await this.fetchImpl(config.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...signWebhook({ id: event.eventId, body: event.body, timestamp, key: config.signingKey }),
+          'user-agent': 'altapay-serverless-webhooks/1',
+        },
+        body: event.body,
+        // A redirect could send the signed event somewhere the merchant did not configure.
+        redirect: 'manual',
+        signal: AbortSignal.timeout(config.timeoutMs),
+      });
+    } catch (error) {
+      throw new WebhookDeliveryError(describeNetworkFailure(error, config.timeoutMs), { cause: error });
+    }
     // The body is not needed, but reading it lets the connection be reused.
     await response.arrayBuffer().catch(() => undefined);
     return response.status;

@@ -9,7 +9,15 @@ import type { Ledger, SimPaymentRequest } from './ledger';
 import { messagePage, outcomeLabels, refusalText, stripScripts } from './pages';
 
 /** What the customer can click on the payment page. */
-export type Outcome = 'success' | 'decline' | '3ds-failure' | 'cancel' | 'open-success' | 'open-failure';
+export type Outcome =
+  | 'success'
+  /** Reserved, but no callback at all reaches the shop: its API was down, or the browser closed in 3-D Secure. */
+  | 'success-unheard'
+  | 'decline'
+  | '3ds-failure'
+  | 'cancel'
+  | 'open-success'
+  | 'open-failure';
 
 /** Every Outcome, in the order of the payment page. */
 export const outcomes = Object.keys(outcomeLabels) as readonly Outcome[];
@@ -41,9 +49,11 @@ export function checkout({ ledger, callbacks, secret }: CheckoutDeps): Pay {
   ): Promise<{ answer: CustomerAnswer; completed: boolean }> => {
     const kind = outcome.startsWith('open-') ? 'invoice' : outcome === 'cancel' ? 'no-card' : 'card';
     const created = ledger.openTransaction(request, kind);
+    const unheard = outcome === 'success-unheard';
 
     const verifyUrl = request.config.callback_verify_order;
-    if (verifyUrl !== undefined) {
+    // Not even verify_order: a shop that could answer it would be told of the payment.
+    if (verifyUrl !== undefined && !unheard) {
       const fields = callbackFields({
         transaction: created,
         status: 'open',
@@ -67,6 +77,7 @@ export function checkout({ ledger, callbacks, secret }: CheckoutDeps): Pay {
 
     const state = stateOf(outcome, request.type);
     const transaction = ledger.settle(created.transactionId, state, request.formattedAmount);
+    if (unheard) return { answer: html(200, unheardPage(request, transaction)), completed: true };
     const callback = state === 'open' ? 'open' : paymentStates[state].money === 'none' ? 'fail' : 'ok';
     const completed = callback !== 'fail';
     const target = request.config[`callback_${callback}`];
@@ -117,6 +128,7 @@ export function checkout({ ledger, callbacks, secret }: CheckoutDeps): Pay {
 function stateOf(outcome: Outcome, type: SimPaymentRequest['type']): PaymentState {
   switch (outcome) {
     case 'success':
+    case 'success-unheard':
       return type === 'paymentAndCapture' ? 'captured' : 'reserved';
     case 'decline':
       return 'declined';
@@ -174,6 +186,14 @@ function resultPage(request: SimPaymentRequest, transaction: SimTransaction, sta
   if (state === 'cancelled') return messagePage('Payment cancelled', `No money was taken (${order}).`);
   const reason = spec.mustBeShown && spec.cardHolderErrorMessage ? `${spec.cardHolderErrorMessage} ` : '';
   return messagePage('Payment failed', `${reason}No money was taken (${order}).`);
+}
+
+/** The customer paid; the shop learns of it only by asking the gateway (`payments`). */
+function unheardPage(request: SimPaymentRequest, transaction: SimTransaction): string {
+  return messagePage(
+    'Payment completed',
+    `${request.formattedAmount} ${request.currency.alpha} paid (order ${request.shopOrderId}, transaction ${transaction.transactionId}). Simulated: no callback was sent to the shop, as when its API was down or the browser closed during 3-D Secure; the shop finds this payment only by asking the gateway (payments by shop_orderid).`,
+  );
 }
 
 function html(status: number, body: string): CustomerAnswer {

@@ -11,7 +11,15 @@ import { type ApiMethod, apiMethods, type Ledger } from './ledger';
 import { indexPage, messagePage, paymentPage } from './pages';
 
 /** Failure kinds `failNext` can inject into the next Merchant API call. */
-export type ApiFailure = 'header-error' | 'result-error' | 'unauthorized' | 'timeout' | 'http-500';
+export type ApiFailure =
+  | 'header-error'
+  | 'result-error'
+  | 'unauthorized'
+  /** Never answers, and does nothing: the call never got through. */
+  | 'timeout'
+  /** Does what was asked, then never answers: the caller cannot know that it happened. */
+  | 'answer-lost'
+  | 'http-500';
 
 export interface SimulatorHttpDeps {
   readonly ledger: Ledger;
@@ -108,6 +116,8 @@ export function simulatorHttp({ ledger, credentials, pay, log }: SimulatorHttpDe
       params = new Map(query);
     }
     const answer = ledger.call(method as ApiMethod, params);
+    // The socket stays open until the client gives up or stop() drops it.
+    if (failure?.kind === 'answer-lost') return;
     send(res, answer.status, 'application/xml; charset=utf-8', answer.xml);
   };
 

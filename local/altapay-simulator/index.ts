@@ -23,5 +23,5 @@ export {
   testCard,
 } from './documents';
 export type { ApiFailure } from './http-server';
-export type { SimPaymentRequest } from './ledger';
+export type { SimOperation, SimPaymentRequest } from './ledger';
 export { type GatewaySimulator, type SimulatorOptions, startGatewaySimulator } from './server';

@@ -42,10 +42,23 @@ export interface SimPaymentRequest {
   readonly state: 'new' | 'processing' | 'completed';
 }
 
+/** A capture, refund or release as the merchant asked for it, whatever the gateway answered. */
+export interface SimOperation {
+  readonly method: 'captureReservation' | 'refundCapturedReservation' | 'releaseReservation';
+  readonly transactionId: string;
+  readonly shopOrderId: string;
+  /** As sent; undefined when the merchant sent none. */
+  readonly amount?: string;
+  readonly orderLines: readonly Readonly<Record<string, string>>[];
+  readonly result: 'Success' | 'Error';
+}
+
 /** A Merchant API answer: the HTTP status and the APIResponse document. */
 export interface ApiAnswer {
   readonly status: number;
   readonly xml: string;
+  /** Body/Result as written in `xml`, when there is one. */
+  readonly result?: string;
 }
 
 /** The Merchant API methods the simulator implements. */
@@ -65,6 +78,9 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** A createPaymentRequest amount: dot-decimal, unsigned, ≤ 2 decimals (docs/altapay-protocol.md §8.2). */
 const requestAmount = /^(0|[1-9]\d{0,11})(\.\d{1,2})?$/;
 const maxShopOrderIdLength = 100;
+/** `payments` lists this many transactions unless `limit` (at most 100) says otherwise (§8.3). */
+const defaultPaymentsLimit = 10;
+const maxPaymentsLimit = 100;
 const callbackKeys = [
   'callback_ok',
   'callback_fail',
@@ -83,6 +99,7 @@ export class Ledger {
   /** When each transaction last changed, to keep UpdatedDate strictly increasing. */
   private readonly lastChange = new Map<string, number>();
   private nextTransactionId = 80_000_000;
+  private readonly operationLog: SimOperation[] = [];
 
   constructor(
     private readonly options: {
@@ -100,12 +117,33 @@ export class Ledger {
       case 'payments':
         return this.payments(params);
       case 'captureReservation':
-        return this.capture(params);
+        return this.logged(method, params, this.capture(params));
       case 'releaseReservation':
-        return this.release(params);
+        return this.logged(method, params, this.release(params));
       case 'refundCapturedReservation':
-        return this.refund(params);
+        return this.logged(method, params, this.refund(params));
     }
+  }
+
+  /** The order's captures, refunds and releases as asked for, oldest first. */
+  operationsOf(shopOrderId: string): readonly SimOperation[] {
+    return this.operationLog.filter((o) => o.shopOrderId === shopOrderId);
+  }
+
+  private logged(method: SimOperation['method'], params: Params, answer: ApiAnswer): ApiAnswer {
+    const transaction = this.byId.get(params.get('transaction_id') ?? '');
+    if (transaction !== undefined) {
+      const amount = params.get('amount');
+      this.operationLog.push({
+        method,
+        transactionId: transaction.transactionId,
+        shopOrderId: transaction.shopOrderId,
+        ...(amount === undefined ? {} : { amount }),
+        orderLines: indexedGroup(params, 'orderLines'),
+        result: answer.result === 'Success' ? 'Success' : 'Error',
+      });
+    }
+    return answer;
   }
 
   /** The request, or undefined. The object is live: callers outside the simulator get a copy. */
@@ -237,6 +275,7 @@ export class Ledger {
     const base = this.options.baseUrl();
     return {
       status: 200,
+      result: 'Success',
       xml: apiResponseXml({
         path,
         result: 'Success',
@@ -254,13 +293,19 @@ export class Ledger {
     const paymentId = params.get('payment_id');
     const shopOrderId = params.get('shop_orderid');
     const terminal = params.get('terminal');
-    const found = [...this.byId.values()].filter(
-      (t) =>
-        (transactionId === undefined || t.transactionId === transactionId) &&
-        (paymentId === undefined || t.paymentId === paymentId) &&
-        (shopOrderId === undefined || t.shopOrderId === shopOrderId) &&
-        (terminal === undefined || t.terminal === terminal),
-    );
+    const limit = Number(params.get('limit') || defaultPaymentsLimit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > maxPaymentsLimit) {
+      return bodyError('API/payments', `Invalid limit: use a whole number from 1 to ${maxPaymentsLimit}`);
+    }
+    const found = [...this.byId.values()]
+      .filter(
+        (t) =>
+          (transactionId === undefined || t.transactionId === transactionId) &&
+          (paymentId === undefined || t.paymentId === paymentId) &&
+          (shopOrderId === undefined || t.shopOrderId === shopOrderId) &&
+          (terminal === undefined || t.terminal === terminal),
+      )
+      .slice(0, limit);
     // Like the gateway's: no Result, an empty ResultFilter, 0..n transactions.
     return {
       status: 200,
@@ -281,7 +326,8 @@ export class Ledger {
         CaptureCurrency: currency.numeric,
         CaptureResult: 'Error',
       });
-    if (transaction.transactionStatus !== 'preauth' && transaction.transactionStatus !== 'captured') {
+    // A refund of an earlier part leaves the rest of the reservation capturable.
+    if (!['preauth', 'captured', 'refunded'].includes(transaction.transactionStatus)) {
       return refuse(`Transaction in status ${transaction.transactionStatus} cannot be captured`);
     }
     const amount = this.requestedAmount(params, currency, reserved - captured);
@@ -303,6 +349,7 @@ export class Ledger {
     );
     return {
       status: 200,
+      result: 'Success',
       xml: apiResponseXml({
         path,
         result: 'Success',
@@ -336,6 +383,7 @@ export class Ledger {
     const updated = this.change(transaction, { transactionStatus: 'released' });
     return {
       status: 200,
+      result: 'Success',
       xml: apiResponseXml({
         path,
         result: 'Success',
@@ -378,6 +426,7 @@ export class Ledger {
     );
     return {
       status: 200,
+      result: 'Success',
       xml: apiResponseXml({
         path,
         result: 'Success',
@@ -451,6 +500,7 @@ export class Ledger {
 function bodyError(path: string, message: string): ApiAnswer {
   return {
     status: 200,
+    result: 'Error',
     xml: apiResponseXml({
       path,
       result: 'Error',
@@ -470,6 +520,7 @@ function operationError(
 ): ApiAnswer {
   return {
     status: 200,
+    result: 'Error',
     xml: apiResponseXml({
       path,
       result: 'Error',

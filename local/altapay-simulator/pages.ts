@@ -8,6 +8,7 @@ import { escapeHtml } from '../../shared/pages/escape';
 /** The buttons of the payment page, in the order shown. */
 export const outcomeLabels = {
   success: 'Pay',
+  'success-unheard': 'Pay — the shop never hears',
   decline: 'Decline',
   '3ds-failure': '3-D Secure fails',
   cancel: 'Cancel',

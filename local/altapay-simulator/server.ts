@@ -8,7 +8,7 @@ import { type CallbackDelivery, callbackDelivery } from './callback-delivery';
 import { checkout, type Pay } from './checkout';
 import type { SimTransaction } from './documents';
 import { type SimulatorHttp, simulatorHttp } from './http-server';
-import { Ledger, type SimPaymentRequest } from './ledger';
+import { Ledger, type SimOperation, type SimPaymentRequest } from './ledger';
 
 /** How to run the simulator. */
 export interface SimulatorOptions {
@@ -53,6 +53,8 @@ export interface GatewaySimulator {
   paymentRequestsFor(shopOrderId: string): readonly SimPaymentRequest[];
   /** Snapshots of the order's transactions in their current state, oldest first. */
   transactions(shopOrderId: string): readonly SimTransaction[];
+  /** The order's captures, refunds and releases as the merchant sent them (amounts, order lines), oldest first. */
+  operations(shopOrderId: string): readonly SimOperation[];
 }
 
 /** Starts the simulator and resolves once it listens. */
@@ -113,6 +115,9 @@ export async function startGatewaySimulator(options: SimulatorOptions): Promise<
     },
     transactions(shopOrderId) {
       return ledger.transactionsOf(shopOrderId).map((t) => structuredClone(t));
+    },
+    operations(shopOrderId) {
+      return ledger.operationsOf(shopOrderId).map((o) => structuredClone(o));
     },
   };
 }

@@ -1,3 +1,4 @@
+import { WebhookDeliveryError } from '../errors';
 import { describe } from '../payments/save-decision';
 import type { MerchantEvent, MerchantNotifier } from '../ports';
 import type { DeliveryAttempt } from './work-record';
@@ -5,7 +6,7 @@ import type { WorkerDeps } from './worker-deps';
 
 /** Step 3: POSTs the event, retrying with backoff; every attempt is returned for the record. */
 export async function deliver(
-  deps: WorkerDeps,
+  deps: Pick<WorkerDeps, 'deliveryBackoffMs' | 'sleep' | 'metrics'>,
   notifier: MerchantNotifier,
   event: MerchantEvent,
   now: () => string,
@@ -22,9 +23,14 @@ export async function deliver(
       deps.metrics?.deliveryAttempt(accepted);
       if (accepted) return { delivered: true, attempts };
     } catch (error) {
-      attempts.push({ at, error: describe(error), durationMs: Date.now() - started });
+      attempts.push({ at, error: failureCause(error), durationMs: Date.now() - started });
       deps.metrics?.deliveryAttempt(false);
     }
   }
   return { delivered: false, attempts };
+}
+
+/** What an attempt without an answer records: the notifier's cause as is, anything else with its name. */
+function failureCause(error: unknown): string {
+  return error instanceof WebhookDeliveryError ? error.message : describe(error);
 }

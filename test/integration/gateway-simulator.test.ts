@@ -214,7 +214,15 @@ describe('createPaymentRequest', () => {
     expect(page).toContain('page-1');
     expect(page).toContain('12.50 DKK');
     expect(page).toContain(`action="/eCommerce/API/pay?pid=${pid}"`);
-    for (const outcome of ['success', 'decline', '3ds-failure', 'cancel', 'open-success', 'open-failure']) {
+    for (const outcome of [
+      'success',
+      'success-unheard',
+      'decline',
+      '3ds-failure',
+      'cancel',
+      'open-success',
+      'open-failure',
+    ]) {
       expect(page).toContain(`data-outcome="${outcome}"`);
     }
     expect(page).not.toMatch(/<script|src=|href="http/i);
@@ -629,6 +637,30 @@ describe('paying: the callbacks and what the customer sees', () => {
   });
 });
 
+describe('"Pay — the shop never hears"', () => {
+  it('reserves at the gateway, delivers no callback at all, and payments by shop_orderid finds it', async () => {
+    const order = nextOrder();
+    const pid = await createPayment(order, { 'config[callback_verify_order]': `${shop.url}/verify` });
+
+    const answer = await gateway.pay(pid, 'success-unheard');
+    // Long enough for a notification the simulator might have scheduled.
+    await new Promise((resolve) => setTimeout(resolve, notificationDelayMs * 2));
+
+    expect(answer.status).toBe(200);
+    expect(answer.html).toContain('no callback was sent to the shop');
+    expect(shop.requests.filter((r) => r.fields.get('shop_orderid') === order)).toEqual([]);
+    expect(gateway.deliveries.filter((d) => d.fields.shop_orderid === order)).toEqual([]);
+    const listed = parseApiResponse(await (await callApi('payments', { shop_orderid: order })).text());
+    expect(listed.transactions).toHaveLength(1);
+    expect(listed.transactions[0]).toMatchObject({
+      shopOrderId: order,
+      transactionStatus: 'preauth',
+      reservedAmount: '12.50',
+    });
+    expect(gateway.paymentRequest(pid)?.state).toBe('completed');
+  });
+});
+
 describe('payments, capture, release and refund', () => {
   async function reservedPayment(): Promise<{ order: string; transactionId: string }> {
     const order = nextOrder();
@@ -722,6 +754,74 @@ describe('payments, capture, release and refund', () => {
     expect(parsed.result).toBe('Success');
     expect(parsed.transactions[0]?.transactionStatus).toBe('released');
     expect(gateway.transactions(order)[0]?.transactionStatus).toBe('released');
+  });
+
+  it('captures the rest of a reservation after a partial refund', async () => {
+    const { transactionId } = await reservedPayment();
+    await callApi('captureReservation', { transaction_id: transactionId, amount: '5.00' });
+    await callApi('refundCapturedReservation', { transaction_id: transactionId, amount: '5.00' });
+
+    const rest = parseApiResponse(
+      await (await callApi('captureReservation', { transaction_id: transactionId })).text(),
+    );
+
+    expect(rest.result).toBe('Success');
+    expect(rest.transactions[0]).toMatchObject({ capturedAmount: '12.50', refundedAmount: '5.00' });
+  });
+
+  it('keeps each capture, refund and release as asked for, order lines included, refusals too', async () => {
+    const { order, transactionId } = await reservedPayment();
+
+    await callApi('captureReservation', {
+      transaction_id: transactionId,
+      amount: '10.00',
+      'orderLines[0][description]': 'Mug',
+      'orderLines[0][itemId]': 'MUG-1',
+      'orderLines[0][quantity]': '1',
+      'orderLines[0][unitPrice]': '10.00',
+    });
+    await callApi('releaseReservation', { transaction_id: transactionId });
+
+    expect(gateway.operations(order)).toEqual([
+      {
+        method: 'captureReservation',
+        transactionId,
+        shopOrderId: order,
+        amount: '10.00',
+        orderLines: [{ description: 'Mug', itemId: 'MUG-1', quantity: '1', unitPrice: '10.00' }],
+        result: 'Success',
+      },
+      { method: 'releaseReservation', transactionId, shopOrderId: order, orderLines: [], result: 'Error' },
+    ]);
+  });
+
+  it('lists 10 transactions of an order unless limit says more, and refuses a limit above 100', async () => {
+    const order = nextOrder();
+    // A declined attempt leaves the request payable again, so one request gives many transactions.
+    const pid = await createPayment(order);
+    for (let i = 0; i < 11; i++) await gateway.pay(pid, 'decline');
+
+    const listed = async (params: Record<string, string>) =>
+      parseApiResponse(await (await callApi('payments', { shop_orderid: order, ...params })).text());
+
+    expect((await listed({})).transactions).toHaveLength(10);
+    expect((await listed({ limit: '100' })).transactions).toHaveLength(11);
+    expect((await listed({ limit: '101' })).merchantErrorMessage).toMatch(/Invalid limit/);
+  });
+
+  it('does what was asked and never answers when its answer is lost', async () => {
+    const { order, transactionId } = await reservedPayment();
+    gateway.failNext('answer-lost', 'captureReservation');
+
+    const call = callApi(
+      'captureReservation',
+      { transaction_id: transactionId, amount: '2.00' },
+      basic(credentials.username, credentials.password),
+      AbortSignal.timeout(200),
+    );
+
+    await expect(call).rejects.toThrow(/abort|timeout/i);
+    expect(gateway.transactions(order)[0]).toMatchObject({ capturedAmount: '2.00' });
   });
 
   it('answers Result Error for an unknown transaction', async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AltaPayMerchantApi } from '../../adapters/altapay/merchant-api';
 import { decodeFormBody } from '../../shared/altapay/form-body';
 import { GatewayError } from '../../shared/errors';
-import type { PaymentRequestInput } from '../../shared/ports';
+import type { OrderLine, PaymentRequestInput } from '../../shared/ports';
 import { readFixture } from '../support/gateway';
 
 /** A stand-in gateway on loopback that answers with documents in AltaPay's format. */
@@ -156,6 +156,159 @@ describe('the AltaPay Merchant API client', () => {
     await expect(failure).rejects.toMatchObject({
       reason: 'unreachable',
       message: expect.stringContaining('ECONNREFUSED'),
+    });
+  });
+});
+
+describe('the money-moving calls and order lookups', () => {
+  const lines: OrderLine[] = [
+    { description: 'Mug', itemId: 'MUG-1', quantity: '1', unitPrice: '49.00', taxPercent: '25' },
+    { description: 'Shipping', itemId: 'SHIP', quantity: '1', unitPrice: '10.00', goodsType: 'shipment' },
+  ];
+  const fieldsOf = (i = 0) => Object.fromEntries(received[i]?.fields ?? []);
+
+  it('captures part of a reservation with its order lines as bracketed keys', async () => {
+    answer = () => ({ status: 200, body: readFixture('api-capture-succeeded.xml') });
+
+    const captured = await client().captureReservation('71240518', '59.00', lines);
+
+    expect(received[0]?.path).toBe('/merchant/API/captureReservation');
+    expect(fieldsOf()).toEqual({
+      transaction_id: '71240518',
+      amount: '59.00',
+      'orderLines[0][description]': 'Mug',
+      'orderLines[0][itemId]': 'MUG-1',
+      'orderLines[0][quantity]': '1',
+      'orderLines[0][unitPrice]': '49.00',
+      'orderLines[0][taxPercent]': '25',
+      'orderLines[1][description]': 'Shipping',
+      'orderLines[1][itemId]': 'SHIP',
+      'orderLines[1][quantity]': '1',
+      'orderLines[1][unitPrice]': '10.00',
+      'orderLines[1][goodsType]': 'shipment',
+    });
+    expect(captured.result).toBe('Success');
+  });
+
+  it('refunds with refundCapturedReservation and reads the transaction after the refund', async () => {
+    answer = () => ({ status: 200, body: readFixture('api-refund-succeeded.xml') });
+
+    const refunded = await client().refundCapturedReservation('71240518', '49.00', lines.slice(0, 1));
+
+    expect(received[0]?.path).toBe('/merchant/API/refundCapturedReservation');
+    expect(fieldsOf()).toMatchObject({
+      transaction_id: '71240518',
+      amount: '49.00',
+      'orderLines[0][itemId]': 'MUG-1',
+    });
+    expect(fieldsOf()).not.toHaveProperty('orderLines[1][itemId]');
+    expect(refunded.result).toBe('Success');
+    expect(refunded.transactions).toHaveLength(1);
+    expect(refunded.transactions[0]).toMatchObject({ capturedAmount: '249.00', refundedAmount: '49.00' });
+  });
+
+  it('releases with the transaction id alone', async () => {
+    answer = () => ({ status: 200, body: readFixture('api-release-succeeded.xml') });
+
+    const released = await client().releaseReservation('71209874');
+
+    expect(received[0]?.path).toBe('/merchant/API/releaseReservation');
+    expect(fieldsOf()).toEqual({ transaction_id: '71209874' });
+    expect(released.result).toBe('Success');
+    expect(released.transactions[0]?.transactionStatus).toBe('released');
+  });
+
+  it("returns a refusal as an answer with the gateway's reason and the transaction, never as a failure", async () => {
+    answer = () => ({ status: 200, body: readFixture('api-capture-refused.xml') });
+
+    const refused = await client().captureReservation('71240518', '249.00');
+
+    expect(refused.result).toBe('Error');
+    expect(refused.merchantErrorMessage).toBe('Nothing left to capture: the reservation is already captured');
+    expect(refused.transactions[0]).toMatchObject({
+      transactionStatus: 'captured',
+      capturedAmount: '249.00',
+    });
+  });
+
+  it("lists an order's transactions by shop_orderid (up to 100), oldest first", async () => {
+    answer = () => ({ status: 200, body: readFixture('api-payments-two-transactions.xml') });
+
+    const listed = await client().transactionsOfOrder('SO-2026-10441');
+
+    expect(received[0]?.path).toBe('/merchant/API/payments');
+    expect(fieldsOf()).toEqual({ shop_orderid: 'SO-2026-10441', limit: '100' });
+    expect(listed.map((t) => [t.transactionId, t.transactionStatus])).toEqual([
+      ['71203301', 'preauth_failed'],
+      ['71203345', 'preauth'],
+    ]);
+  });
+
+  it('lists nothing for an order the gateway does not know', async () => {
+    answer = () => ({ status: 200, body: readFixture('api-payments-none-found.xml') });
+
+    expect(await client().transactionsOfOrder('no-such-order')).toEqual([]);
+  });
+
+  it.each([
+    [
+      'captureReservation',
+      (api: AltaPayMerchantApi) => api.captureReservation('71240518', '10.00'),
+      'captured',
+    ],
+    [
+      'refundCapturedReservation',
+      (api: AltaPayMerchantApi) => api.refundCapturedReservation('71240518', '10.00'),
+      'refunded',
+    ],
+    ['releaseReservation', (api: AltaPayMerchantApi) => api.releaseReservation('71240518'), 'released'],
+  ])('a %s without an answer is a timeout whose outcome is unknown, sent once', async (_, call, verb) => {
+    answer = () => 'hang';
+
+    const failure = call(client({ timeoutMs: 200 }));
+
+    await expect(failure).rejects.toMatchObject({
+      reason: 'timeout',
+      outcomeUnknown: true,
+      message: expect.stringContaining(`may have been ${verb}: look the transaction up`),
+    });
+    expect(received).toHaveLength(1);
+  });
+
+  it('a 5xx to a refund leaves its outcome unknown; a 5xx to a lookup does not', async () => {
+    answer = () => ({ status: 502, body: '<html>bad gateway</html>' });
+
+    await expect(client().refundCapturedReservation('71240518', '10.00')).rejects.toMatchObject({
+      reason: 'http_error',
+      outcomeUnknown: true,
+    });
+    await expect(client().transactionsOfOrder('SO-1')).rejects.toMatchObject({
+      reason: 'http_error',
+      outcomeUnknown: false,
+    });
+  });
+
+  it('a timed-out lookup is a plain timeout: looking again is always safe', async () => {
+    answer = () => 'hang';
+
+    await expect(client({ timeoutMs: 200 }).transactionsOfOrder('SO-1')).rejects.toMatchObject({
+      reason: 'timeout',
+      outcomeUnknown: false,
+    });
+  });
+
+  it('a capture that could not connect did not happen: unreachable, outcome known, with the cause', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+
+    const failure = client({ baseUrl: new URL(`http://127.0.0.1:${port}/`) }).captureReservation('1', '1.00');
+
+    await expect(failure).rejects.toMatchObject({
+      reason: 'unreachable',
+      outcomeUnknown: false,
+      message: 'AltaPay could not be reached for captureReservation: connection refused (ECONNREFUSED).',
     });
   });
 });

@@ -34,6 +34,15 @@ class RecordingGateway implements PaymentGateway {
   async captureReservation(): Promise<never> {
     throw new Error('create-payment never captures');
   }
+  async transactionsOfOrder(): Promise<never> {
+    throw new Error('create-payment never lists an order');
+  }
+  async refundCapturedReservation(): Promise<never> {
+    throw new Error('create-payment never refunds');
+  }
+  async releaseReservation(): Promise<never> {
+    throw new Error('create-payment never releases');
+  }
 }
 
 function setup() {

@@ -21,6 +21,15 @@ class FakeGateway implements PaymentGateway {
   async createPaymentRequest(): Promise<never> {
     throw new Error('not used by the worker');
   }
+  async transactionsOfOrder(): Promise<never> {
+    throw new Error('not used by the worker');
+  }
+  async refundCapturedReservation(): Promise<never> {
+    throw new Error('not used by the worker');
+  }
+  async releaseReservation(): Promise<never> {
+    throw new Error('not used by the worker');
+  }
   async transactions(id: string) {
     const t = this.known.get(id);
     return t ? [t] : [];

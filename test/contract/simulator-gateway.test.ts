@@ -1,0 +1,48 @@
+import { afterAll, beforeAll } from 'vitest';
+import { AltaPayMerchantApi } from '../../adapters/altapay/merchant-api';
+import { type GatewaySimulator, startGatewaySimulator } from '../../local/altapay-simulator/index';
+import { paymentGatewayContract } from './payment-gateway.contract';
+
+const credentials = { username: 'contract-api', password: 'contract-password' };
+const terminal = 'AltaPay Test Terminal';
+let simulator: GatewaySimulator;
+let client: AltaPayMerchantApi;
+let orders = 0;
+
+beforeAll(async () => {
+  simulator = await startGatewaySimulator({ port: 0, credentials });
+  // Short, so a lost answer is given up on quickly; the simulator answers everything else at once.
+  client = new AltaPayMerchantApi({
+    baseUrl: new URL(simulator.url),
+    ...credentials,
+    terminal,
+    timeoutMs: 300,
+  });
+});
+
+afterAll(async () => {
+  await simulator.stop();
+});
+
+// Nothing listens on port 9 (discard): the callback URLs are never called, as the customer picks
+// "the shop never hears".
+const nowhere = 'http://127.0.0.1:9/callback';
+
+paymentGatewayContract('AltaPayMerchantApi on the simulator', {
+  gateway: () => client,
+  reserve: async (amount) => {
+    const shopOrderId = `contract-${++orders}`;
+    const { paymentRequestId } = await client.createPaymentRequest({
+      shopOrderId,
+      amount,
+      currency: 'DKK',
+      type: 'payment',
+      callbacks: { ok: nowhere, fail: nowhere, open: nowhere, notification: nowhere, verifyOrder: nowhere },
+    });
+    await simulator.pay(paymentRequestId, 'success-unheard');
+    const [transaction] = simulator.transactions(shopOrderId);
+    if (transaction === undefined) throw new Error(`the simulator holds no transaction for ${shopOrderId}`);
+    return { shopOrderId, transactionId: transaction.transactionId };
+  },
+  loseNextAnswer: (method) => simulator.failNext('answer-lost', method),
+});
