@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFormBody } from '../../shared/altapay/form-body';
+import { paymentAttemptLimit } from '../../shared/checkout/create-payment';
 import { eventually, useLocalStack } from '../support/local-stack';
 import { orderJson, signedFormBody, signedJsonRequest } from '../support/signed-order';
 
 /**
- * Issue 14's first two attacks, re-run as an attacker would, over real HTTP on the local stack: setting
- * the price of a shop's order, and squatting an order id before the real checkout. Only orders the
- * shop signed start anything, so each ends with the real customer paying the shop's price and the
- * merchant hearing of nothing else.
+ * Issue 14's attacks on the checkout, re-run as an attacker would, over real HTTP on the local stack:
+ * setting the price of a shop's order, squatting an order id before the real checkout, and growing one
+ * order's item towards DynamoDB's 400 KB limit. Only orders the shop signed start anything, so each
+ * ends with the real customer paying the shop's price and the merchant hearing of nothing else.
  */
 const stack = useLocalStack();
 
@@ -82,5 +83,50 @@ describe('the checkout boundary, attacked', () => {
     const { paymentRequestId } = (await real.json()) as { paymentRequestId: string };
     await stack.simulator.pay(paymentRequestId, 'success');
     expect((await stack.waitForStatus(shopOrderId, 'reserved')).status).toBe('reserved');
+  });
+
+  it("cannot grow an order towards the item limit: unsigned cycles store nothing, and the shop's own cancelled attempts stop at the limit with a small item", async () => {
+    const shopOrderId = 'GROW-1';
+    // The attacker's create-and-cancel loop needs a request to cancel: unsigned, there is none.
+    for (let i = 0; i < 50; i++) {
+      expect((await unsignedJson({ shopOrderId, amount: '10.00', currency: 'DKK' })).status).toBe(401);
+    }
+    expect(await stack.orderItems(shopOrderId)).toEqual([]);
+    // So the real customer pays, and it is recorded.
+    const paid = await form(
+      signedFormBody({ shopOrderId, amount: '10.00', currency: 'DKK' }, stack.shopOrderKey),
+    );
+    await stack.simulator.pay(pidOf(paid.headers.get('location')), 'success');
+    expect((await stack.waitForStatus(shopOrderId, 'reserved')).status).toBe('reserved');
+
+    // A customer with the shop's own signed order who cancels on the payment page, again and again.
+    const cancelled = 'GROW-2';
+    const shopForm = signedFormBody(
+      { shopOrderId: cancelled, amount: '10.00', currency: 'DKK' },
+      stack.shopOrderKey,
+    );
+    for (let attempt = 1; attempt <= paymentAttemptLimit; attempt++) {
+      const started = await form(shopForm);
+      expect(started.status).toBe(303);
+      await stack.simulator.pay(pidOf(started.headers.get('location')), 'cancel');
+      await eventually(`attempt ${attempt} recorded as cancelled`, async () => {
+        const log = (await stack.payment(cancelled))?.callbackLog ?? [];
+        return log.filter((e) => e.callbackType === 'fail').length >= attempt ? log : undefined;
+      });
+    }
+    const refused = await post(
+      signedJsonRequest({ shopOrderId: cancelled, amount: '10.00', currency: 'DKK' }, stack.shopOrderKey),
+    );
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ error: 'too_many_attempts' });
+    expect(stack.simulator.paymentRequestsFor(cancelled)).toHaveLength(paymentAttemptLimit);
+
+    // What the loop left: one small payment item, far from the 400 KB DynamoDB refuses.
+    await stack.workSettled();
+    const item = (await stack.orderItems(cancelled)).find((i) => i.recordKey === 'payment');
+    const itemBytes = Buffer.byteLength(JSON.stringify(item));
+    console.info(`GROW-2 after ${paymentAttemptLimit} cancelled attempts: ${itemBytes} bytes`);
+    expect(itemBytes).toBeLessThan(64 * 1024);
+    expect(await merchantHeard(cancelled)).not.toContainEqual(expect.stringContaining('payment.reserved'));
   });
 });
