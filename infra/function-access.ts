@@ -7,7 +7,13 @@ import type { PaymentSecretName } from './secrets';
 export type QueueName = 'work' | 'work-dead-letter';
 
 /** Settings a function may read besides `PAYMENTS_TABLE_NAME` and `WORK_QUEUE_URL`, which all get. */
-export type Setting = 'AUTO_CAPTURE' | 'MERCHANT_WEBHOOK_URL' | 'ALTAPAY_GATEWAY_URL' | 'ALTAPAY_TERMINAL';
+export type Setting =
+  | 'AUTO_CAPTURE'
+  | 'MERCHANT_WEBHOOK_URL'
+  /** Also grants `events:PutEvents` on that bus (api-stack.ts). */
+  | 'EVENT_BUS_NAME'
+  | 'ALTAPAY_GATEWAY_URL'
+  | 'ALTAPAY_TERMINAL';
 
 export interface FunctionAccess {
   /**
@@ -69,11 +75,12 @@ export const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
   // runWorkMessage: processWork reads and saves its work record, clears the outbox, confirms through
   // saveDecision (read and save the payment), flags unconfirmed payments, chains work; a queued callback
   // is recorded as recordCallback does. Parks hopeless work on the DLQ itself. Asks the gateway (API
-  // user), opens sealed callbacks and checks old raw ones (callback secret), signs the merchant's events (webhook key).
+  // user), opens sealed callbacks and checks old raw ones (callback secret), signs the merchant's events (webhook key)
+  // and puts them on the merchant's EventBridge bus when there is one.
   'payment-worker': {
     store: ['getWorkRecord', 'saveWorkRecord', 'markWorkQueued', 'getPayment', 'savePayment', 'logCallback'],
     sendsTo: ['work', 'work-dead-letter'],
-    settings: ['AUTO_CAPTURE', 'MERCHANT_WEBHOOK_URL', ...gateway],
+    settings: ['AUTO_CAPTURE', 'MERCHANT_WEBHOOK_URL', 'EVENT_BUS_NAME', ...gateway],
     secrets: ['altapay-api', 'altapay-callback', 'merchant-webhook'],
   },
   // sweepPendingWork: lists the outboxes through the sparse index and queues their work again.
