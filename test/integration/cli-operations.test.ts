@@ -59,6 +59,15 @@ describe('npm run payments -- capture, refund, release', () => {
     ).toHaveLength(1);
   });
 
+  it('shows the operations of the order: who, when, how much, the gateway Result', async () => {
+    const { code, stdout } = await run('show', 'cli-op');
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /\nOperations \(1\)\n {2}REQUESTED\s+KIND\s+AMOUNT\s+TRANSACTION\s+STATE\s+RESULT\s+BY\s+IDEMPOTENCY KEY\n {2}\S+Z\s+capture\s+100\.00\s+\d+\s+done\s+Success\s+local\s+[0-9a-f-]{36}\n/,
+    );
+  });
+
   it('asks for --yes when it cannot ask on a terminal, and does nothing', async () => {
     const { code, stderr } = await run('refund', 'cli-op', '--amount', '10.00');
 
