@@ -55,7 +55,7 @@ export function operationHandler(kind: OperationKind): HttpHandler {
             })
           : jsonResponse(503, {
               error: 'outcome_unknown',
-              message: `AltaPay's answer to the ${kind} was lost and the gateway does not show it yet: retry with the same Idempotency-Key (${idempotencyKey}); the gateway is looked at before it is asked again.`,
+              message: `The ${kind} may or may not have happened at AltaPay (no answer, and the gateway does not show it yet): retry with the same Idempotency-Key (${idempotencyKey}); we look at the gateway before asking it again, so it is never done twice.`,
               ...view,
             });
     return replayed ? { ...answer, headers: { ...answer.headers, 'idempotent-replayed': 'true' } } : answer;
