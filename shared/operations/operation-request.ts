@@ -10,9 +10,11 @@ import { MalformedRequestError } from '../errors';
 import { isPositiveAmount } from '../payments/money';
 import { describeIssue, rule } from '../validation';
 import type { OperationKind } from './operation-kind';
-import { idempotencyKeyPattern } from './operation-record';
 
 export const idempotencyKeyHeader = 'Idempotency-Key';
+
+/** What an Idempotency-Key must look like: a UUID fits, and so does any key of the shop's own making. */
+const idempotencyKeyPattern = /^[A-Za-z0-9:._-]{1,200}$/;
 
 const transactionId = rule(
   z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),
