@@ -71,7 +71,8 @@ const whereOptions = new Set([
 const usage = `Usage: npm run payments -- <command> [options]
 
 Looks at payments, their callbacks and the worker's records, and puts parked or lost work back on its
-way. Works on the local stack (npm start) unless told where the deployed one is.
+way, and captures, refunds or releases an order's money through the payments API. Works on the local
+stack (npm start) unless told where the deployed one is.
 
 Commands:
 ${commands.map((c) => `  ${c.name.padEnd(13)} ${c.summary}`).join('\n')}

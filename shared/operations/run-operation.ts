@@ -177,6 +177,10 @@ async function call(
   }
   const mine = answer.transactions.filter((t) => t.transactionId === record.transactionId);
   const seen = mine.length > 0 ? mine : [await look(deps, record)].filter((t) => t !== undefined);
+  // Without the transaction there is nothing to record: the retry looks again and records it then.
+  if (seen.length === 0) {
+    return unknown(deps, record, 'AltaPay answered Success, but the transaction could not be read back.');
+  }
   return finish(deps, record, seen);
 }
 
