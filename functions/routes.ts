@@ -42,6 +42,15 @@ const callback = (name: string, description: string): LambdaSpec => ({
   memoryMb: 512,
 });
 
+const operation = (name: string, description: string): LambdaSpec => ({
+  name,
+  entry: `functions/${name}/index.ts`,
+  description,
+  // One gateway call (8 s at most) and, after a lost answer, one look (8 s); API Gateway waits 29 s.
+  timeoutSeconds: 20,
+  memoryMb: 512,
+});
+
 export const lambdas = {
   'callback-ok': callback(
     'callback-ok',
@@ -72,6 +81,18 @@ export const lambdas = {
     timeoutSeconds: 10,
     memoryMb: 256,
   },
+  'capture-payment': operation(
+    'capture-payment',
+    'POST /payments/{shopOrderId}/captures: captures (part of) a reservation once per Idempotency-Key',
+  ),
+  'refund-payment': operation(
+    'refund-payment',
+    'POST /payments/{shopOrderId}/refunds: refunds (part of) what is captured once per Idempotency-Key',
+  ),
+  'release-payment': operation(
+    'release-payment',
+    'POST /payments/{shopOrderId}/releases: releases a reservation once per Idempotency-Key',
+  ),
   'payment-worker': {
     name: 'payment-worker',
     entry: 'functions/payment-worker/index.ts',
@@ -101,6 +122,9 @@ export const httpRoutes: readonly HttpRoute[] = [
   { method: 'POST', path: '/callbacks/verify-order', lambda: 'callback-verify-order', access: 'gateway' },
   { method: 'POST', path: '/payments', lambda: 'create-payment', access: 'public' },
   { method: 'GET', path: '/payments/{shopOrderId}', lambda: 'payment-status', access: 'iam' },
+  { method: 'POST', path: '/payments/{shopOrderId}/captures', lambda: 'capture-payment', access: 'iam' },
+  { method: 'POST', path: '/payments/{shopOrderId}/refunds', lambda: 'refund-payment', access: 'iam' },
+  { method: 'POST', path: '/payments/{shopOrderId}/releases', lambda: 'release-payment', access: 'iam' },
 ];
 
 /** What invokes a Lambda that has no HTTP route. */

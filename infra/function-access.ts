@@ -47,6 +47,17 @@ const recordsCallback: FunctionAccess = {
 };
 
 /**
+ * runOperation: reads and claims the operation record, reads the payment, asks the gateway (API
+ * user), records its answer through saveDecision (read and save the payment) and queues the work.
+ */
+const operatesOnPayments: FunctionAccess = {
+  store: ['getOperation', 'saveOperation', 'getPayment', 'savePayment'],
+  sendsTo: ['work'],
+  settings: gateway,
+  secrets: ['altapay-api'],
+};
+
+/**
  * What each function may do and read, and nothing more: each line lists what its code calls. Keyed by
  * every `LambdaName`, so a function added to `routes.ts` does not compile until it has its line here.
  */
@@ -72,6 +83,9 @@ export const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
   },
   // getPaymentView: one read of the payment item, which carries its transactions and callback log.
   'payment-status': { store: ['getPaymentHistory'], sendsTo: [], settings: [], secrets: [] },
+  'capture-payment': operatesOnPayments,
+  'refund-payment': operatesOnPayments,
+  'release-payment': operatesOnPayments,
   // runWorkMessage: processWork reads and saves its work record, clears the outbox, confirms through
   // saveDecision (read and save the payment), flags unconfirmed payments, chains work; a queued callback
   // is recorded as recordCallback does. Parks hopeless work on the DLQ itself. Asks the gateway (API

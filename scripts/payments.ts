@@ -4,11 +4,13 @@
  * This file parses the arguments, picks the target, runs one command and turns any failure into one
  * line and exit code 1; the commands live in scripts/payments/.
  */
+import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import type { Command, CommandOptions } from './payments/command';
 import { dlqListCommand, dlqRedriveCommand } from './payments/dlq';
 import { explain, UsageError } from './payments/errors';
 import { listCommand } from './payments/list';
+import { captureCommand, refundCommand, releaseCommand } from './payments/operate';
 import { resendCommand } from './payments/resend';
 import { showCommand } from './payments/show';
 import { resolveTarget, type Target } from './payments/target';
@@ -21,6 +23,9 @@ const commands: readonly Command[] = [
   dlqListCommand,
   dlqRedriveCommand,
   resendCommand,
+  captureCommand,
+  refundCommand,
+  releaseCommand,
 ];
 
 /** Every option of every command, so one strict parse catches a misspelt one anywhere. */
@@ -30,6 +35,7 @@ const optionConfig = {
   queue: { type: 'string' },
   dlq: { type: 'string' },
   region: { type: 'string' },
+  api: { type: 'string' },
   // Hidden: emulators on these endpoints, for tests (the local stack is otherwise found by its state file).
   'endpoint-dynamodb': { type: 'string' },
   'endpoint-sqs': { type: 'string' },
@@ -42,6 +48,10 @@ const optionConfig = {
   for: { type: 'string' },
   id: { type: 'string', multiple: true },
   all: { type: 'boolean' },
+  amount: { type: 'string' },
+  key: { type: 'string' },
+  transaction: { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -52,6 +62,7 @@ const whereOptions = new Set([
   'queue',
   'dlq',
   'region',
+  'api',
   'endpoint-dynamodb',
   'endpoint-sqs',
   'help',
@@ -60,7 +71,8 @@ const whereOptions = new Set([
 const usage = `Usage: npm run payments -- <command> [options]
 
 Looks at payments, their callbacks and the worker's records, and puts parked or lost work back on its
-way. Works on the local stack (npm start) unless told where the deployed one is.
+way, and captures, refunds or releases an order's money through the payments API. Works on the local
+stack (npm start) unless told where the deployed one is.
 
 Commands:
 ${commands.map((c) => `  ${c.name.padEnd(13)} ${c.summary}`).join('\n')}
@@ -71,6 +83,7 @@ Where (default: the local stack that npm start runs):
   --queue <url>      the work queue's URL (dlq redrive, resend)
   --dlq <url>        the dead-letter queue's URL (dlq list, dlq redrive)
   --region <region>  default: AWS_REGION or your profile's
+  --api <url>        the payments API (ApiUrl output; capture, refund, release), signed with SigV4
   AWS credentials come from the usual chain: AWS_PROFILE, the environment, SSO, an instance role.
 
   --json             machine-readable output (list, show, dlq list; watch: one object per line)
@@ -79,6 +92,7 @@ Where (default: the local stack that npm start runs):
 Examples:
   npm run payments -- list --status reserved --since 1h
   npm run payments -- show 1001
+  npm run payments -- capture 1001 --amount 100.00
   npm run payments -- dlq list --stack AltaPay --region eu-west-1`;
 
 async function main(argv: readonly string[], signal: AbortSignal): Promise<number> {
@@ -119,6 +133,7 @@ async function main(argv: readonly string[], signal: AbortSignal): Promise<numbe
       json: values.json ?? false,
       once: values.once ?? false,
       all: values.all ?? false,
+      yes: values.yes ?? false,
       id: values.id ?? [],
       ...defined({
         status: values.status,
@@ -126,6 +141,9 @@ async function main(argv: readonly string[], signal: AbortSignal): Promise<numbe
         limit: values.limit,
         interval: values.interval,
         for: values.for,
+        amount: values.amount,
+        key: values.key,
+        transaction: values.transaction,
       }),
     };
     target = resolveTarget(
@@ -135,6 +153,7 @@ async function main(argv: readonly string[], signal: AbortSignal): Promise<numbe
         queue: values.queue,
         dlq: values.dlq,
         region: values.region,
+        api: values.api,
         endpointDynamodb: values['endpoint-dynamodb'],
         endpointSqs: values['endpoint-sqs'],
       }),
@@ -147,6 +166,7 @@ async function main(argv: readonly string[], signal: AbortSignal): Promise<numbe
       note: (line) => write(process.stderr, line),
       signal,
       now: () => new Date(),
+      ...(process.stdin.isTTY && process.stderr.isTTY ? { confirm: askOnTerminal } : {}),
     });
   } catch (error) {
     // parseArgs appends advice about '--' that does not apply here.
@@ -185,6 +205,17 @@ function defined<T extends Record<string, unknown>>(
   return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as {
     [K in keyof T]?: Exclude<T[K], undefined>;
   };
+}
+
+/** A y/N question on the terminal; anything but y or yes is no. */
+async function askOnTerminal(question: string): Promise<boolean> {
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await terminal.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    terminal.close();
+  }
 }
 
 function write(stream: NodeJS.WriteStream, line: string): void {

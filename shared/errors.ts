@@ -6,7 +6,7 @@
 /** The request is wrong and retrying it unchanged will not help. Its message is shown to the caller. */
 export class ClientError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422,
     /** Stable machine-readable reason, e.g. `checksum_mismatch`. */
     readonly code: string,
     message: string,
@@ -82,6 +82,14 @@ export class ConflictError extends ClientError {
   constructor(code: string, message: string) {
     super(409, code, message);
     this.name = 'ConflictError';
+  }
+}
+
+/** The request is well-formed but asks for what cannot be done (more money than is left, a reused key). */
+export class UnprocessableRequestError extends ClientError {
+  constructor(code: string, message: string) {
+    super(422, code, message);
+    this.name = 'UnprocessableRequestError';
   }
 }
 

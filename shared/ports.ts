@@ -1,4 +1,5 @@
 import type { GatewayTransaction } from './altapay/api-response';
+import type { OperationRecord } from './operations/operation-record';
 import type { CallbackLogEntry } from './payments/callback-log';
 import type { Payment, PaymentWork } from './payments/payment';
 import type { SealedCallback } from './worker/work-message';
@@ -64,6 +65,13 @@ export interface PaymentStore {
   saveWorkRecord(record: WorkRecord, expectedRevision: number | undefined): Promise<WriteOutcome>;
   /** Work recorded in payments' outboxes before `before` (ISO time) and not yet cleared: the sweeper's input. */
   listPendingWork(before: string, limit: number): Promise<readonly PaymentWork[]>;
+  /** The record of the order's operation with this Idempotency-Key, or undefined when the key is new. */
+  getOperation(shopOrderId: string, idempotencyKey: string): Promise<OperationRecord | undefined>;
+  /**
+   * Saves an operation record if its revision is still `expectedRevision`; undefined: only if the
+   * key is new, which is how a request claims its key (`conflict`: another request has it).
+   */
+  saveOperation(record: OperationRecord, expectedRevision: number | undefined): Promise<WriteOutcome>;
 }
 
 export interface WorkQueue {

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { DependencyError, ItemTooLargeError } from '../../shared/errors';
+import type { OperationRecord } from '../../shared/operations/operation-record';
 import {
   type CallbackLogEntry,
   callbackLogLimit,
@@ -23,7 +24,13 @@ import {
 } from '../../shared/payments/payment';
 import type { PaymentChanges, PaymentHistory, PaymentStore, WriteOutcome } from '../../shared/ports';
 import type { WorkRecord } from '../../shared/worker/work-record';
-import { paymentItemSchema, paymentsTable, recordKeys, workItemSchema } from './payments-table';
+import {
+  operationItemSchema,
+  paymentItemSchema,
+  paymentsTable,
+  recordKeys,
+  workItemSchema,
+} from './payments-table';
 
 /** The payment's own attributes: what `getPayment` reads, and what a save sets or removes. */
 const paymentAttributes = Object.keys(paymentSchema.shape) as (keyof Payment)[];
@@ -286,6 +293,28 @@ export class DynamoDbPaymentStore implements PaymentStore {
         new PutCommand({
           TableName: this.tableName,
           Item: { ...record, recordKey: recordKeys.work(record.workId) },
+          ...(expectedRevision === undefined
+            ? { ConditionExpression: 'attribute_not_exists(recordKey)' }
+            : {
+                ConditionExpression: 'revision = :expected',
+                ExpressionAttributeValues: { ':expected': expectedRevision },
+              }),
+        }),
+      ),
+    );
+  }
+
+  async getOperation(shopOrderId: string, idempotencyKey: string): Promise<OperationRecord | undefined> {
+    const item = await this.read('read the operation', shopOrderId, recordKeys.operation(idempotencyKey));
+    return item === undefined ? undefined : operationItemSchema.parse(item);
+  }
+
+  saveOperation(record: OperationRecord, expectedRevision: number | undefined): Promise<WriteOutcome> {
+    return conditional('save the operation', () =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...record, recordKey: recordKeys.operation(record.idempotencyKey) },
           ...(expectedRevision === undefined
             ? { ConditionExpression: 'attribute_not_exists(recordKey)' }
             : {

@@ -10,11 +10,13 @@
  * | `payment`       | the payment: status, each transaction (state and details), version, outbox,   |
  * |                 | and `callbackLog`, the callbacks received (see PaymentStore.logCallback)      |
  * | `work#<workId>` | the worker's record of one state change's slow work                           |
+ * | `operation#<key>` | a merchant's capture, refund or release, by its Idempotency-Key             |
  *
  * A callback is one read and one write of the `payment` item: its transactions and its log entry
  * travel with the change they cause, not as items of their own.
  */
 import * as z from 'zod/mini';
+import { operationRecordSchema } from '../../shared/operations/operation-record';
 import { callbackLogEntrySchema } from '../../shared/payments/callback-log';
 import { paymentSchema, paymentWorkSchema, timestampSchema } from '../../shared/payments/payment';
 import { workRecordSchema } from '../../shared/worker/work-record';
@@ -34,6 +36,7 @@ export const paymentsTable = {
 export const recordKeys = {
   payment: 'payment',
   work: (workId: string) => `work#${workId}`,
+  operation: (idempotencyKey: string) => `operation#${idempotencyKey}`,
 } as const;
 
 /** A `payment` item: the payment, plus what travels with it and never reaches a decision. */
@@ -51,3 +54,6 @@ export const paymentItemSchema = z.extend(paymentSchema, {
 
 /** A `work#<workId>` item: the worker's record, as is. */
 export const workItemSchema = workRecordSchema;
+
+/** An `operation#<key>` item: the operation's record, as is. */
+export const operationItemSchema = operationRecordSchema;

@@ -32,4 +32,7 @@ export const paymentStoreCalls: Readonly<Record<keyof PaymentStore, readonly Tab
   getWorkRecord: [onTable('dynamodb:GetItem')],
   saveWorkRecord: [onTable('dynamodb:PutItem')],
   listPendingWork: [{ action: 'dynamodb:Query', on: paymentsTable.pendingWorkIndex.name }],
+  getOperation: [onTable('dynamodb:GetItem')],
+  // The claim of a new key and every later state: conditional puts of the one item.
+  saveOperation: [onTable('dynamodb:PutItem')],
 };

@@ -11,6 +11,14 @@ export interface CommandOptions {
   readonly for?: string;
   readonly id: readonly string[];
   readonly all: boolean;
+  /** capture, refund: how much (exact decimal); all that is left when absent. */
+  readonly amount?: string;
+  /** capture, refund, release: the Idempotency-Key to send (a new one per run when absent). */
+  readonly key?: string;
+  /** capture, refund, release: which transaction, when the order has several holding money. */
+  readonly transaction?: string;
+  /** capture, refund, release: do it without asking. */
+  readonly yes: boolean;
 }
 
 /** The name of a command-specific option, as `Command.options` lists them. */
@@ -29,6 +37,8 @@ export interface CommandContext {
   /** Aborted on Ctrl-C: long-running commands stop cleanly. */
   readonly signal: AbortSignal;
   readonly now: () => Date;
+  /** Asks a yes/no question on the terminal (default no); undefined when not run on a terminal. */
+  readonly confirm?: (question: string) => Promise<boolean>;
 }
 
 /** One CLI command: its help, the options it accepts beyond where-to options, and what it does. */

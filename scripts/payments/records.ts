@@ -6,11 +6,13 @@
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod/mini';
 import {
+  operationItemSchema,
   paymentItemSchema,
   paymentsTable,
   recordKeys,
   workItemSchema,
 } from '../../adapters/dynamodb/payments-table';
+import type { OperationRecord } from '../../shared/operations/operation-record';
 import type { CallbackLogEntry } from '../../shared/payments/callback-log';
 import type { TransactionState } from '../../shared/payments/payment';
 import { describeIssue } from '../../shared/validation';
@@ -21,6 +23,7 @@ import type { Target } from './target';
 
 const storedPayment = lenient(paymentItemSchema);
 const storedWorkRecord = lenient(workItemSchema);
+const storedOperation = lenient(operationItemSchema);
 
 /** A `payment` item as the CLI reads it: the payment, its outbox and its callback log. */
 export type StoredPayment = z.infer<typeof storedPayment>;
@@ -30,6 +33,8 @@ export type StoredTransaction = Lenient<TransactionState>;
 export type StoredCallbackLogEntry = Lenient<CallbackLogEntry>;
 /** A `work#…` item: the worker's record of one state change. */
 export type StoredWorkRecord = Lenient<WorkRecord>;
+/** An `operation#…` item: a capture, refund or release someone asked for. */
+export type StoredOperation = Lenient<OperationRecord>;
 
 /** Everything stored for one shop order, each kind oldest first. */
 export interface StoredOrder {
@@ -37,6 +42,7 @@ export interface StoredOrder {
   readonly transactions: readonly StoredTransaction[];
   readonly callbackLog: readonly StoredCallbackLogEntry[];
   readonly work: readonly StoredWorkRecord[];
+  readonly operations: readonly StoredOperation[];
 }
 
 /**
@@ -101,6 +107,9 @@ export async function readOrder(target: Target, shopOrderId: string): Promise<St
     work: of(recordKeys.work(''))
       .map((item) => parse(storedWorkRecord, item, `a work record of ${shopOrderId}`))
       .sort((a, b) => byText(a.createdAt, b.createdAt) || (a.version ?? 0) - (b.version ?? 0)),
+    operations: of(recordKeys.operation(''))
+      .map((item) => parse(storedOperation, item, `an operation of ${shopOrderId}`))
+      .sort((a, b) => byText(a.requestedAt, b.requestedAt)),
   };
 }
 

@@ -15,9 +15,10 @@ export const showCommand: Command = {
 Shows everything recorded for one order: the payment (status, request, flags, version, times, work
 not yet queued), its transactions as the gateway reported them (amounts, masked card number), every
 callback received (time, type, outcome) and the worker's records (the gateway's confirmation, the
-capture, the merchant event and its deliveries).
+capture, the merchant event and its deliveries), and the captures, refunds and releases asked for
+(who, when, how much, the gateway's answer).
 
-  --json   one JSON object: payment, transactions, callbackLog, work`,
+  --json   one JSON object: payment, transactions, callbackLog, work, operations`,
   options: ['json'],
   async run({ target, options, args, out }) {
     const [shopOrderId, ...extra] = args;
@@ -31,7 +32,7 @@ capture, the merchant event and its deliveries).
   },
 };
 
-function asJson({ payment, transactions, callbackLog, work }: StoredOrder) {
+function asJson({ payment, transactions, callbackLog, work, operations }: StoredOrder) {
   // The log is `callbackLog` below.
   const { pendingWork, callbackLog: _, ...rest } = payment;
   return {
@@ -43,10 +44,11 @@ function asJson({ payment, transactions, callbackLog, work }: StoredOrder) {
       ...record,
       ...(event === undefined ? {} : { event: { eventId: event.eventId, type: event.type } }),
     })),
+    operations,
   };
 }
 
-function render({ payment, transactions, callbackLog, work }: StoredOrder): string[] {
+function render({ payment, transactions, callbackLog, work, operations }: StoredOrder): string[] {
   const request = payment.request;
   const pending = Object.values(payment.pendingWork ?? {}).filter((w) => w !== undefined);
   const lines = [
@@ -117,6 +119,26 @@ function render({ payment, transactions, callbackLog, work }: StoredOrder): stri
   }
   lines.push('', `Work (${work.length})`);
   for (const record of work) lines.push(...renderWork(record));
+  if (operations.length > 0) {
+    lines.push(
+      '',
+      `Operations (${operations.length})`,
+      ...table(
+        ['requested', 'kind', 'amount', 'transaction', 'state', 'result', 'by', 'idempotency key'],
+        operations.map((o) => [
+          o.requestedAt,
+          o.kind,
+          o.amount,
+          o.transactionId,
+          o.state,
+          [o.result, o.merchantErrorMessage].filter(Boolean).join(': ') || none,
+          o.requestedBy,
+          o.idempotencyKey,
+        ]),
+        '  ',
+      ),
+    );
+  }
   return lines;
 }
 

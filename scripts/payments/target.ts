@@ -19,6 +19,8 @@ export interface TargetOptions {
   readonly queue?: string;
   readonly dlq?: string;
   readonly region?: string;
+  /** The payments API's base URL (the ApiUrl output of a deployed stack). */
+  readonly api?: string;
   /** Hidden: emulators on these endpoints (tests), with throwaway credentials. */
   readonly endpointDynamodb?: string;
   readonly endpointSqs?: string;
@@ -33,6 +35,8 @@ export interface Target extends Whereabouts {
   tableName(): Promise<string>;
   queueUrl(): Promise<string>;
   dlqUrl(): Promise<string>;
+  /** The payments API's base URL (capture, refund, release go through it, never to the table). */
+  apiUrl(): Promise<string>;
   close(): void;
 }
 
@@ -64,7 +68,8 @@ export function resolveTarget(options: TargetOptions): Target {
     options.stack !== undefined ||
     options.table !== undefined ||
     options.queue !== undefined ||
-    options.dlq !== undefined
+    options.dlq !== undefined ||
+    options.api !== undefined
   ) {
     return deployed(options);
   }
@@ -92,6 +97,7 @@ function localStack(options: TargetOptions): Target {
       tableName: async () => options.table ?? state.tableName,
       queueUrl: async () => options.queue ?? state.queueUrl,
       dlqUrl: async () => options.dlq ?? state.dlqUrl,
+      apiUrl: async () => options.api ?? state.apiUrl,
     },
   );
 }
@@ -108,6 +114,7 @@ function explicitEmulators(options: TargetOptions): Target {
       tableName: async () => required(options.table, '--table'),
       queueUrl: async () => required(options.queue, '--queue'),
       dlqUrl: async () => required(options.dlq, '--dlq'),
+      apiUrl: async () => required(options.api, '--api'),
     },
   );
 }
@@ -144,6 +151,13 @@ function deployed(options: TargetOptions): Target {
         if (options.dlq !== undefined) return options.dlq;
         if (stackName === undefined) throw missing('--dlq', '--stack');
         return findQueue(target, stackName, 'WorkDeadLetterQueue');
+      },
+      // Its URL has the API's generated id in it; without CloudFormation's outputs it cannot be found.
+      apiUrl: async () => {
+        if (options.api !== undefined) return options.api;
+        throw new UsageError(
+          `this command needs the API's URL on a deployed stack: pass --api <url> (the ApiUrl output of ${prefix ?? '<prefix>'}-Api)`,
+        );
       },
     },
   );
@@ -213,7 +227,7 @@ function withClients(
     dynamodb: ConstructorParameters<typeof DynamoDBClient>[0];
     sqs: ConstructorParameters<typeof SQSClient>[0];
   },
-  names: Pick<Target, 'tableName' | 'queueUrl' | 'dlqUrl'>,
+  names: Pick<Target, 'tableName' | 'queueUrl' | 'dlqUrl' | 'apiUrl'>,
 ): Target {
   // Locally, a refused connection is the answer: do not spend the SDK's retries on it.
   const retries = where.local ? { maxAttempts: 1 } : {};
@@ -234,6 +248,7 @@ function withClients(
     tableName: memo(names.tableName),
     queueUrl: memo(names.queueUrl),
     dlqUrl: memo(names.dlqUrl),
+    apiUrl: memo(names.apiUrl),
     close() {
       dynamodb.destroy();
       sqs.destroy();

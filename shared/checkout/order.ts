@@ -20,6 +20,28 @@ const matching = (pattern: RegExp, mustBe: string) => rule(z.string().check(z.re
 /** Whole currency units up to 999 999 999, at most 2 decimals; the currency may allow fewer. */
 const decimalPattern = /^(0|[1-9]\d{0,8})(\.\d{1,2})?$/;
 
+/** What is being paid for, as AltaPay names order lines; also what a capture or refund of part of it names. */
+export const orderLinesSchema = rule(
+  z
+    .array(
+      z.strictObject({
+        description: text(255),
+        itemId: text(100),
+        quantity: matching(
+          /^\d{1,6}(\.\d{1,3})?$/,
+          'must look like 1 or 0.5: digits, then a dot and at most 3 decimals if needed',
+        ),
+        unitPrice: matching(decimalPattern, 'must look like 249.00: digits, a dot, at most 2 decimals'),
+        taxPercent: z.optional(
+          matching(/^\d{1,2}(\.\d{1,2})?$/, 'must be a percentage below 100, such as 25 or 12.5'),
+        ),
+        goodsType: z.optional(z.enum(['item', 'shipment', 'handling', 'refund', 'subscription_model'])),
+      }),
+    )
+    .check(z.maxLength(100)),
+  'must be a list of at most 100 order lines',
+);
+
 export const orderSchema = rule(
   z
     .strictObject({
@@ -75,33 +97,7 @@ export const orderSchema = rule(
           phone: z.optional(text(30)),
         }),
       ),
-      orderLines: z.optional(
-        rule(
-          z
-            .array(
-              z.strictObject({
-                description: text(255),
-                itemId: text(100),
-                quantity: matching(
-                  /^\d{1,6}(\.\d{1,3})?$/,
-                  'must look like 1 or 0.5: digits, then a dot and at most 3 decimals if needed',
-                ),
-                unitPrice: matching(
-                  decimalPattern,
-                  'must look like 249.00: digits, a dot, at most 2 decimals',
-                ),
-                taxPercent: z.optional(
-                  matching(/^\d{1,2}(\.\d{1,2})?$/, 'must be a percentage below 100, such as 25 or 12.5'),
-                ),
-                goodsType: z.optional(
-                  z.enum(['item', 'shipment', 'handling', 'refund', 'subscription_model']),
-                ),
-              }),
-            )
-            .check(z.maxLength(100)),
-          'must be a list of at most 100 order lines',
-        ),
-      ),
+      orderLines: z.optional(orderLinesSchema),
     })
     .check(
       // JPY and ISK have no minor unit: '100.50' JPY cannot be charged and must not be rounded.

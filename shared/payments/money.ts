@@ -53,3 +53,22 @@ export function toMinorUnits(amount: string, exponent: number): bigint | undefin
   if (fraction.length > exponent && /[1-9]/.test(fraction.slice(exponent))) return undefined;
   return scaled(amount.split('.')[0] + (fraction ? `.${fraction.slice(0, exponent)}` : ''), exponent);
 }
+
+/** Writes a scaled integer back as a decimal amount with `scale` decimals. */
+function unscaled(value: bigint, scale: number): string {
+  const sign = value < 0n ? '-' : '';
+  const digits = (value < 0n ? -value : value).toString().padStart(scale + 1, '0');
+  return scale === 0 ? `${sign}${digits}` : `${sign}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+}
+
+/** `a + b`, exact, with as many decimals as the longer of the two ('100.00' + '49' = '149.00'). */
+export function addAmounts(a: string, b: string): string {
+  const scale = Math.max(fractionDigits(a), fractionDigits(b));
+  return unscaled(scaled(a, scale) + scaled(b, scale), scale);
+}
+
+/** `a - b`, exact, with as many decimals as the longer of the two; negative ('-1.00') when b > a. */
+export function subtractAmounts(a: string, b: string): string {
+  const scale = Math.max(fractionDigits(a), fractionDigits(b));
+  return unscaled(scaled(a, scale) - scaled(b, scale), scale);
+}

@@ -8,6 +8,7 @@
  * of the same ones, so a field added here reaches every reader.
  */
 import * as z from 'zod/mini';
+import { workOperationSchema } from '../operations/operation-kind';
 
 export const paymentStatuses = [
   'created',
@@ -156,6 +157,8 @@ export const paymentWorkSchema = z.object({
   previousStatus: z.optional(paymentStatusSchema),
   transactionIds: z.readonly(z.array(mapKey(64)).check(z.maxLength(100, 'too many'))),
   createdAt: timestampSchema,
+  /** Set when a merchant's capture, refund or release caused the change (shared/operations). */
+  operation: z.optional(z.readonly(workOperationSchema)),
 });
 export type PaymentWork = Readonly<z.infer<typeof paymentWorkSchema>>;
 

@@ -1,3 +1,4 @@
+import type { WorkOperation } from '../operations/operation-kind';
 import type { Log, PaymentStore, WorkQueue } from '../ports';
 import { applyCallback, type CallbackFacts, type Decision } from './apply-callback';
 import type { CallbackLogEntry } from './callback-log';
@@ -8,18 +9,23 @@ import { updatePayment } from './update-payment';
  * Reads the payment, applies the facts and saves the result with an optimistic lock (see
  * updatePayment), deciding again when another writer got there first. A change that causes work
  * records that work in the payment's outbox in the same write, and `logEntryOf` (a callback) the
- * callback in its log. Used for callbacks and for the gateway's confirmations.
+ * callback in its log. Used for callbacks and for the gateway's confirmations. A merchant's
+ * `operation` always causes work, carrying it, so that it is told as one event.
  */
 export function saveDecision(
   deps: { readonly store: PaymentStore },
   facts: CallbackFacts,
   now: string,
   logEntryOf?: (decision: Decision) => CallbackLogEntry,
+  operation?: WorkOperation,
 ): Promise<{ decision: Decision; work?: PaymentWork }> {
   return updatePayment(deps.store, facts.shopOrderId, (current) => {
     const decision = applyCallback(current, facts, now);
     if (decision.outcome !== 'changed') return { write: false, result: { decision } };
-    const work = decision.causesWork ? workFor(decision, facts, current?.status, now) : undefined;
+    const work =
+      decision.causesWork || operation
+        ? { ...workFor(decision, facts, current?.status, now), ...(operation ? { operation } : {}) }
+        : undefined;
     const logEntry = logEntryOf?.(decision);
     return {
       write: true,

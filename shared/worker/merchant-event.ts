@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { operationEventTypes } from '../operations/operation-events';
 import type { Payment, PaymentStatus, PaymentWork } from '../payments/payment';
 import type { MerchantEvent } from '../ports';
 
@@ -21,10 +22,13 @@ const eventTypes: Partial<Record<PaymentStatus, string>> = {
  */
 export function buildMerchantEvent(work: PaymentWork, payment: Payment): MerchantEvent | undefined {
   const changed = work.transactionIds.map((id) => payment.transactions[id]).filter((t) => t !== undefined);
-  // A second payment for a paid order is its own event: the merchant must refund or release it.
-  const type = changed.some((t) => t.flag === 'second-successful-payment')
-    ? 'payment.second_payment'
-    : eventTypes[work.status];
+  // A second payment for a paid order is its own event: the merchant must refund or release it. The
+  // merchant's own operation on it is news of that operation.
+  const type = work.operation
+    ? operationEventTypes[work.operation.kind]
+    : changed.some((t) => t.flag === 'second-successful-payment')
+      ? 'payment.second_payment'
+      : eventTypes[work.status];
   if (type === undefined) return undefined;
   const eventId = `evt_${createHash('sha256').update(`${work.workId}|${type}`).digest('hex').slice(0, 32)}`;
   const body = JSON.stringify({
@@ -53,6 +57,7 @@ export function buildMerchantEvent(work: PaymentWork, payment: Payment): Merchan
         ...(t.flag === undefined ? {} : { flag: t.flag }),
       })),
       flags: payment.flags,
+      ...(work.operation === undefined ? {} : { operation: work.operation }),
     },
   });
   return { eventId, type, body };

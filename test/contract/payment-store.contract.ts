@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DependencyError } from '../../shared/errors';
+import type { OperationRecord } from '../../shared/operations/operation-record';
 import {
   type CallbackLogEntry,
   callbackLogLimit,
@@ -99,6 +100,36 @@ function recordOf(shopOrderId: string, revision: number): WorkRecord {
     lastError: 'HTTP 500',
     createdAt: at(3),
     updatedAt: at(4),
+  };
+}
+
+function operationOf(shopOrderId: string, revision: number): OperationRecord {
+  return {
+    shopOrderId,
+    idempotencyKey: 'c4a1f0e2-capture:1.a_b',
+    kind: 'capture',
+    fingerprint: 'a3'.repeat(32),
+    requestedBy: 'arn:aws:iam::123456789012:user/back-office',
+    requestedAt: at(5),
+    transactionId: '80000001',
+    amount: '100.00',
+    state: revision === 1 ? 'in-progress' : 'done',
+    before: { reservedAmount: '249.00', capturedAmount: '0.00', refundedAmount: '0.00' },
+    ...(revision === 1
+      ? {}
+      : {
+          result: 'Success',
+          paymentAfter: {
+            status: 'captured',
+            currency: 'DKK',
+            version: 3,
+            reservedAmount: '249.00',
+            capturedAmount: '100.00',
+            refundedAmount: '0.00',
+          },
+        }),
+    revision,
+    updatedAt: at(5 + revision),
   };
 }
 
@@ -281,6 +312,25 @@ export function paymentStoreContract(name: string, subject: StoreUnderTest): voi
       expect(await store.getWorkRecord(id, first.workId)).toEqual(second);
     });
 
+    it('claims an Idempotency-Key once, then saves the operation over the expected revision only', async () => {
+      const store = subject.store();
+      const id = order();
+      const claim = operationOf(id, 1);
+      const answered = operationOf(id, 2);
+
+      expect(await store.getOperation(id, claim.idempotencyKey)).toBeUndefined();
+      expect(await store.saveOperation(claim, undefined)).toBe('saved');
+      // A second request with the same key cannot claim it.
+      expect(await store.saveOperation({ ...claim, requestedBy: 'local' }, undefined)).toBe('conflict');
+      expect(await store.saveOperation(answered, 1)).toBe('saved');
+      expect(await store.saveOperation({ ...answered, state: 'unknown' }, 1)).toBe('conflict');
+
+      expect(await store.getOperation(id, claim.idempotencyKey)).toEqual(answered);
+      // The same key on another order is another operation; the payment item is untouched.
+      expect(await store.getOperation(order(), claim.idempotencyKey)).toBeUndefined();
+      expect(await store.getPayment(id)).toBeUndefined();
+    });
+
     it('fails with a DependencyError, never a raw error, when the table cannot be reached', async () => {
       const store = subject.unreachable();
       const payment = paymentOf(order());
@@ -293,6 +343,8 @@ export function paymentStoreContract(name: string, subject: StoreUnderTest): voi
         () => store.getWorkRecord(payment.shopOrderId, 'w'),
         () => store.saveWorkRecord(recordOf(payment.shopOrderId, 1), undefined),
         () => store.listPendingWork(at(1), 10),
+        () => store.getOperation(payment.shopOrderId, 'k'),
+        () => store.saveOperation(operationOf(payment.shopOrderId, 1), undefined),
       ];
 
       for (const call of calls) await expect(call()).rejects.toBeInstanceOf(DependencyError);

@@ -30,6 +30,11 @@ const expected: Readonly<Record<LambdaName, Record<string, readonly string[]>>> 
   'create-payment': readsAndWritesPayments,
   // The payment item carries its transactions and its callback log: one GetItem, no Query.
   'payment-status': { table: ['dynamodb:GetItem'] },
+  // Reads and claims the operation record (its own item, a conditional put), reads and saves the
+  // payment with the gateway's answer, queues the work that tells the merchant.
+  'capture-payment': { ...readsAndWritesPayments, ...sendsWork },
+  'refund-payment': { ...readsAndWritesPayments, ...sendsWork },
+  'release-payment': { ...readsAndWritesPayments, ...sendsWork },
   'payment-worker': {
     ...readsAndWritesPayments,
     'work queue': [

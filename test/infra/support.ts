@@ -36,6 +36,10 @@ export const secretsRead: Readonly<Record<LambdaName, readonly PaymentSecretName
   // The gateway (API user), and the shop key every order's signature is checked against.
   'create-payment': ['altapay-api', 'shop-order'],
   'payment-status': [],
+  // The gateway (API user) only: operations are IAM-signed by the merchant's back end, nothing to verify.
+  'capture-payment': ['altapay-api'],
+  'refund-payment': ['altapay-api'],
+  'release-payment': ['altapay-api'],
   // The gateway (API user), callbacks queued while the table was down (callback secret), signed events.
   'payment-worker': ['altapay-api', 'altapay-callback', 'merchant-webhook'],
   'work-sweeper': [],

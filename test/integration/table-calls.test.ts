@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbPaymentStore } from '../../adapters/dynamodb/payment-store';
 import { paymentStoreCalls, type TableCall } from '../../adapters/dynamodb/table-calls';
 import { fakeCredentials, localRegion } from '../../local/emulators';
+import type { OperationRecord } from '../../shared/operations/operation-record';
 import type { Payment, PaymentWork } from '../../shared/payments/payment';
 import type { PaymentStore } from '../../shared/ports';
 import type { WorkRecord } from '../../shared/worker/work-record';
@@ -72,6 +73,21 @@ const workRecord = (shopOrderId: string, revision: number): WorkRecord => ({
   updatedAt: at,
 });
 
+const operation = (shopOrderId: string, revision: number): OperationRecord => ({
+  shopOrderId,
+  idempotencyKey: 'capture-1',
+  kind: 'capture',
+  fingerprint: 'f'.repeat(64),
+  requestedBy: 'local',
+  requestedAt: at,
+  transactionId: '7001234',
+  amount: '100.00',
+  state: revision === 1 ? 'in-progress' : 'done',
+  before: { reservedAmount: '249.00', capturedAmount: '0.00', refundedAmount: '0.00' },
+  revision,
+  updatedAt: at,
+});
+
 /** Runs `act` on a table prepared by `prepare` and returns what `act` alone sent, each request once. */
 async function sentBy(prepare: () => Promise<unknown>, act: () => Promise<unknown>): Promise<TableCall[]> {
   await prepare();
@@ -131,6 +147,15 @@ const scenarios: Readonly<
   listPendingWork: {
     prepare: () => store.savePayment(payment('tc-pending'), undefined, { work: work('tc-pending') }),
     act: () => store.listPendingWork('2026-12-01T00:00:00.000Z', 10),
+  },
+  getOperation: { prepare: nothing, act: () => store.getOperation('tc-operation', 'capture-1') },
+  saveOperation: {
+    prepare: nothing,
+    // The claim of a new key, then the answer over it.
+    act: async () => {
+      await store.saveOperation(operation('tc-save-operation', 1), undefined);
+      await store.saveOperation(operation('tc-save-operation', 2), 1);
+    },
   },
 };
 

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DynamoDbPaymentStore } from '../../adapters/dynamodb/payment-store';
 import { fakeCredentials, localRegion } from '../../local/emulators';
+import { operationRecordSchema } from '../../shared/operations/operation-record';
 import { callbackLogEntrySchema } from '../../shared/payments/callback-log';
 import { paymentSchema, paymentWorkSchema } from '../../shared/payments/payment';
 import { workRecordSchema } from '../../shared/worker/work-record';
@@ -79,6 +80,22 @@ describe('the stored shapes, written to DynamoDB and read back', () => {
           expect(await store().saveWorkRecord(record, undefined)).toBe('saved');
 
           expect(await store().getWorkRecord(record.shopOrderId, record.workId)).toEqual(record);
+        }),
+        options,
+      );
+    },
+    timeout,
+  );
+
+  it(
+    'keeps any valid operation record unchanged',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(arbitraryOf(operationRecordSchema), async (generated) => {
+          const record = { ...generated, shopOrderId: fresh() };
+
+          expect(await store().saveOperation(record, undefined)).toBe('saved');
+          expect(await store().getOperation(record.shopOrderId, record.idempotencyKey)).toEqual(record);
         }),
         options,
       );

@@ -1,4 +1,5 @@
 import { DependencyError } from '../../shared/errors';
+import type { OperationRecord } from '../../shared/operations/operation-record';
 import {
   type CallbackLogEntry,
   callbackLogLimit,
@@ -101,6 +102,22 @@ export class MemoryPaymentStore implements PaymentStore {
   async listPendingWork(before: string, limit: number): Promise<readonly PaymentWork[]> {
     this.check();
     return [...this.pendingWork.values()].filter((work) => work.createdAt < before).slice(0, limit);
+  }
+
+  /** Operation records by `<shopOrderId>|<Idempotency-Key>`. */
+  readonly operations = new Map<string, OperationRecord>();
+
+  async getOperation(shopOrderId: string, idempotencyKey: string): Promise<OperationRecord | undefined> {
+    this.check();
+    return this.operations.get(`${shopOrderId}|${idempotencyKey}`);
+  }
+
+  async saveOperation(record: OperationRecord, expectedRevision: number | undefined): Promise<WriteOutcome> {
+    this.check();
+    const key = `${record.shopOrderId}|${record.idempotencyKey}`;
+    if (this.operations.get(key)?.revision !== expectedRevision) return 'conflict';
+    this.operations.set(key, record);
+    return 'saved';
   }
 
   async getPaymentHistory(shopOrderId: string): Promise<PaymentHistory | undefined> {

@@ -1,0 +1,120 @@
+/**
+ * `capture`, `refund`, `release <shopOrderId>`: the merchant's operations, through the payments API
+ * (POST /payments/{shopOrderId}/captures, /refunds, /releases) exactly as the merchant's back end
+ * calls it, so the CLI gets the same checks, the same once-per-key guarantee and the same event.
+ */
+import { randomUUID } from 'node:crypto';
+import type { OperationKind } from '../../shared/operations/operation-kind';
+import { postToApi } from './api-client';
+import type { Command, CommandContext } from './command';
+import { CliError, UsageError } from './errors';
+
+const routes: Readonly<Record<OperationKind, string>> = {
+  capture: 'captures',
+  refund: 'refunds',
+  release: 'releases',
+};
+
+const done: Readonly<Record<OperationKind, string>> = {
+  capture: 'Captured',
+  refund: 'Refunded',
+  release: 'Released',
+};
+
+interface Answer {
+  readonly operation?: { readonly amount?: string; readonly transactionId?: string };
+  readonly payment?: {
+    readonly status?: string;
+    readonly currency?: string;
+    readonly reservedAmount?: string;
+    readonly capturedAmount?: string;
+    readonly refundedAmount?: string;
+  };
+  readonly message?: string;
+}
+
+function operationCommand(kind: OperationKind, summary: string, details: string): Command {
+  const money = kind !== 'release';
+  return {
+    name: kind,
+    summary,
+    usage: `Usage: npm run payments -- ${kind} <shopOrderId>${money ? ' [--amount 10.00]' : ''} [--yes] [--key <key>] [--transaction <id>]
+
+${details}
+
+Goes through the payments API (POST /payments/<shopOrderId>/${routes[kind]}): on the local stack
+directly, on a deployed one (--api <url>, the ApiUrl output) signed with your AWS credentials, which
+need execute-api:Invoke on that route.
+${money ? '\n  --amount <amount>     how much, such as 10.00; all that is left when absent' : ''}
+  --yes                 do it without asking (scripts); on a terminal you are asked y/N
+  --key <key>           the Idempotency-Key to send: the one printed by an earlier run, to retry
+                        that same request (it is never done twice); a new key per run otherwise
+  --transaction <id>    which transaction, when the order has several holding money
+  --json                the API's answer as JSON`,
+    options: ['json', 'yes', 'key', 'transaction', ...(money ? (['amount'] as const) : [])],
+    run: (context) => operate(kind, context),
+  };
+}
+
+async function operate(kind: OperationKind, context: CommandContext): Promise<number> {
+  const { args, options, target, out, note } = context;
+  const [shopOrderId, ...extra] = args;
+  if (shopOrderId === undefined) throw new UsageError('missing <shopOrderId>', kind);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`, kind);
+  const what = `${kind} ${options.amount ?? (kind === 'release' ? 'the reservation' : 'all that is left')} of order ${shopOrderId} on ${target.description}`;
+  if (!options.yes) {
+    if (context.confirm === undefined) {
+      throw new UsageError(`not on a terminal, so nobody can confirm: pass --yes to ${what}`, kind);
+    }
+    if (!(await context.confirm(`${what[0]?.toUpperCase()}${what.slice(1)}?`))) {
+      note('Nothing done.');
+      return 1;
+    }
+  }
+  const key = options.key ?? randomUUID();
+  note(`Idempotency-Key ${key} (to retry this same request: --key ${key})`);
+  const body = {
+    ...(options.amount === undefined ? {} : { amount: options.amount }),
+    ...(options.transaction === undefined ? {} : { transactionId: options.transaction }),
+  };
+  const answer = await postToApi(
+    target,
+    `payments/${encodeURIComponent(shopOrderId)}/${routes[kind]}`,
+    body,
+    {
+      'idempotency-key': key,
+    },
+  );
+  if (options.json) out(JSON.stringify(answer.body, null, 2));
+  const parsed = (typeof answer.body === 'object' && answer.body !== null ? answer.body : {}) as Answer;
+  if (answer.status !== 201) {
+    const message = parsed.message ?? String(answer.body);
+    const retry = answer.status === 503 ? ` Retry with --key ${key}.` : '';
+    throw new CliError(`${kind} refused (HTTP ${answer.status}): ${message}${retry}`);
+  }
+  if (!options.json) {
+    const p = parsed.payment ?? {};
+    const amount = [parsed.operation?.amount ?? '?', p.currency].filter(Boolean).join(' ');
+    out(
+      `${done[kind]} ${amount} of order ${shopOrderId} (transaction ${parsed.operation?.transactionId ?? '?'}): ` +
+        `payment ${p.status ?? '?'}, reserved ${p.reservedAmount ?? '?'}, captured ${p.capturedAmount ?? '?'}, refunded ${p.refundedAmount ?? '?'}`,
+    );
+  }
+  return 0;
+}
+
+export const captureCommand = operationCommand(
+  'capture',
+  'capture a reservation, or part of it (--amount)',
+  "Captures what is left of the order's reservation, or --amount of it; partial captures may follow.",
+);
+export const refundCommand = operationCommand(
+  'refund',
+  'refund what is captured, or part of it (--amount)',
+  'Gives back what is captured and not yet refunded, or --amount of it.',
+);
+export const releaseCommand = operationCommand(
+  'release',
+  'release a reservation nothing was captured from',
+  'Lets the whole reservation go; refused once anything is captured (refund instead).',
+);

@@ -1,0 +1,124 @@
+import { findCurrency } from '../altapay/currency';
+import { ConflictError, MalformedRequestError, NotFoundError, UnprocessableRequestError } from '../errors';
+import { compareAmounts, subtractAmounts, toMinorUnits } from '../payments/money';
+import type { Payment, TransactionState } from '../payments/payment';
+import { holdsMoney } from '../payments/status-properties';
+import type { OperationKind } from './operation-kind';
+import type { OperationBody } from './operation-request';
+
+/** What an allowed operation will ask the gateway to do. */
+export interface AllowedOperation {
+  readonly transaction: TransactionState;
+  /** Exact decimal string; for a release, the whole reservation. */
+  readonly amount: string;
+}
+
+/**
+ * Whether the payment, as confirmed, allows the operation, and on which transaction for how much.
+ * Refuses with 409 what the state does not allow and 422 an amount above what is left, the amounts in
+ * the message. The gateway would refuse most of these too, but after a round trip and in its words.
+ */
+export function decideOperation(
+  payment: Payment,
+  kind: OperationKind,
+  body: OperationBody,
+): AllowedOperation {
+  const order = payment.shopOrderId;
+  if (payment.flags.includes('unconfirmed')) {
+    throw new ConflictError(
+      'payment_unconfirmed',
+      `Payment ${order} is flagged unconfirmed: a callback claimed what the gateway did not confirm. Look at it (npm run payments -- show ${order}) before moving money.`,
+    );
+  }
+  // TODO(issue 14): also refuse a payment flagged `amount-mismatch`, and one whose transaction holds a
+  // pending `claim` (a callback's word the gateway has not confirmed yet), once the payment model has them.
+  const transaction = chooseTransaction(payment, kind, body.transactionId);
+  const { reservedAmount, capturedAmount, refundedAmount } = transaction;
+  const id = transaction.transactionId;
+  switch (kind) {
+    case 'capture': {
+      const left = subtractAmounts(reservedAmount, capturedAmount);
+      if (compareAmounts(left, '0') <= 0) {
+        throw new ConflictError(
+          'nothing_to_capture',
+          `Transaction ${id} has nothing left to capture: all ${reservedAmount} reserved is captured.`,
+        );
+      }
+      return { transaction, amount: checkedAmount(payment, body.amount ?? left, left, 'capture') };
+    }
+    case 'refund': {
+      const left = subtractAmounts(capturedAmount, refundedAmount);
+      if (compareAmounts(left, '0') <= 0) {
+        throw new ConflictError(
+          'nothing_to_refund',
+          `Transaction ${id} has nothing captured to refund (captured ${capturedAmount}, refunded ${refundedAmount}).`,
+        );
+      }
+      return { transaction, amount: checkedAmount(payment, body.amount ?? left, left, 'refund') };
+    }
+    case 'release':
+      if (compareAmounts(capturedAmount, '0') > 0 || transaction.phase !== 'reserved') {
+        throw new ConflictError(
+          'cannot_release',
+          `Transaction ${id} cannot be released: ${capturedAmount} of it is captured (it is ${transaction.phase}); refund it instead.`,
+        );
+      }
+      return { transaction, amount: reservedAmount };
+  }
+}
+
+/**
+ * The transaction to operate on: the one named, or the only one holding money. Transactions the gateway
+ * did not confirm never count.
+ */
+function chooseTransaction(
+  payment: Payment,
+  kind: OperationKind,
+  named: string | undefined,
+): TransactionState {
+  const order = payment.shopOrderId;
+  const holding = Object.values(payment.transactions).filter(
+    (t) => t.flag !== 'unconfirmed' && holdsMoney(t.phase),
+  );
+  if (named !== undefined) {
+    const found = holding.find((t) => t.transactionId === named);
+    if (found) return found;
+    const other = payment.transactions[named];
+    if (other === undefined) throw new NotFoundError(`Order ${order} has no transaction ${named}.`);
+    throw new ConflictError(
+      'transaction_holds_no_money',
+      `Transaction ${named} of order ${order} holds no money to ${kind}: it is ${other.phase}.`,
+    );
+  }
+  const [only, ...others] = holding;
+  if (only === undefined) {
+    throw new ConflictError(
+      `nothing_to_${kind}`,
+      `Payment ${order} is ${payment.status}: no transaction holds money to ${kind}.`,
+    );
+  }
+  if (others.length > 0) {
+    throw new ConflictError(
+      'several_transactions',
+      `Order ${order} has several transactions holding money (${holding.map((t) => t.transactionId).join(', ')}): name one in the field transactionId.`,
+    );
+  }
+  return only;
+}
+
+function checkedAmount(payment: Payment, amount: string, left: string, kind: 'capture' | 'refund'): string {
+  const exponent = findCurrency(payment.currency ?? '')?.exponent;
+  if (exponent !== undefined && toMinorUnits(amount, exponent) === undefined) {
+    throw new MalformedRequestError(
+      'invalid_field',
+      `Field amount must not have more decimals than ${payment.currency} has (${exponent}).`,
+    );
+  }
+  if (compareAmounts(amount, left) > 0) {
+    throw new UnprocessableRequestError(
+      'amount_too_large',
+      `Field amount ${amount} is more than the ${left} left to ${kind}.`,
+    );
+  }
+  return amount;
+}

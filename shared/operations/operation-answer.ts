@@ -1,0 +1,24 @@
+import type { OperationRecord } from './operation-record';
+
+/** The operation as the API answers it (201, and with a 502 or 503): what was asked, what the gateway said. */
+export function operationView(record: OperationRecord) {
+  return {
+    operation: {
+      kind: record.kind,
+      idempotencyKey: record.idempotencyKey,
+      transactionId: record.transactionId,
+      amount: record.amount,
+      state: record.state,
+      ...(record.result === undefined ? {} : { result: record.result }),
+      ...(record.merchantErrorMessage === undefined
+        ? {}
+        : { merchantErrorMessage: record.merchantErrorMessage }),
+      ...(record.detail === undefined ? {} : { detail: record.detail }),
+      requestedBy: record.requestedBy,
+      requestedAt: record.requestedAt,
+    },
+    ...(record.paymentAfter === undefined
+      ? {}
+      : { payment: { shopOrderId: record.shopOrderId, ...record.paymentAfter } }),
+  };
+}
