@@ -1,7 +1,7 @@
 import type { Log, PaymentStore, WorkQueue } from '../ports';
 import { applyCallback, type CallbackFacts, type Decision } from './apply-callback';
 import type { CallbackLogEntry } from './callback-log';
-import type { PaymentStatus, PaymentWork } from './payment';
+import { claimedStatusOf, type PaymentStatus, type PaymentWork } from './payment';
 import { updatePayment } from './update-payment';
 
 /**
@@ -15,11 +15,14 @@ export function saveDecision(
   facts: CallbackFacts,
   now: string,
   logEntryOf?: (decision: Decision) => CallbackLogEntry,
+  /** False: the change is saved without work of its own (the gateway's answer to work that asked). */
+  createsWork = true,
 ): Promise<{ decision: Decision; work?: PaymentWork }> {
   return updatePayment(deps.store, facts.shopOrderId, (current) => {
     const decision = applyCallback(current, facts, now);
     if (decision.outcome !== 'changed') return { write: false, result: { decision } };
-    const work = decision.causesWork ? workFor(decision, facts, current?.status, now) : undefined;
+    const work =
+      createsWork && decision.causesWork ? workFor(decision, facts, current?.status, now) : undefined;
     const logEntry = logEntryOf?.(decision);
     return {
       write: true,
@@ -47,7 +50,8 @@ function workFor(
     shopOrderId: payment.shopOrderId,
     version: payment.version,
     callbackType: facts.callbackType,
-    status: payment.status,
+    // What the callback claims; previousStatus is the confirmed status it arrived on.
+    status: claimedStatusOf(payment),
     transactionIds: decision.changedTransactions.map((t) => t.transactionId),
     createdAt,
   };

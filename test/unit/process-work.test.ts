@@ -328,6 +328,7 @@ describe('what the worker counts', () => {
     const metrics = {
       deliveryAttempt: (accepted: boolean) => counted.push(accepted ? 'accepted' : 'failed'),
       unconfirmed: () => counted.push('unconfirmed'),
+      amountMismatch: () => counted.push('amount-mismatch'),
     };
     gateway.known.set('1', gatewayTransaction('1', 'preauth'));
     merchant.answers = [503];
