@@ -8,6 +8,7 @@ import { processWork } from '../../shared/worker/process-work';
 import { runWorkMessage } from '../../shared/worker/run-work-message';
 import { sweepPendingWork } from '../../shared/worker/sweep-pending-work';
 import { callbackFields, transactionXml } from '../support/gateway';
+import { gatewayConfirms } from '../support/gateway-confirms';
 import { MemoryPaymentStore, MemoryWorkQueue } from '../support/memory-store';
 import { readStatusFixture } from '../support/status-fixtures';
 
@@ -163,7 +164,7 @@ describe('the slow work of a payment change', () => {
     expect(payment?.status).toBe('created');
   });
 
-  it('corrects a tampered success to what the gateway says, even backwards, and hands nothing on', async () => {
+  it('corrects a tampered success to what the gateway says, even backwards, and hands on only what the gateway says', async () => {
     const { store, gateway, merchant, deps, callback } = setup();
     // The gateway knows the transaction as a 3-D Secure failure; the (replayed, re-signed) callback says preauth.
     gateway.known.set('1', {
@@ -171,12 +172,13 @@ describe('the slow work of a payment change', () => {
       updatedDate: '2026-11-20 09:59:00',
     });
     const work = await callback(paidXml);
-    expect(store.payments.get('o-1')?.status).toBe('reserved');
+    expect(store.payments.get('o-1')?.status).toBe('created');
 
     const record = await processWork(deps, work);
 
-    expect(record.confirmation?.confirmed).toBe(false);
-    expect(merchant.received).toEqual([]);
+    expect(record.confirmation).toMatchObject({ confirmed: false, status: 'failed' });
+    // Never the claimed reservation: the order's first confirmed state is the gateway's failure.
+    expect(merchant.received.map((e) => JSON.parse(e.body).data.status)).toEqual(['failed']);
     expect(store.payments.get('o-1')).toMatchObject({
       status: 'failed',
       flags: ['unconfirmed'],
@@ -200,8 +202,8 @@ describe('the slow work of a payment change', () => {
     expect(merchant.received.map((e) => e.type)).toEqual(['payment.failed']);
   });
 
-  it('takes the gateway at its word when it is further along, and queues that change as new work', async () => {
-    const { store, queue, gateway, deps, callback } = setup();
+  it('takes the gateway at its word when it is further along, and announces what it confirmed', async () => {
+    const { store, queue, gateway, merchant, deps, callback } = setup();
     gateway.known.set('1', {
       ...gatewayTransaction('1', 'captured'),
       capturedAmount: '100.00',
@@ -212,7 +214,9 @@ describe('the slow work of a payment change', () => {
     await processWork(deps, work);
 
     expect(store.payments.get('o-1')?.status).toBe('captured');
-    expect(queue.sent.map((w) => w.status)).toEqual(['reserved', 'captured']);
+    // Confirming is not news of its own: the work that asked announces it, once.
+    expect(queue.sent.map((w) => w.status)).toEqual(['reserved']);
+    expect(merchant.received.map((e) => e.type)).toEqual(['payment.captured']);
   });
 
   it('captures a confirmed reservation once when auto-capture is on', async () => {
@@ -234,8 +238,9 @@ describe('the slow work of a payment change', () => {
     gateway.known.set('1', gatewayTransaction('1', 'preauth'));
     const work = await callback(paidXml);
     // A first run confirmed, captured at the gateway, then died before recording it.
+    await gatewayConfirms(store, paidXml, '2026-11-22T10:00:00.000Z');
     await gateway.captureReservation('1', '100.00');
-    const confirmed = { checkedAt: 'x', confirmed: true, detail: 'earlier run' };
+    const confirmed = { checkedAt: 'x', confirmed: true, detail: 'earlier run', status: 'reserved' as const };
     await store.saveWorkRecord(
       {
         workId: work.workId,
@@ -357,10 +362,8 @@ describe('callbacks queued in the old raw format while the table was down', () =
       receivedAt: '2026-11-22T09:00:00.000Z',
     });
 
-    expect(store.payments.get('o-1')).toMatchObject({
-      status: 'reserved',
-      updatedAt: '2026-11-22T09:00:00.000Z',
-    });
+    expect(store.payments.get('o-1')).toMatchObject({ updatedAt: '2026-11-22T09:00:00.000Z' });
+    expect(store.payments.get('o-1')?.transactions['1']?.claim).toMatchObject({ callbackType: 'ok' });
     expect(queue.sent).toHaveLength(1);
   });
 
