@@ -429,3 +429,110 @@ describe('the sweeper', () => {
     expect(store.pendingWork.size).toBe(0);
   });
 });
+
+describe('claims the gateway does not back', () => {
+  it.each([
+    ['released', { status: 'released', reserved: '100.00' }],
+    ['refunded', { status: 'refunded', reserved: '100.00', captured: '100.00', refunded: '100.00' }],
+    ['chargeback', { status: 'preauth', reserved: '100.00', result: 'ChargebackEvent' }],
+  ] as const)(
+    'a replayed %s for a reserved order tells the merchant nothing and stays reserved',
+    async (_, claimed) => {
+      const { store, gateway, merchant, deps, callback } = setup();
+      gateway.known.set('1', gatewayTransaction('1', 'preauth'));
+      await processWork(deps, await callback(paidXml));
+      merchant.received.length = 0;
+
+      const replay = await callback(
+        transactionXml({
+          shopOrderId: 'o-1',
+          transactionId: '1',
+          updated: '2026-11-21 10:00:00',
+          ...claimed,
+        }),
+      );
+      expect(store.payments.get('o-1')?.status).toBe('reserved');
+      const record = await processWork(deps, replay);
+
+      expect(merchant.received).toEqual([]);
+      expect(record.confirmation).toMatchObject({ confirmed: false, status: 'reserved' });
+      const payment = store.payments.get('o-1');
+      expect(payment).toMatchObject({ status: 'reserved', flags: ['unconfirmed'] });
+      expect(payment?.transactions['1']).toMatchObject({ gatewayStatus: 'preauth' });
+      expect(payment?.transactions['1']).not.toHaveProperty('claim');
+    },
+  );
+});
+
+describe('the amount the shop asked for', () => {
+  /** The order as create-payment records it: a request for 249.00 DKK. */
+  const requested = (store: MemoryPaymentStore) =>
+    store.payments.set('o-1', {
+      shopOrderId: 'o-1',
+      status: 'created',
+      currency: 'DKK',
+      transactions: {},
+      flags: [],
+      request: {
+        paymentRequestId: 'pr-1',
+        url: 'https://gateway.example/pay?pid=pr-1',
+        amount: '249.00',
+        currency: 'DKK',
+        createdAt: '2026-11-22T09:00:00.000Z',
+      },
+      version: 1,
+      createdAt: '2026-11-22T09:00:00.000Z',
+      updatedAt: '2026-11-22T09:00:00.000Z',
+    });
+
+  it('flags a payment the gateway confirms for another amount, never captures it and never announces it as paid', async () => {
+    const { store, gateway, merchant, deps, callback } = setup({ autoCapture: true });
+    const counted: string[] = [];
+    const metrics = {
+      deliveryAttempt() {},
+      unconfirmed() {},
+      amountMismatch: () => counted.push('amount-mismatch'),
+    };
+    requested(store);
+    gateway.known.set('1', gatewayTransaction('1', 'preauth', '1.00'));
+    const work = await callback(
+      transactionXml({ shopOrderId: 'o-1', transactionId: '1', status: 'preauth', reserved: '1.00' }),
+    );
+
+    const record = await processWork({ ...deps, metrics }, work);
+
+    expect(gateway.captures).toEqual([]);
+    expect(record.capture).toBeUndefined();
+    expect(counted).toEqual(['amount-mismatch']);
+    expect(store.payments.get('o-1')).toMatchObject({
+      flags: ['amount-mismatch'],
+      transactions: { '1': { flag: 'amount-mismatch', reservedAmount: '1.00' } },
+    });
+    expect(merchant.received.map((e) => e.type)).toEqual(['payment.amount_mismatch']);
+    expect(JSON.parse(merchant.received[0]?.body ?? '{}').data).toMatchObject({
+      expected: { amount: '249.00', currency: 'DKK' },
+      transactions: [{ transactionId: '1', reservedAmount: '1.00', flag: 'amount-mismatch' }],
+    });
+  });
+
+  it('shows the expected amount beside the paid one in every event, and captures the exact amount', async () => {
+    const { store, gateway, merchant, deps, callback } = setup({ autoCapture: true });
+    requested(store);
+    gateway.known.set('1', gatewayTransaction('1', 'preauth', '249.00'));
+
+    await processWork(
+      deps,
+      await callback(
+        transactionXml({ shopOrderId: 'o-1', transactionId: '1', status: 'preauth', reserved: '249.00' }),
+      ),
+    );
+
+    expect(gateway.captures).toEqual(['1:249.00']);
+    expect(merchant.received.map((e) => e.type)).toEqual(['payment.reserved']);
+    expect(JSON.parse(merchant.received[0]?.body ?? '{}').data).toMatchObject({
+      status: 'reserved',
+      previousStatus: 'created',
+      expected: { amount: '249.00', currency: 'DKK' },
+    });
+  });
+});
