@@ -6,7 +6,7 @@ import { decodeFormBody } from '../altapay/form-body';
 import { DependencyError, MalformedRequestError } from '../errors';
 import { applyCallback, type CallbackFacts, type Decision } from '../payments/apply-callback';
 import type { CallbackLogEntry } from '../payments/callback-log';
-import type { CallbackType, Payment } from '../payments/payment';
+import { type CallbackType, claimedStatusOf, type Payment } from '../payments/payment';
 import { describe, queueWork, saveDecision } from '../payments/save-decision';
 import type { Clock, Log, PaymentStore, WorkQueue } from '../ports';
 import { sealCallback } from '../worker/seal-callback';
@@ -89,7 +89,7 @@ async function recordFacts(
     duplicate: decision.outcome !== 'changed',
     ...(facts.result === undefined ? {} : { result: facts.result }),
     transactionIds: facts.transactions.map((t) => t.transactionId),
-    statusAfter: decision.payment.status,
+    statusAfter: claimedStatusOf(decision.payment),
   });
   let saved: Awaited<ReturnType<typeof saveDecision>>;
   try {
@@ -113,6 +113,7 @@ async function recordFacts(
     outcome: decision.outcome,
     duplicate: decision.outcome !== 'changed',
     status: payment.status,
+    claimedStatus: claimedStatusOf(payment),
     version: payment.version,
   });
   return { outcome: decision.outcome, payment };
