@@ -241,10 +241,13 @@ function confirmState(
     if (claim.confirmedPhase === incoming.phase) return { verdict: 'same', state: recorded };
     return { verdict: 'newer', state: { ...recorded, claim: { ...claim, confirmedPhase: incoming.phase } } };
   }
-  // The gateway's word clears an `unconfirmed` mark; a second payment stays marked for refund.
-  const flag = recorded.flag === 'unconfirmed' ? undefined : recorded.flag;
-  const state = flag ? { ...incoming, flag } : incoming;
   const refuted = claim !== undefined && !backs(incoming.phase, recorded.phase);
+  // The gateway's word clears an `unconfirmed` mark, and a second payment it refutes is none; a
+  // confirmed second payment stays marked for refund.
+  const cleared =
+    recorded.flag === 'unconfirmed' || (refuted && recorded.flag === 'second-successful-payment');
+  const flag = cleared ? undefined : recorded.flag;
+  const state = flag ? { ...incoming, flag } : incoming;
   if (claim || recorded.flag === 'unconfirmed' || fingerprint(recorded) !== fingerprint(incoming)) {
     return { verdict: 'newer', state, refuted };
   }
