@@ -102,6 +102,8 @@ async function recordFacts(
   }
   const { decision, work } = saved;
   const { payment } = decision;
+  // What the callback claims on top of the confirmed status, until the worker asks the gateway.
+  const claimed = claimedStatusOf(payment);
   // The change, its work and its log entry are durable together. At most one more call: the queue
   // send of a change's work, or the log entry of a callback that changed nothing.
   if (work) await queueWork(deps, work);
@@ -113,7 +115,7 @@ async function recordFacts(
     outcome: decision.outcome,
     duplicate: decision.outcome !== 'changed',
     status: payment.status,
-    claimedStatus: claimedStatusOf(payment),
+    ...(claimed === payment.status ? {} : { claimed }),
     version: payment.version,
   });
   return { outcome: decision.outcome, payment };

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { browserAvailable, useBrowser } from '../support/browser';
+import { claimedStatus } from '../support/claimed-status';
 import { useLocalStack } from '../support/local-stack';
 
 /**
@@ -49,7 +50,8 @@ describe.skipIf(!browserAvailable)('checkout in a real browser', () => {
     expect(await page.textContent('main')).toContain('e2e-paid');
     expect(await page.textContent('main')).toContain('249.00 DKK');
     await snapshot(page, '3-receipt');
-    expect((await stack.payment('e2e-paid'))?.status).toBe('reserved');
+    // Confirmed by the worker moments after the receipt (which shows the callback's claim).
+    expect((await stack.waitForStatus('e2e-paid', 'reserved')).status).toBe('reserved');
     await page.close();
   });
 
@@ -62,7 +64,7 @@ describe.skipIf(!browserAvailable)('checkout in a real browser', () => {
     expect(await page.textContent('main')).toContain('Card declined. Please try another card.');
     expect(await page.textContent('main')).not.toContain('TestAcquirer');
     await snapshot(page, '4-declined');
-    expect((await stack.payment('e2e-declined'))?.status).toBe('failed');
+    expect((await stack.waitForStatus('e2e-declined', 'failed')).status).toBe('failed');
     await page.close();
   });
 
@@ -73,7 +75,8 @@ describe.skipIf(!browserAvailable)('checkout in a real browser', () => {
 
     await expect.poll(() => page.textContent('h1')).toContain('being processed');
     await snapshot(page, '5-pending');
-    expect((await stack.payment('e2e-open'))?.status).toBe('open');
+    const open = await stack.payment('e2e-open');
+    expect(open && claimedStatus(open)).toBe('open');
     expect((await stack.waitForStatus('e2e-open', 'reserved')).status).toBe('reserved');
     await page.close();
   });
