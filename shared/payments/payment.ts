@@ -174,7 +174,9 @@ export const paymentWorkSchema = z.object({
   shopOrderId: shopOrderIdSchema,
   version: z.int().check(z.positive('must be positive')),
   callbackType: callbackTypeSchema,
+  /** The status the change claims (claimedStatusOf); what counts is what the worker confirms. */
   status: paymentStatusSchema,
+  /** The confirmed status the change arrived on; an event is sent when the confirmed one differs. */
   previousStatus: z.optional(paymentStatusSchema),
   transactionIds: z.readonly(z.array(mapKey(64)).check(z.maxLength(100, 'too many'))),
   createdAt: timestampSchema,

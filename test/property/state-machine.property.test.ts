@@ -157,6 +157,43 @@ describe('the payment state machine, on generated deliveries', () => {
   });
 });
 
+describe('claims and the gateway, on generated deliveries', () => {
+  /** The gateway's answer about every transaction: its own view, whatever the callbacks said. */
+  const answer = (truth: readonly Snapshot[], askedAt: string): CallbackFacts => ({
+    ...facts(truth[0] as Snapshot),
+    transactions: truth.flatMap((t) => facts(t).transactions),
+    source: 'gateway',
+    askedAt,
+  });
+  const truths = fc.uniqueArray(snapshot, { minLength: 1, maxLength: 2, selector: (s) => s.transactionId });
+
+  it('counts nothing a callback claims, and exactly what the gateway answers once it was asked', () => {
+    fc.assert(
+      fc.property(fc.array(snapshot, { minLength: 1, maxLength: 6 }), truths, (claims, truth) => {
+        const claimed = replay(claims);
+        // Only callbacks: nothing is confirmed, whatever they say.
+        expect(claimed?.status).toBe('created');
+
+        const later = '2026-11-22T11:00:00.000Z';
+        const confirmed = applyCallback(claimed, answer(truth, later), later).payment;
+        const gatewayOnly = applyCallback(undefined, answer(truth, later), later).payment;
+
+        for (const t of truth) {
+          expect(confirmed.transactions[t.transactionId]).not.toHaveProperty('claim');
+          expect(confirmed.transactions[t.transactionId]?.phase).toBe(
+            gatewayOnly.transactions[t.transactionId]?.phase,
+          );
+        }
+        // A transaction the gateway was not asked about still waits; the rest is what the gateway says.
+        const asked = new Set<string>(truth.map((t) => t.transactionId));
+        const unasked = Object.keys(confirmed.transactions).filter((id) => !asked.has(id));
+        if (unasked.length === 0) expect(confirmed.status).toBe(gatewayOnly.status);
+      }),
+      { numRuns: propertyRuns },
+    );
+  });
+});
+
 describe('recording callbacks while the table and queue fail at random moments', () => {
   const step = fc.record({
     transactionId: fc.constantFrom('1', '2', '3'),
