@@ -54,6 +54,10 @@ export interface Decision {
  * recorded (see `compare`). So duplicates change nothing, a late fail never overrides a success, and
  * deliveries in any order converge on the same state. A second successful one-off payment for a
  * paid order is recorded and flagged.
+ *
+ * What a callback says is recorded as a claim (`claim` on the transaction) and counts towards the
+ * payment's status only once the gateway's answer (source gateway) confirms it: anyone holding one
+ * signed callback of an order can replay its fields with any xml.
  */
 export function applyCallback(current: Payment | undefined, facts: CallbackFacts, now: string): Decision {
   const context = { callbackType: facts.callbackType, result: facts.result };
