@@ -20,6 +20,8 @@ export const metricNames = {
   merchantEventDeliveries: 'MerchantEventDeliveries',
   /** One per callback the gateway did not confirm (a forgery, or a gateway fault). */
   unconfirmedCallbacks: 'UnconfirmedCallbacks',
+  /** One per payment the gateway confirmed for another amount or currency than the shop's request. */
+  amountMismatch: 'AmountMismatch',
   /** One per write the table refused because the payment's item would pass 400 KB (its message is parked). */
   itemTooLarge: 'ItemTooLarge',
   /** One per message the worker parked in the dead-letter queue; dimension `reason` (poison, item-too-large, failed). */

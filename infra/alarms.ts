@@ -178,6 +178,15 @@ export function addAlarms(scope: Construct, topic: ITopic, watched: WatchedResou
       '`npm run payments -- list` (flag unconfirmed), look at its callback log and source addresses.',
   );
   alarm(
+    'AmountMismatch',
+    serviceMetric(metricNames.amountMismatch),
+    0,
+    'The gateway confirmed a payment for another amount or currency than the shop requested (a tampered ' +
+      'checkout or a terminal misconfiguration). It was flagged amount-mismatch, not captured, and announced ' +
+      'as payment.amount_mismatch: find it with `npm run payments -- list` (flag amount-mismatch), then ' +
+      'release or refund it with the gateway and ask the customer to pay the real amount.',
+  );
+  alarm(
     'ItemTooLarge',
     serviceMetric(metricNames.itemTooLarge),
     0,

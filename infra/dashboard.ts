@@ -93,6 +93,7 @@ export function addDashboard(
   dashboard.addWidgets(
     graph('Merchant events by outcome', [searchAll(metricNames.merchantEventDeliveries, ['outcome'], 'Sum')]),
     graph('Unconfirmed callbacks', [searchAll(metricNames.unconfirmedCallbacks, [], 'Sum', 'unconfirmed')]),
+    graph('Payments for another amount', [searchAll(metricNames.amountMismatch, [], 'Sum', 'mismatch')]),
     graph('Payment items refused for size', [searchAll(metricNames.itemTooLarge, [], 'Sum', 'too large')]),
     graph('Work parked in the dead-letter queue, by reason', [
       searchAll(metricNames.workParked, ['reason'], 'Sum'),

@@ -184,4 +184,6 @@ export interface WorkerMetrics {
   deliveryAttempt(accepted: boolean): void;
   /** A callback the gateway did not confirm. */
   unconfirmed(): void;
+  /** A payment the gateway confirmed for another amount or currency than the shop requested. */
+  amountMismatch(): void;
 }

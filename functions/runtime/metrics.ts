@@ -53,4 +53,5 @@ export const workerMetrics: WorkerMetrics = {
   deliveryAttempt: (accepted) =>
     countMetric(metricNames.merchantEventDeliveries, { outcome: accepted ? 'accepted' : 'failed' }),
   unconfirmed: () => countMetric(metricNames.unconfirmedCallbacks),
+  amountMismatch: () => countMetric(metricNames.amountMismatch),
 };

@@ -3,7 +3,7 @@ import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertool
 
 /**
  * The short console of `npm start` (LOG_FORMAT=short): each log entry as one line a person reads,
- * `20:14:03  callback-ok           ORDER-1       callback recorded  outcome=changed  status=reserved`,
+ * `20:14:03  callback-ok           ORDER-1       callback recorded  outcome=changed  status=created  claimed=reserved`,
  * i.e. the time, the function, the order (or the work item) it is about, and what happened.
  */
 

@@ -54,6 +54,7 @@ function render({ payment, transactions, callbackLog, work, operations }: Stored
   const lines = [
     `Payment ${payment.shopOrderId}`,
     ...fields([
+      // Confirmed by the gateway; a transaction's pending claim shows in its `confirmed` column.
       ['status', payment.status],
       ['currency', payment.currency ?? none],
       [
@@ -80,11 +81,26 @@ function render({ payment, transactions, callbackLog, work, operations }: Stored
   if (transactions.length > 0) {
     lines.push(
       ...table(
-        ['id', 'gateway status', 'status', 'reserved', 'captured', 'refunded', 'card', 'nature', 'flag'],
+        [
+          'id',
+          'gateway status',
+          'status',
+          'confirmed',
+          'reserved',
+          'captured',
+          'refunded',
+          'card',
+          'nature',
+          'flag',
+        ],
         transactions.map((t) => [
           t.transactionId,
           t.gatewayStatus,
           t.phase,
+          // A pending claim: what the gateway last confirmed, and which callback claims the rest.
+          t.claim === undefined
+            ? 'yes'
+            : `no: ${t.claim.callbackType ?? '?'} claim, gateway said ${t.claim.confirmedPhase ?? 'nothing yet'}`,
           t.reservedAmount,
           t.capturedAmount,
           t.refundedAmount,

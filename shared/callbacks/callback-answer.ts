@@ -1,5 +1,5 @@
 import type { CallbackPageKind, CallbackPageModel } from '../pages';
-import type { CallbackType, PaymentStatus } from '../payments/payment';
+import { type CallbackType, claimedStatusOf, type PaymentStatus } from '../payments/payment';
 import { holdsMoney, isFinal, returnedMoney } from '../payments/status-properties';
 import type { RecordedCallback } from './record-callback';
 
@@ -39,7 +39,9 @@ export function answerCallback(
       ? callbackType === 'fail'
         ? 'failed'
         : 'pending'
-      : pageKind(callbackType, payment.status);
+      : // What the callback claims: the gateway shows the customer the same outcome synchronously, so
+        // the page says it at once; the worker confirms it before anything else counts it.
+        pageKind(callbackType, claimedStatusOf(payment));
   // The amount the customer paid, verbatim: that of the (first) paid transaction.
   const paid = Object.values(payment.transactions).find((t) => holdsMoney(t.phase));
   const page: CallbackPageModel = {

@@ -6,7 +6,7 @@ import { decodeFormBody } from '../altapay/form-body';
 import { DependencyError, MalformedRequestError } from '../errors';
 import { applyCallback, type CallbackFacts, type Decision } from '../payments/apply-callback';
 import type { CallbackLogEntry } from '../payments/callback-log';
-import type { CallbackType, Payment } from '../payments/payment';
+import { type CallbackType, claimedStatusOf, type Payment } from '../payments/payment';
 import { describe, queueWork, saveDecision } from '../payments/save-decision';
 import type { Clock, Log, PaymentStore, WorkQueue } from '../ports';
 import { sealCallback } from '../worker/seal-callback';
@@ -89,7 +89,7 @@ async function recordFacts(
     duplicate: decision.outcome !== 'changed',
     ...(facts.result === undefined ? {} : { result: facts.result }),
     transactionIds: facts.transactions.map((t) => t.transactionId),
-    statusAfter: decision.payment.status,
+    statusAfter: claimedStatusOf(decision.payment),
   });
   let saved: Awaited<ReturnType<typeof saveDecision>>;
   try {
@@ -102,6 +102,8 @@ async function recordFacts(
   }
   const { decision, work } = saved;
   const { payment } = decision;
+  // What the callback claims on top of the confirmed status, until the worker asks the gateway.
+  const claimed = claimedStatusOf(payment);
   // The change, its work and its log entry are durable together. At most one more call: the queue
   // send of a change's work, or the log entry of a callback that changed nothing.
   if (work) await queueWork(deps, work);
@@ -113,6 +115,7 @@ async function recordFacts(
     outcome: decision.outcome,
     duplicate: decision.outcome !== 'changed',
     status: payment.status,
+    ...(claimed === payment.status ? {} : { claimed }),
     version: payment.version,
   });
   return { outcome: decision.outcome, payment };

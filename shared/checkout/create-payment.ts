@@ -1,6 +1,6 @@
 import { ConflictError } from '../errors';
 import { compareAmounts } from '../payments/money';
-import { hasLiveRequest, type Payment, type PaymentRequest } from '../payments/payment';
+import { awaitsConfirmation, hasLiveRequest, type Payment, type PaymentRequest } from '../payments/payment';
 import { holdsMoney, mayStartNewPayment, wasPaid } from '../payments/status-properties';
 import { type UpdateDecision, updatePayment } from '../payments/update-payment';
 import type { Clock, Log, PaymentGateway, PaymentRequestInput, PaymentStore } from '../ports';
@@ -116,7 +116,7 @@ function reusable(current: Payment | undefined, order: Order, now: string): Crea
         : `Order ${shopOrderId} is closed: its payment was paid back. Another payment needs a new order id.`,
     );
   }
-  if (!mayStartNewPayment(current.status)) {
+  if (!mayStartNewPayment(current.status) || awaitsConfirmation(current)) {
     throw new ConflictError('payment_in_progress', `A payment for order ${shopOrderId} is being processed.`);
   }
   const { request } = current;

@@ -5,7 +5,7 @@ import { findCurrency } from '../altapay/currency';
 import { decodeFormBody } from '../altapay/form-body';
 import { MalformedRequestError } from '../errors';
 import { compareAmounts } from '../payments/money';
-import type { PaymentStatus } from '../payments/payment';
+import { awaitsConfirmation, type PaymentStatus } from '../payments/payment';
 import { holdsMoney, mayBeVerified, returnedMoney } from '../payments/status-properties';
 import type { Log, PaymentStore } from '../ports';
 import { describeIssue } from '../validation';
@@ -24,8 +24,9 @@ const verifyFormSchema = z.pick(callbackFormSchema, { shop_orderid: true, amount
 
 /**
  * AltaPay's last check before it charges the card: answers exactly `OKAY` only when the order was
- * started through create-payment, its status may be verified (not paid, not being paid, its money
- * not returned: see status-properties.ts), and amount and currency are what we asked for. Anything
+ * started through create-payment, its confirmed status may be verified (not paid, not being paid,
+ * its money not returned: see status-properties.ts), no callback's claim that it is paid awaits the
+ * gateway's confirmation, and amount and currency are what we asked for. Anything
  * else is a short reason the gateway shows the customer (it shows the first 255 characters, tags
  * stripped), so it names no internals.
  */
@@ -44,6 +45,7 @@ export async function verifyOrder(deps: VerifyOrderDeps, body: Uint8Array): Prom
     return refusal('unknown order', 'We could not find this order. Please return to the shop and try again.');
   }
   if (!mayBeVerified(payment.status)) return refusal(`status ${payment.status}`, refusalFor(payment.status));
+  if (awaitsConfirmation(payment)) return refusal('a paid claim awaits confirmation', refusalFor('open'));
   const { request } = payment;
   const currency = findCurrency(form.currency)?.alpha;
   if (currency !== request.currency || compareAmounts(form.amount, request.amount) !== 0) {

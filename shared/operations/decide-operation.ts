@@ -30,8 +30,20 @@ export function decideOperation(
       `Payment ${order} is flagged unconfirmed: a callback claimed what the gateway did not confirm. Look at it (npm run payments -- show ${order}) before moving money.`,
     );
   }
-  // TODO(issue 14): also refuse a payment flagged `amount-mismatch`, and one whose transaction holds a
-  // pending `claim` (a callback's word the gateway has not confirmed yet), once the payment model has them.
+  if (payment.flags.includes('amount-mismatch')) {
+    throw new ConflictError(
+      'payment_amount_mismatch',
+      `Payment ${order} is flagged amount-mismatch: the gateway holds another amount than the shop asked for. Settle it in the AltaPay merchant interface after finding out how the amount changed.`,
+    );
+  }
+  // The amounts below are a callback's word until the gateway confirms them, moments later.
+  const claimed = Object.values(payment.transactions).find((t) => t.claim !== undefined);
+  if (claimed !== undefined) {
+    throw new ConflictError(
+      'payment_awaits_confirmation',
+      `Payment ${order} has a callback for transaction ${claimed.transactionId} the gateway has not confirmed yet. Try again in a few seconds.`,
+    );
+  }
   const transaction = chooseTransaction(payment, kind, body.transactionId);
   const { reservedAmount, capturedAmount, refundedAmount } = transaction;
   const id = transaction.transactionId;

@@ -252,7 +252,7 @@ async function finish(
     // The gateway's own answer about the transaction: confirmed, not a claim.
     source: 'gateway' as const,
   };
-  const { decision, work } = await saveDecision(deps, facts, now, undefined, operation);
+  const { decision, work } = await saveDecision(deps, facts, now, undefined, { operation });
   if (work) await queueWork(deps, work);
   const done: OperationRecord = {
     ...record,

@@ -1,21 +1,17 @@
 import type { GatewayTransaction } from '../altapay/api-response';
 import {
   type CallbackType,
+  confirmedPhaseOf,
   type Payment,
   type PaymentFlag,
   type PaymentStatus,
   statusOf,
+  type TransactionClaim,
   type TransactionDetails,
   type TransactionState,
 } from './payment';
 import { holdsMoney } from './status-properties';
-import {
-  aggregateStatus,
-  oneOffAuthTypes,
-  orderPhase,
-  phaseRank,
-  transactionPhase,
-} from './transaction-phase';
+import { isOneOffPayment, orderPhase, phaseRank, transactionPhase } from './transaction-phase';
 
 /** What a verified, validated callback tells us, in domain terms. */
 export interface CallbackFacts {
@@ -31,6 +27,11 @@ export interface CallbackFacts {
    * gateway's live answer to `payments`, the source of truth, which may correct a state either way.
    */
   readonly source?: 'callback' | 'gateway';
+  /**
+   * gateway: when the gateway was asked. A claim received after it is newer than the answer, so it
+   * stays pending (with the answer as its confirmed phase) for the work it caused to confirm.
+   */
+  readonly askedAt?: string;
 }
 
 export interface Decision {
@@ -42,6 +43,8 @@ export interface Decision {
   readonly changedTransactions: readonly TransactionState[];
   /** True when the change is one the merchant must hear about (new payment, transaction or status). */
   readonly causesWork: boolean;
+  /** gateway: the transactions whose pending claim the gateway's answer does not back (the payment is flagged). */
+  readonly refutedTransactions: readonly string[];
 }
 
 /**
@@ -51,38 +54,41 @@ export interface Decision {
  * recorded (see `compare`). So duplicates change nothing, a late fail never overrides a success, and
  * deliveries in any order converge on the same state. A second successful one-off payment for a
  * paid order is recorded and flagged.
+ *
+ * What a callback says is recorded as a claim (`claim` on the transaction) and counts towards the
+ * payment's status only once the gateway's answer (source gateway) confirms it: anyone holding one
+ * signed callback of an order can replay its fields with any xml.
  */
 export function applyCallback(current: Payment | undefined, facts: CallbackFacts, now: string): Decision {
   const context = { callbackType: facts.callbackType, result: facts.result };
   const transactions: Record<string, TransactionState> = { ...current?.transactions };
   const changedIds: string[] = [];
+  const refutedIds: string[] = [];
   let stale = false;
   let touched = false;
 
   for (const gateway of facts.transactions) {
     const incoming = toState(gateway, transactionPhase(gateway, context), now);
     const recorded = transactions[incoming.transactionId];
-    const verdict =
-      recorded === undefined
-        ? 'newer'
-        : facts.source === 'gateway'
-          ? correct(recorded, incoming)
-          : compare(recorded, incoming);
-    if (verdict === 'same') continue;
-    if (verdict === 'older') {
+    const step =
+      facts.source === 'gateway'
+        ? confirmState(recorded, incoming, facts.askedAt)
+        : claimState(recorded, incoming, { callbackType: facts.callbackType, receivedAt: now });
+    if (step.verdict === 'same') continue;
+    if (step.verdict === 'older') {
       stale = true;
       continue;
     }
-    // The gateway's word clears an `unconfirmed` mark; a second payment stays marked for refund.
-    const flag = recorded?.flag === 'unconfirmed' && facts.source === 'gateway' ? undefined : recorded?.flag;
-    transactions[incoming.transactionId] = flag ? { ...incoming, flag } : incoming;
+    if (step.refuted) refutedIds.push(incoming.transactionId);
+    transactions[incoming.transactionId] = step.state;
     // A newer UpdatedDate on an unchanged state is recorded (so any order converges) but is no news.
-    if (verdict === 'touched') touched = true;
+    if (step.verdict === 'touched') touched = true;
     else if (!changedIds.includes(incoming.transactionId)) changedIds.push(incoming.transactionId);
   }
 
   const flags = new Set<PaymentFlag>(current?.flags);
   flagSecondPayments(transactions, current, changedIds, flags);
+  if (refutedIds.length > 0) flags.add('unconfirmed');
 
   let phaseOfOrder = current?.orderPhase;
   if (facts.transactions.length === 0) {
@@ -91,7 +97,7 @@ export function applyCallback(current: Payment | undefined, facts: CallbackFacts
     else if (phase !== phaseOfOrder) stale = true;
   }
 
-  const status = statusOf(transactions, phaseOfOrder, aggregateStatus);
+  const status = statusOf(transactions, phaseOfOrder);
   const created = current === undefined;
   const changed = created || touched || changedIds.length > 0 || phaseOfOrder !== current.orderPhase;
 
@@ -101,6 +107,7 @@ export function applyCallback(current: Payment | undefined, facts: CallbackFacts
       payment: current,
       changedTransactions: [],
       causesWork: false,
+      refutedTransactions: [],
     };
   }
   const payment: Payment = {
@@ -121,6 +128,7 @@ export function applyCallback(current: Payment | undefined, facts: CallbackFacts
     payment,
     changedTransactions: changedIds.map((id) => transactions[id]).filter((t) => t !== undefined),
     causesWork: created || changedIds.length > 0 || status !== current.status,
+    refutedTransactions: refutedIds,
   };
 }
 
@@ -195,16 +203,71 @@ function compare(
   return b > a ? 'newer' : 'older';
 }
 
-/** The gateway's live view replaces ours whenever it differs, in either direction. */
-function correct(recorded: TransactionState, incoming: TransactionState): 'same' | 'touched' | 'newer' {
-  if (fingerprint(recorded) !== fingerprint(incoming)) return 'newer';
-  if (recorded.flag === 'unconfirmed') return 'newer';
-  return incoming.gatewayUpdatedDate > recorded.gatewayUpdatedDate ? 'touched' : 'same';
+interface Step {
+  readonly verdict: 'same' | 'touched' | 'older' | 'newer';
+  readonly state: TransactionState;
+  readonly refuted?: boolean;
 }
 
-/** One-off payments; subscription agreements and their recurring charges legitimately share an order. */
-function isOneOffPayment(t: TransactionState): boolean {
-  return t.authType === undefined || oneOffAuthTypes.has(t.authType);
+/**
+ * A callback's state is only a claim: it replaces the recorded one when it is ahead (see `compare`),
+ * and keeps what the gateway confirmed last until the gateway is asked.
+ */
+function claimState(
+  recorded: TransactionState | undefined,
+  incoming: TransactionState,
+  claim: Omit<TransactionClaim, 'confirmedPhase'>,
+): Step {
+  const verdict = recorded === undefined ? 'newer' : compare(recorded, incoming);
+  const flag = recorded?.flag;
+  const flagged = flag ? { ...incoming, flag } : incoming;
+  // Only UpdatedDate moved: the state is as confirmed (or as claimed) as it was.
+  if (verdict === 'touched')
+    return { verdict, state: recorded?.claim ? { ...flagged, claim: recorded.claim } : flagged };
+  const confirmedPhase = recorded === undefined ? undefined : confirmedPhaseOf(recorded);
+  const pending = { ...claim, ...(confirmedPhase === undefined ? {} : { confirmedPhase }) };
+  return { verdict, state: { ...flagged, claim: pending } };
+}
+
+/**
+ * The gateway's live view is the truth: it replaces ours whenever it differs, in either direction,
+ * and confirms or refutes a pending claim. A claim received after the gateway was asked is newer than
+ * the answer: it stays pending, now measured against the answer.
+ */
+function confirmState(
+  recorded: TransactionState | undefined,
+  incoming: TransactionState,
+  askedAt?: string,
+): Step {
+  if (recorded === undefined) return { verdict: 'newer', state: incoming };
+  const { claim } = recorded;
+  if (claim && askedAt !== undefined && claim.receivedAt > askedAt) {
+    if (claim.confirmedPhase === incoming.phase) return { verdict: 'same', state: recorded };
+    return { verdict: 'newer', state: { ...recorded, claim: { ...claim, confirmedPhase: incoming.phase } } };
+  }
+  const refuted = claim !== undefined && !backs(incoming.phase, recorded.phase);
+  // The gateway's word clears an `unconfirmed` mark, and a second payment it refutes is none; a
+  // confirmed second payment stays marked for refund.
+  const cleared =
+    recorded.flag === 'unconfirmed' || (refuted && recorded.flag === 'second-successful-payment');
+  const flag = cleared ? undefined : recorded.flag;
+  const state = flag ? { ...incoming, flag } : incoming;
+  if (claim || recorded.flag === 'unconfirmed' || fingerprint(recorded) !== fingerprint(incoming)) {
+    return { verdict: 'newer', state, refuted };
+  }
+  return { verdict: incoming.gatewayUpdatedDate > recorded.gatewayUpdatedDate ? 'touched' : 'same', state };
+}
+
+/**
+ * True when the gateway's phase backs a claimed one: it is the same, or further along. A claim is
+ * always ahead of what was recorded (see `compare`), so it is backed only in its own direction:
+ * claimed released, gateway reserved, and claimed captured, gateway declined, are both refuted.
+ */
+export function backs(gateway: PaymentStatus, claimed: PaymentStatus): boolean {
+  // A failed or cancelled attempt the gateway still lists without an outcome claimed no money.
+  const noOutcome = gateway === 'created' || gateway === 'open';
+  if (noOutcome && (claimed === 'failed' || claimed === 'cancelled')) return true;
+  return gateway === claimed || phaseRank[gateway] > phaseRank[claimed];
 }
 
 /**

@@ -29,6 +29,7 @@ export const callbackLogEntrySchema = z.object({
   duplicate: z.boolean(),
   result: z.optional(z.string()),
   transactionIds: z.readonly(z.array(z.string())),
+  /** The payment's status as this callback left it, its claim included (the gateway confirms it later). */
   statusAfter: paymentStatusSchema,
 });
 export type CallbackLogEntry = Readonly<z.infer<typeof callbackLogEntrySchema>>;

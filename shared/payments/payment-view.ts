@@ -1,17 +1,26 @@
 import { NotFoundError } from '../errors';
 import type { PaymentHistory, PaymentStore } from '../ports';
 import type { CallbackLogEntry } from './callback-log';
-import type { Payment, TransactionState } from './payment';
+import {
+  type CallbackType,
+  claimedStatusOf,
+  newestClaimOf,
+  type Payment,
+  type PaymentStatus,
+  type TransactionState,
+} from './payment';
 
 /**
  * The JSON the status API answers for `GET /payments/{shopOrderId}`: the stored payment in its own
  * words, without what only decisions or operators need. Amounts are exact decimal strings.
+ * `status` is what the gateway confirmed; `claim` what a callback says on top, while the gateway has
+ * not confirmed or refuted it yet.
  */
 export type PaymentView = Pick<
   Payment,
   'shopOrderId' | 'status' | 'currency' | 'flags' | 'createdAt' | 'updatedAt'
 > & {
-  readonly transactions: readonly Pick<
+  readonly transactions: readonly (Pick<
     TransactionState,
     | 'transactionId'
     | 'paymentId'
@@ -25,7 +34,18 @@ export type PaymentView = Pick<
     | 'updatedAt'
     | 'gatewayUpdatedDate'
     | 'flag'
-  >[];
+  > & {
+    /** False while the transaction's fields are a callback's claim the gateway has not confirmed. */
+    readonly confirmed: boolean;
+  })[];
+  /** Present while a callback's claim waits for the gateway: the status it claims, and the newest claim. */
+  readonly claim?: {
+    readonly status: PaymentStatus;
+    readonly callbackType: CallbackType;
+    readonly receivedAt: string;
+  };
+  /** What the shop asked for, when the order was started through POST /payments. */
+  readonly expected?: { readonly amount: string; readonly currency: string };
   readonly callbackLog: readonly Pick<
     CallbackLogEntry,
     'callbackType' | 'receivedAt' | 'duplicate' | 'outcome'
@@ -42,9 +62,21 @@ export async function getPaymentView(store: PaymentStore, shopOrderId: string): 
 }
 
 function toView({ payment, callbackLog, callbacksNotLogged }: PaymentHistory): PaymentView {
+  const claim = newestClaimOf(payment);
+  const { request } = payment;
   return {
     shopOrderId: payment.shopOrderId,
     status: payment.status,
+    ...(claim === undefined
+      ? {}
+      : {
+          claim: {
+            status: claimedStatusOf(payment),
+            callbackType: claim.callbackType,
+            receivedAt: claim.receivedAt,
+          },
+        }),
+    ...(request === undefined ? {} : { expected: { amount: request.amount, currency: request.currency } }),
     ...(payment.currency === undefined ? {} : { currency: payment.currency }),
     flags: payment.flags,
     createdAt: payment.createdAt,
@@ -62,6 +94,7 @@ function toView({ payment, callbackLog, callbacksNotLogged }: PaymentHistory): P
       updatedAt: t.updatedAt,
       gatewayUpdatedDate: t.gatewayUpdatedDate,
       ...(t.flag === undefined ? {} : { flag: t.flag }),
+      confirmed: t.claim === undefined,
     })),
     callbackLog: callbackLog.map((e) => ({
       callbackType: e.callbackType,

@@ -9,6 +9,8 @@
  */
 import * as z from 'zod/mini';
 import { workOperationSchema } from '../operations/operation-kind';
+import { holdsMoney } from './status-properties';
+import { aggregateStatus } from './transaction-phase';
 
 export const paymentStatuses = [
   'created',
@@ -36,8 +38,10 @@ export const callbackTypeSchema = z.enum(callbackTypes);
  * - unconfirmed: a callback the gateway does not confirm (a forgery, or a gateway fault); never
  *   handed on as paid. On a transaction it also means the transaction no longer counts towards the
  *   payment's status.
+ * - amount-mismatch: the gateway confirmed a one-off payment for another amount or currency than the
+ *   shop's request; never captured automatically, never announced as paid.
  */
-export const paymentFlags = ['second-successful-payment', 'unconfirmed'] as const;
+export const paymentFlags = ['second-successful-payment', 'unconfirmed', 'amount-mismatch'] as const;
 export type PaymentFlag = (typeof paymentFlags)[number];
 
 /** When we recorded something: ISO 8601 UTC, as `Date#toISOString` writes it (it also orders index keys). */
@@ -76,7 +80,22 @@ export const transactionDetailsSchema = z.object({
 });
 export type TransactionDetails = Readonly<z.infer<typeof transactionDetailsSchema>>;
 
-/** One gateway transaction as last recorded: what the status API shows and what decisions compare. */
+/**
+ * A callback's claim about a transaction that the gateway has not confirmed yet. Callbacks can be
+ * replayed (their checksum covers no type, xml or time), so a claim is shown but never counts.
+ */
+export const transactionClaimSchema = z.object({
+  callbackType: callbackTypeSchema,
+  receivedAt: timestampSchema,
+  /** The phase the gateway last confirmed for the transaction; absent: never confirmed. */
+  confirmedPhase: z.optional(paymentStatusSchema),
+});
+export type TransactionClaim = Readonly<z.infer<typeof transactionClaimSchema>>;
+
+/**
+ * One gateway transaction as last recorded: the newest state we know of (what ordering compares), and
+ * whether the gateway confirmed it (see `claim`).
+ */
 export const transactionStateSchema = z.object({
   transactionId: mapKey(64),
   paymentId: z.optional(z.string()),
@@ -100,6 +119,8 @@ export const transactionStateSchema = z.object({
   flag: z.optional(z.enum(paymentFlags)),
   /** What the gateway said about the transaction besides its state (for operators; never decides). */
   details: z.optional(z.readonly(transactionDetailsSchema)),
+  /** Present exactly while these fields are a callback's claim the gateway has not confirmed (older items: confirmed). */
+  claim: z.optional(z.readonly(transactionClaimSchema)),
 });
 export type TransactionState = Readonly<z.infer<typeof transactionStateSchema>>;
 
@@ -124,6 +145,7 @@ export type PaymentRequest = Readonly<z.infer<typeof paymentRequestSchema>>;
 /** The payment item's own attributes: what a decision reads and a save writes. */
 export const paymentSchema = z.object({
   shopOrderId: shopOrderIdSchema,
+  /** The confirmed status (see statusOf); what a callback claims on top of it is claimedStatusOf's. */
   status: paymentStatusSchema,
   /** ISO 4217 alpha code of the order, as first seen. */
   currency: z.optional(z.string()),
@@ -153,7 +175,9 @@ export const paymentWorkSchema = z.object({
   shopOrderId: shopOrderIdSchema,
   version: z.int().check(z.positive('must be positive')),
   callbackType: callbackTypeSchema,
+  /** The status the change claims (claimedStatusOf); what counts is what the worker confirms. */
   status: paymentStatusSchema,
+  /** The confirmed status the change arrived on; an event is sent when the confirmed one differs. */
   previousStatus: z.optional(paymentStatusSchema),
   transactionIds: z.readonly(z.array(mapKey(64)).check(z.maxLength(100, 'too many'))),
   createdAt: timestampSchema,
@@ -174,14 +198,53 @@ export function hasLiveRequest(payment: Payment, now: string): boolean {
   return lastCallbackAt === undefined || lastCallbackAt < request.createdAt;
 }
 
-/** The payment's status from its transactions (those the gateway did not disown) and order-level outcome. */
+/** The phase the gateway confirmed for the transaction; undefined while it never confirmed one. */
+export function confirmedPhaseOf(t: TransactionState): PaymentStatus | undefined {
+  return t.claim ? t.claim.confirmedPhase : t.phase;
+}
+
+/**
+ * The payment's status: what the gateway confirmed of its transactions (those it did not disown), and
+ * the order-level outcome. Order-level outcomes (callbacks that name no transaction) count as they
+ * arrive: they never hold money (see orderPhase) and there is no transaction to ask the gateway about.
+ */
 export function statusOf(
   transactions: Readonly<Record<string, TransactionState>>,
   orderPhase: PaymentStatus | undefined,
-  aggregate: (phases: Iterable<PaymentStatus>) => PaymentStatus,
 ): PaymentStatus {
   const phases = Object.values(transactions)
     .filter((t) => t.flag !== 'unconfirmed')
+    .map(confirmedPhaseOf)
+    .filter((phase) => phase !== undefined);
+  return aggregateStatus(orderPhase === undefined ? phases : [...phases, orderPhase]);
+}
+
+/**
+ * What the payment's status would be if every pending claim were true: the newest phases of the
+ * transactions the gateway did not disown. What the customer's page shows; never what decides.
+ */
+export function claimedStatusOf(payment: Pick<Payment, 'transactions' | 'orderPhase'>): PaymentStatus {
+  const phases = Object.values(payment.transactions)
+    .filter((t) => t.flag !== 'unconfirmed')
     .map((t) => t.phase);
-  return aggregate(orderPhase === undefined ? phases : [...phases, orderPhase]);
+  const { orderPhase } = payment;
+  return aggregateStatus(orderPhase === undefined ? phases : [...phases, orderPhase]);
+}
+
+/** The newest of the payment's pending claims, if any. */
+export function newestClaimOf(payment: Pick<Payment, 'transactions'>): TransactionClaim | undefined {
+  let newest: TransactionClaim | undefined;
+  for (const t of Object.values(payment.transactions)) {
+    if (t.claim && (newest === undefined || t.claim.receivedAt > newest.receivedAt)) newest = t.claim;
+  }
+  return newest;
+}
+
+/**
+ * True while a callback claims the order is paid and the gateway has not confirmed it: no second
+ * payment may start meanwhile (it could take the money twice). A forged claim holds the order only
+ * until the worker asks the gateway, moments later.
+ */
+export function awaitsConfirmation(payment: Payment): boolean {
+  return holdsMoney(claimedStatusOf(payment)) && !holdsMoney(payment.status);
 }

@@ -2,7 +2,7 @@ import type { WorkOperation } from '../operations/operation-kind';
 import type { Log, PaymentStore, WorkQueue } from '../ports';
 import { applyCallback, type CallbackFacts, type Decision } from './apply-callback';
 import type { CallbackLogEntry } from './callback-log';
-import type { PaymentStatus, PaymentWork } from './payment';
+import { claimedStatusOf, type PaymentStatus, type PaymentWork } from './payment';
 import { updatePayment } from './update-payment';
 
 /**
@@ -17,14 +17,22 @@ export function saveDecision(
   facts: CallbackFacts,
   now: string,
   logEntryOf?: (decision: Decision) => CallbackLogEntry,
-  operation?: WorkOperation,
+  options: {
+    /** False: the change is saved without work of its own (the gateway's answer to work that asked). */
+    readonly createsWork?: boolean;
+    /** The merchant's operation (capture, refund, release) this change records: it always makes work. */
+    readonly operation?: WorkOperation;
+  } = {},
 ): Promise<{ decision: Decision; work?: PaymentWork }> {
   return updatePayment(deps.store, facts.shopOrderId, (current) => {
     const decision = applyCallback(current, facts, now);
     if (decision.outcome !== 'changed') return { write: false, result: { decision } };
     const work =
-      decision.causesWork || operation
-        ? { ...workFor(decision, facts, current?.status, now), ...(operation ? { operation } : {}) }
+      (options.createsWork !== false && decision.causesWork) || options.operation
+        ? {
+            ...workFor(decision, facts, current?.status, now),
+            ...(options.operation ? { operation: options.operation } : {}),
+          }
         : undefined;
     const logEntry = logEntryOf?.(decision);
     return {
@@ -53,7 +61,8 @@ function workFor(
     shopOrderId: payment.shopOrderId,
     version: payment.version,
     callbackType: facts.callbackType,
-    status: payment.status,
+    // What the callback claims; previousStatus is the confirmed status it arrived on.
+    status: claimedStatusOf(payment),
     transactionIds: decision.changedTransactions.map((t) => t.transactionId),
     createdAt,
   };

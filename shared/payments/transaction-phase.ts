@@ -50,6 +50,11 @@ const failedStatus = /(^|_)(failed|error|declined)$/;
 /** Authorisations that take one payment for an order (an absent AuthType may be anything). */
 export const oneOffAuthTypes: ReadonlySet<string> = new Set(['payment', 'paymentAndCapture']);
 
+/** One-off payments; subscription agreements and their recurring charges legitimately share an order. */
+export function isOneOffPayment(t: { readonly authType?: string }): boolean {
+  return t.authType === undefined || oneOffAuthTypes.has(t.authType);
+}
+
 /** The context a transaction arrived in; only consulted when status and amounts do not decide. */
 export interface PhaseContext {
   readonly callbackType: CallbackType;

@@ -1,5 +1,5 @@
 import { isPositiveAmount } from '../payments/money';
-import type { PaymentWork } from '../payments/payment';
+import type { PaymentStatus, PaymentWork } from '../payments/payment';
 import { readPayment, recordGatewayState, withCurrency } from './gateway-state';
 import type { WorkRecord } from './work-record';
 import type { WorkerDeps } from './worker-deps';
@@ -12,8 +12,9 @@ export async function captureIfDue(
   deps: WorkerDeps,
   work: PaymentWork,
   now: () => string,
+  confirmedStatus: PaymentStatus | undefined,
 ): Promise<WorkRecord['capture']> {
-  if (work.status !== 'reserved') return undefined;
+  if (confirmedStatus !== 'reserved') return undefined;
   const payment = await readPayment(deps, work.shopOrderId);
   const due = work.transactionIds
     .map((id) => payment.transactions[id])
@@ -21,7 +22,10 @@ export async function captureIfDue(
       (t) =>
         t !== undefined &&
         t.phase === 'reserved' &&
-        // A second payment for a paid order is to be refunded or released, never captured.
+        // Only what the gateway confirmed; a newer claim that arrived meanwhile waits for its own work.
+        t.claim === undefined &&
+        // Flagged: a second payment (to be refunded or released) or an amount other than the
+        // shop's (for a person to look at), never captured.
         t.flag === undefined &&
         !agreements.has(t.authType ?? '') &&
         !isPositiveAmount(t.capturedAmount),
@@ -29,17 +33,21 @@ export async function captureIfDue(
   if (due === undefined) return undefined;
   const base = { at: now(), transactionId: due.transactionId, amount: due.reservedAmount };
   // A fresh look: if an earlier run's capture went through but its answer was lost, do not capture again.
+  const askedAt = now();
   const [current] = await deps.gateway.transactions(due.transactionId);
   if (current && isPositiveAmount(current.capturedAmount)) {
-    await recordGatewayState(deps, work, [withCurrency(current)], now());
+    await recordGatewayState(deps, work, [withCurrency(current)], askedAt, now(), { chain: true });
     return { ...base, outcome: 'already-captured' };
   }
+  const capturedAt = now();
   const result = await deps.gateway.captureReservation(due.transactionId, due.reservedAmount);
   if (result.result !== 'Success') {
     const detail = result.merchantErrorMessage ?? `Result ${result.result || 'missing'}`;
     deps.log.error('capture refused by the gateway', { workId: work.workId, detail });
     return { ...base, outcome: 'refused', detail };
   }
-  await recordGatewayState(deps, work, result.transactions.map(withCurrency), now());
+  await recordGatewayState(deps, work, result.transactions.map(withCurrency), capturedAt, now(), {
+    chain: true,
+  });
   return { ...base, outcome: 'captured' };
 }

@@ -1,5 +1,6 @@
 import type { GatewayTransaction } from '../altapay/api-response';
 import { findCurrency } from '../altapay/currency';
+import type { Decision } from '../payments/apply-callback';
 import type { Payment, PaymentWork } from '../payments/payment';
 import { queueWork, saveDecision } from '../payments/save-decision';
 import type { WorkerDeps } from './worker-deps';
@@ -12,24 +13,33 @@ export async function readPayment(deps: Pick<WorkerDeps, 'store'>, shopOrderId: 
   return payment;
 }
 
-/** The gateway's answer goes through the same forward-only rules as a callback; news causes more work. */
+/**
+ * Records the gateway's answer, asked at `askedAt`: the truth, which confirms or refutes pending
+ * claims and corrects a state either way. `chain`: a change it makes is news of its own (a capture),
+ * queued as more work; confirming a claim is not, the work that asked announces it.
+ */
 export async function recordGatewayState(
   deps: WorkerDeps,
   work: PaymentWork,
   transactions: readonly GatewayTransaction[],
+  askedAt: string,
   now: string,
-): Promise<void> {
+  options: { readonly chain: boolean },
+): Promise<Decision> {
   const payment = await readPayment(deps, work.shopOrderId);
   const facts = {
     callbackType: 'notification' as const,
     shopOrderId: work.shopOrderId,
     currency: payment.currency ?? '',
     transactions,
-    // The live answer is the truth: it may correct what a (possibly forged) callback claimed.
     source: 'gateway' as const,
+    askedAt,
   };
-  const { work: chained } = await saveDecision(deps, facts, now);
+  const { decision, work: chained } = await saveDecision(deps, facts, now, undefined, {
+    createsWork: options.chain,
+  });
   if (chained) await queueWork(deps, chained);
+  return decision;
 }
 
 /** The transaction with its ISO 4217 alpha code, which the gateway's answers give only as a number. */

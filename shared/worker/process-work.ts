@@ -14,12 +14,13 @@ export type { WorkerDeps };
  * Does the slow work of one payment state change, each step at most once however often the message
  * arrives (the work record remembers what is done):
  *
- * 1. confirm: ask the gateway (`payments`) for each changed transaction and record its answer; the
- *    gateway's word outranks a callback's. A claim the gateway does not back is flagged and not
- *    handed on.
+ * 1. confirm: ask the gateway (`payments`) for each transaction the callback claimed something of
+ *    and record its answer: only what the gateway confirms counts. A claim it does not back is
+ *    flagged and not handed on; a payment for another amount than requested is flagged.
  * 2. capture: when auto-capture is on, a confirmed, uncaptured reservation is captured (after a fresh
  *    look, so a capture whose answer was lost is never repeated).
- * 3. hand off: the merchant event is built once, stored, and POSTed signed until the merchant
+ * 3. hand off: the merchant event, built from the confirmed state when it changed (or flags a
+ *    payment for a person), is built once, stored, and POSTed signed until the merchant
  *    answers 2xx; every attempt is recorded. Failing after its retries, the run throws and the
  *    queue delivers the message again later.
  */
@@ -46,18 +47,20 @@ export async function processWork(deps: WorkerDeps, work: PaymentWork): Promise<
   if (record.confirmation === undefined) await save({ confirmation });
   // Capture is decided before the event is built, never after: work reopened to resend its event
   // (npm run payments -- resend) must not take money because AUTO_CAPTURE was switched on since.
+  // Older records (before the confirmed status was kept) confirmed what the work claimed.
+  const confirmedStatus = confirmation.status ?? (confirmation.confirmed ? work.status : undefined);
   if (
     confirmation.confirmed &&
     deps.autoCapture &&
     record.capture === undefined &&
     record.event === undefined
   ) {
-    const capture = await captureIfDue(deps, work, now);
+    const capture = await captureIfDue(deps, work, now, confirmedStatus);
     if (capture) await save({ capture });
   }
-  if (confirmation.confirmed && record.event === undefined) {
+  if (confirmedStatus !== undefined && record.event === undefined) {
     const payment = await readPayment(deps, work.shopOrderId);
-    const event = buildMerchantEvent(work, payment);
+    const event = buildMerchantEvent(work, payment, confirmedStatus);
     if (event) await save({ event });
   }
   if (record.event && record.deliveredAt === undefined) {

@@ -4,7 +4,7 @@
  * redelivered message harmless: a step already recorded is never done again.
  */
 import * as z from 'zod/mini';
-import { timestampSchema } from '../payments/payment';
+import { paymentStatusSchema, timestampSchema } from '../payments/payment';
 
 /** One merchant event, built once and sent as is on every attempt. */
 export const merchantEventSchema = z.object({
@@ -36,9 +36,11 @@ export const workRecordSchema = z.object({
     z.readonly(
       z.object({
         checkedAt: timestampSchema,
-        /** True when the gateway holds every changed transaction at least as far as we recorded it. */
+        /** True when the gateway backs every claim of the work's callback (see apply-callback's backs). */
         confirmed: z.boolean(),
         detail: z.string(),
+        /** The payment's confirmed status once the gateway's answers were recorded (absent on older records). */
+        status: z.optional(paymentStatusSchema),
       }),
     ),
   ),

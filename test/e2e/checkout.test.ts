@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { browserAvailable, useBrowser } from '../support/browser';
+import { claimedStatus } from '../support/claimed-status';
 import { useLocalStack } from '../support/local-stack';
 
 /**
@@ -58,7 +59,8 @@ describe.skipIf(!browserAvailable)('checkout in a real browser', () => {
     expect(await page.textContent('main')).toContain(shopOrderId);
     expect(await page.textContent('main')).toContain('249.00 DKK');
     await snapshot(page, '3-receipt');
-    expect((await stack.payment(shopOrderId))?.status).toBe('reserved');
+    // Confirmed by the worker moments after the receipt (which shows the callback's claim).
+    expect((await stack.waitForStatus(shopOrderId, 'reserved')).status).toBe('reserved');
     await page.close();
   });
 
@@ -77,7 +79,7 @@ describe.skipIf(!browserAvailable)('checkout in a real browser', () => {
 
     await expect.poll(() => page.textContent('h1')).toContain('your payment is confirmed');
     expect(await page.textContent('main')).toContain('267.00 DKK');
-    expect((await stack.payment(shopOrderId))?.status).toBe('reserved');
+    expect((await stack.waitForStatus(shopOrderId, 'reserved')).status).toBe('reserved');
     await page.close();
   });
 
@@ -90,7 +92,7 @@ describe.skipIf(!browserAvailable)('checkout in a real browser', () => {
     expect(await page.textContent('main')).toContain('Card declined. Please try another card.');
     expect(await page.textContent('main')).not.toContain('TestAcquirer');
     await snapshot(page, '4-declined');
-    expect((await stack.payment(shopOrderId))?.status).toBe('failed');
+    expect((await stack.waitForStatus(shopOrderId, 'failed')).status).toBe('failed');
     await page.close();
   });
 
@@ -101,7 +103,7 @@ describe.skipIf(!browserAvailable)('checkout in a real browser', () => {
 
     await expect.poll(() => page.textContent('h1')).toContain('being processed');
     await snapshot(page, '5-pending');
-    expect((await stack.payment(shopOrderId))?.status).toBe('open');
+    expect((await stack.waitForStatus(shopOrderId, 'open')).status).toBe('open');
     expect((await stack.waitForStatus(shopOrderId, 'reserved')).status).toBe('reserved');
     await page.close();
   });

@@ -569,6 +569,7 @@ describe('the custom metrics the alarms and the dashboard query', () => {
     publishCallbackMetrics('notification', Date.now(), { error: new Error('table and queue down') });
     workerMetrics.deliveryAttempt(false);
     workerMetrics.unconfirmed();
+    workerMetrics.amountMismatch();
     countMetric(metricNames.workParked, { reason: 'poison' });
     countMetric(metricNames.itemTooLarge);
 

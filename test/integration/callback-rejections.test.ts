@@ -259,7 +259,8 @@ describe('callbacks that are believed', () => {
     const response = await api.postCallback('ok', genuine());
 
     expect(response.status).toBe(200);
-    expect(await (await api.getPayment('order-1')).json()).toMatchObject({ status: 'reserved' });
+    // Recorded as the callback's claim (no worker runs here).
+    expect(await (await api.getPayment('order-1')).json()).toMatchObject({ claim: { status: 'reserved' } });
   });
 
   it('accepts a checksum made with the previous secret during a rotation', async () => {

@@ -109,7 +109,9 @@ describe('npm run payments -- show', () => {
     expect(stdout).toMatch(/^Payment cli-paid\n/);
     expect(stdout).toMatch(/\n {2}status\s+reserved\n/);
     expect(stdout).toMatch(/\n {2}requested\s+249\.00 DKK at /);
-    expect(stdout).toMatch(/\n {2}\d+\s+preauth\s+reserved\s+249\.00\s+0\.00\s+0\.00\s+457199\*{6}4512\s/);
+    expect(stdout).toMatch(
+      /\n {2}\d+\s+preauth\s+reserved\s+yes\s+249\.00\s+0\.00\s+0\.00\s+457199\*{6}4512\s/,
+    );
     expect(stdout).toMatch(
       /Callbacks received \(1\)\n.*\n {2}\S+Z\s+ok\s+changed\s+reserved\s+Success\s+\d+\n/,
     );

@@ -130,7 +130,7 @@ describe('npm start, by default', () => {
   it('prints one line per callback: its type, the order and the outcome', () => {
     expect(line(/callback recorded/)).toEqual([
       expect.stringMatching(
-        /^\d\d:\d\d:\d\d {2}callback-ok +console-1 +callback recorded {2}outcome=changed {2}status=reserved$/,
+        /^\d\d:\d\d:\d\d {2}callback-ok +console-1 +callback recorded {2}outcome=changed {2}status=created {2}claimed=reserved$/,
       ),
     ]);
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { claimedStatus } from '../support/claimed-status';
 import type { FaultMode } from '../support/fault-proxy';
 import { eventually, useLocalStack } from '../support/local-stack';
 import { signedJsonRequest } from '../support/signed-order';
@@ -40,10 +41,16 @@ const okCallbacks = (orders: readonly Order[]) =>
 const acknowledged = (orders: readonly Order[]) =>
   okCallbacks(orders).filter((d) => d.status !== undefined && d.status >= 200 && d.status < 300);
 
-/** Payments whose recorded status is `reserved`, read through the status API. */
+/**
+ * Payments recorded as `reserved`, read through the status API: confirmed, or claimed by their ok
+ * callback while the worker has not asked the gateway yet.
+ */
 async function stored(orders: readonly Order[]): Promise<Order[]> {
-  const statuses = await Promise.all(orders.map((o) => stack.payment(o.shopOrderId)));
-  return orders.filter((_, i) => statuses[i]?.status === 'reserved');
+  const views = await Promise.all(orders.map((o) => stack.payment(o.shopOrderId)));
+  return orders.filter((_, i) => {
+    const view = views[i];
+    return view !== undefined && claimedStatus(view) === 'reserved';
+  });
 }
 
 /** The payment.reserved events the merchant accepted for `orders`: one distinct id per order, or the test fails. */

@@ -4,7 +4,7 @@ import type { GatewayTransaction } from '../../shared/altapay/api-response';
 import { encodeFormBody } from '../../shared/altapay/form-body';
 import { recordCallback } from '../../shared/callbacks/record-callback';
 import { applyCallback, type CallbackFacts } from '../../shared/payments/apply-callback';
-import type { CallbackType, Payment } from '../../shared/payments/payment';
+import { type CallbackType, claimedStatusOf, type Payment } from '../../shared/payments/payment';
 import { phaseRank } from '../../shared/payments/transaction-phase';
 import { callbackFields, transactionXml } from '../support/gateway';
 import { MemoryPaymentStore, MemoryWorkQueue } from '../support/memory-store';
@@ -61,8 +61,15 @@ function replay(list: readonly Snapshot[]): Payment | undefined {
   return payment;
 }
 
+// Which of two deliveries of the same state came first is not state: a claim's callback type and
+// arrival are left out (and its confirmed phase kept).
 const withoutFlags = (p: Payment | undefined) =>
-  Object.fromEntries(Object.entries(p?.transactions ?? {}).map(([id, t]) => [id, { ...t, flag: undefined }]));
+  Object.fromEntries(
+    Object.entries(p?.transactions ?? {}).map(([id, t]) => [
+      id,
+      { ...t, flag: undefined, claim: t.claim && { confirmedPhase: t.claim.confirmedPhase } },
+    ]),
+  );
 
 describe('the payment state machine, on generated deliveries', () => {
   it('reaches the same transactions and status in every delivery order', () => {
@@ -77,6 +84,7 @@ describe('the payment state machine, on generated deliveries', () => {
           const b = replay(shuffled);
           expect(withoutFlags(b)).toEqual(withoutFlags(a));
           expect(b?.status).toBe(a?.status);
+          expect(b && claimedStatusOf(b)).toBe(a && claimedStatusOf(a));
         },
       ),
       { numRuns: propertyRuns },
@@ -144,6 +152,43 @@ describe('the payment state machine, on generated deliveries', () => {
           );
         },
       ),
+      { numRuns: propertyRuns },
+    );
+  });
+});
+
+describe('claims and the gateway, on generated deliveries', () => {
+  /** The gateway's answer about every transaction: its own view, whatever the callbacks said. */
+  const answer = (truth: readonly Snapshot[], askedAt: string): CallbackFacts => ({
+    ...facts(truth[0] as Snapshot),
+    transactions: truth.flatMap((t) => facts(t).transactions),
+    source: 'gateway',
+    askedAt,
+  });
+  const truths = fc.uniqueArray(snapshot, { minLength: 1, maxLength: 2, selector: (s) => s.transactionId });
+
+  it('counts nothing a callback claims, and exactly what the gateway answers once it was asked', () => {
+    fc.assert(
+      fc.property(fc.array(snapshot, { minLength: 1, maxLength: 6 }), truths, (claims, truth) => {
+        const claimed = replay(claims);
+        // Only callbacks: nothing is confirmed, whatever they say.
+        expect(claimed?.status).toBe('created');
+
+        const later = '2026-11-22T11:00:00.000Z';
+        const confirmed = applyCallback(claimed, answer(truth, later), later).payment;
+        const gatewayOnly = applyCallback(undefined, answer(truth, later), later).payment;
+
+        for (const t of truth) {
+          expect(confirmed.transactions[t.transactionId]).not.toHaveProperty('claim');
+          expect(confirmed.transactions[t.transactionId]?.phase).toBe(
+            gatewayOnly.transactions[t.transactionId]?.phase,
+          );
+        }
+        // A transaction the gateway was not asked about still waits; the rest is what the gateway says.
+        const asked = new Set<string>(truth.map((t) => t.transactionId));
+        const unasked = Object.keys(confirmed.transactions).filter((id) => !asked.has(id));
+        if (unasked.length === 0) expect(confirmed.status).toBe(gatewayOnly.status);
+      }),
       { numRuns: propertyRuns },
     );
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GatewayTransaction } from '../../shared/altapay/api-response';
 import { applyCallback, type CallbackFacts } from '../../shared/payments/apply-callback';
-import type { CallbackType, Payment } from '../../shared/payments/payment';
+import { type CallbackType, claimedStatusOf, type Payment } from '../../shared/payments/payment';
 
 const now = '2026-11-22T10:00:00.000Z';
 
@@ -45,6 +45,11 @@ function facts(
   };
 }
 
+/** The gateway's live answer about the transactions, asked at `askedAt`. */
+function fromGateway(transactions: GatewayTransaction[], askedAt = now): CallbackFacts {
+  return { ...facts('notification', transactions), source: 'gateway', askedAt };
+}
+
 /** Applies callbacks in order, saving each change as the store would. */
 function replay(callbacks: readonly CallbackFacts[]): Payment | undefined {
   let payment: Payment | undefined;
@@ -86,7 +91,9 @@ describe('applying a callback to a payment', () => {
 
     expect(decision.outcome).toBe('changed');
     expect(decision.causesWork).toBe(true);
-    expect(decision.payment).toMatchObject({ status: 'reserved', version: 1, currency: 'DKK' });
+    // Reserved is what the callback claims; until the gateway confirms it, nothing is paid.
+    expect(decision.payment).toMatchObject({ status: 'created', version: 1, currency: 'DKK' });
+    expect(claimedStatusOf(decision.payment)).toBe('reserved');
   });
 
   it('recognises a duplicate and changes nothing', () => {
@@ -124,7 +131,7 @@ describe('applying a callback to a payment', () => {
     );
 
     expect(late.outcome).toBe('stale');
-    expect(late.payment.status).toBe('reserved');
+    expect(claimedStatusOf(late.payment)).toBe('reserved');
   });
 
   it('never lets an older document overwrite a newer one of the same rank', () => {
@@ -141,7 +148,7 @@ describe('applying a callback to a payment', () => {
     );
 
     expect(older.outcome).toBe('stale');
-    expect(older.payment.status).toBe('released');
+    expect(claimedStatusOf(older.payment)).toBe('released');
   });
 
   it('moves forward: reserved, then captured, then refunded', () => {
@@ -160,7 +167,8 @@ describe('applying a callback to a payment', () => {
       ]),
     ]);
 
-    expect(payment).toMatchObject({ status: 'refunded', version: 3 });
+    expect(payment).toMatchObject({ version: 3 });
+    expect(payment && claimedStatusOf(payment)).toBe('refunded');
   });
 
   it('records a second successful one-off payment and flags it, never losing either', () => {
@@ -188,9 +196,68 @@ describe('applying a callback to a payment', () => {
   it('keeps an order-level failure below any transaction that was paid', () => {
     const payment = replay([
       facts('ok', [tx('1', 'preauth', { reserved: '10.00' })]),
+      fromGateway([tx('1', 'preauth', { reserved: '10.00' })]),
       facts('fail', [], 'Error'),
     ]);
 
     expect(payment?.status).toBe('reserved');
+  });
+});
+
+describe('what a callback claims and what the gateway confirms', () => {
+  const reserved = tx('1', 'preauth', { reserved: '10.00' });
+  const released = tx('1', 'released', { reserved: '10.00', updated: '2026-11-20 11:00:00' });
+  const later = '2026-11-22T10:00:05.000Z';
+
+  it('records a callback as a claim that changes no confirmed status', () => {
+    const { payment } = applyCallback(undefined, facts('ok', [reserved]), now);
+
+    expect(payment.status).toBe('created');
+    expect(payment.transactions['1']).toMatchObject({
+      phase: 'reserved',
+      claim: { callbackType: 'ok', receivedAt: now },
+    });
+    expect(payment.transactions['1']?.claim).not.toHaveProperty('confirmedPhase');
+  });
+
+  it('counts the claim once the gateway confirms it, and the claim is gone', () => {
+    const claimed = applyCallback(undefined, facts('ok', [reserved]), now).payment;
+
+    const decision = applyCallback(claimed, fromGateway([reserved]), later);
+
+    expect(decision.payment.status).toBe('reserved');
+    expect(decision.payment.transactions['1']).not.toHaveProperty('claim');
+    expect(decision.refutedTransactions).toEqual([]);
+  });
+
+  it('keeps the confirmed status under a replayed release until the gateway refutes it, then flags the payment', () => {
+    const confirmed = replay([facts('ok', [reserved]), fromGateway([reserved])]);
+    const replayed = applyCallback(confirmed, facts('notification', [released]), now).payment;
+    expect(replayed.status).toBe('reserved');
+    expect(replayed.transactions['1']?.claim).toMatchObject({
+      callbackType: 'notification',
+      confirmedPhase: 'reserved',
+    });
+
+    const decision = applyCallback(replayed, fromGateway([reserved]), later);
+
+    expect(decision.refutedTransactions).toEqual(['1']);
+    expect(decision.payment).toMatchObject({ status: 'reserved', flags: ['unconfirmed'] });
+    expect(decision.payment.transactions['1']).toMatchObject({ gatewayStatus: 'preauth' });
+    expect(decision.payment.transactions['1']).not.toHaveProperty('claim');
+  });
+
+  it('keeps a claim that arrived after the gateway was asked pending, measured against the answer', () => {
+    const claimed = applyCallback(undefined, facts('ok', [reserved]), now).payment;
+    const newer = applyCallback(claimed, facts('notification', [released]), later).payment;
+
+    const decision = applyCallback(newer, fromGateway([reserved], now), later);
+
+    expect(decision.payment.status).toBe('reserved');
+    expect(decision.payment.transactions['1']).toMatchObject({
+      gatewayStatus: 'released',
+      claim: { receivedAt: later, confirmedPhase: 'reserved' },
+    });
+    expect(decision.refutedTransactions).toEqual([]);
   });
 });

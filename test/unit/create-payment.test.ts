@@ -7,6 +7,7 @@ import { verifyOrder } from '../../shared/checkout/verify-order';
 import { GatewayError } from '../../shared/errors';
 import type { PaymentGateway, PaymentRequestInput } from '../../shared/ports';
 import { callbackFields, signed, transactionXml } from '../support/gateway';
+import { gatewayConfirms } from '../support/gateway-confirms';
 import { MemoryPaymentStore, MemoryWorkQueue } from '../support/memory-store';
 import { orderJson } from '../support/signed-order';
 
@@ -70,9 +71,16 @@ function setup() {
     callbackSecrets: [],
     queueWhenTableFails: true,
   };
-  const callback = (type: 'ok' | 'fail' | 'open' | 'notification', xml: string) =>
+  /** A callback's claim alone, before the worker asked the gateway. */
+  const claim = (type: 'ok' | 'fail' | 'open' | 'notification', xml: string) =>
     recordCallback(callbackDeps, type, new TextEncoder().encode(encodeFormBody(callbackFields(xml))));
-  return { store, gateway, deps, order, callback };
+  /** A callback, and the gateway's confirmation of it (as the worker records it). */
+  const callback = async (type: 'ok' | 'fail' | 'open' | 'notification', xml: string) => {
+    const recorded = await claim(type, xml);
+    await gatewayConfirms(store, xml, clock.now().toISOString());
+    return recorded;
+  };
+  return { store, gateway, deps, order, callback, claim };
 }
 
 describe('creating a payment', () => {
@@ -169,6 +177,22 @@ describe('creating a payment', () => {
       status: 409,
       code: 'order_already_paid',
       message: 'Order o-1 is already paid. No further payment is needed.',
+    });
+  });
+
+  it('refuses a second payment (409) while a callback claims the order is paid and the gateway has not confirmed it', async () => {
+    const { store, deps, order, claim } = setup();
+    const input = { shopOrderId: 'o-1', amount: '100.00', currency: 'DKK' };
+    await createPayment(deps, order(input), callbacks);
+    await claim(
+      'ok',
+      transactionXml({ shopOrderId: 'o-1', transactionId: '1', status: 'preauth', reserved: '100.00' }),
+    );
+    expect(store.payments.get('o-1')?.status).toBe('created');
+
+    await expect(createPayment(deps, order(input), callbacks)).rejects.toMatchObject({
+      status: 409,
+      code: 'payment_in_progress',
     });
   });
 
@@ -410,6 +434,19 @@ describe('verifying an order before the charge', () => {
     await callback(
       'open',
       transactionXml({ shopOrderId: 'o-1', transactionId: '1', status: 'bank_payment_open' }),
+    );
+
+    expect(await verify(store, { shop_orderid: 'o-1', amount: '100.00', currency: '208' })).toMatch(
+      /already being processed/,
+    );
+  });
+
+  it('gives no OKAY while a callback claims the order is paid and the gateway has not confirmed it', async () => {
+    const { store, deps, order, claim } = setup();
+    await createPayment(deps, order({ shopOrderId: 'o-1', amount: '100.00', currency: 'DKK' }), callbacks);
+    await claim(
+      'notification',
+      transactionXml({ shopOrderId: 'o-1', transactionId: '1', status: 'captured', captured: '100.00' }),
     );
 
     expect(await verify(store, { shop_orderid: 'o-1', amount: '100.00', currency: '208' })).toMatch(

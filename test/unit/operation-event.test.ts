@@ -38,7 +38,7 @@ const work: PaymentWork = {
   createdAt: '2026-12-01T10:05:01.000Z',
 };
 
-const bodyOf = (w: PaymentWork) => JSON.parse(buildMerchantEvent(w, payment)?.body ?? 'null');
+const bodyOf = (w: PaymentWork) => JSON.parse(buildMerchantEvent(w, payment, payment.status)?.body ?? 'null');
 
 describe('the merchant event of an operation', () => {
   it("is the operation's event with what it did, though the status stays captured", () => {
@@ -52,10 +52,11 @@ describe('the merchant event of an operation', () => {
     });
   });
 
-  it('is told by the status alone for work no operation caused', () => {
-    const event = bodyOf(work);
+  it('is told by the confirmed status alone for work no operation caused: a change is news, no change none', () => {
+    const event = bodyOf({ ...work, previousStatus: 'reserved' });
 
     expect(event.type).toBe('payment.captured');
     expect(event.data).not.toHaveProperty('operation');
+    expect(bodyOf(work)).toBeNull();
   });
 });

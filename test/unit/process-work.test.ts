@@ -8,6 +8,7 @@ import { processWork } from '../../shared/worker/process-work';
 import { runWorkMessage } from '../../shared/worker/run-work-message';
 import { sweepPendingWork } from '../../shared/worker/sweep-pending-work';
 import { callbackFields, transactionXml } from '../support/gateway';
+import { gatewayConfirms } from '../support/gateway-confirms';
 import { MemoryPaymentStore, MemoryWorkQueue } from '../support/memory-store';
 import { readStatusFixture } from '../support/status-fixtures';
 
@@ -172,7 +173,7 @@ describe('the slow work of a payment change', () => {
     expect(payment?.status).toBe('created');
   });
 
-  it('corrects a tampered success to what the gateway says, even backwards, and hands nothing on', async () => {
+  it('corrects a tampered success to what the gateway says, even backwards, and hands on only what the gateway says', async () => {
     const { store, gateway, merchant, deps, callback } = setup();
     // The gateway knows the transaction as a 3-D Secure failure; the (replayed, re-signed) callback says preauth.
     gateway.known.set('1', {
@@ -180,12 +181,13 @@ describe('the slow work of a payment change', () => {
       updatedDate: '2026-11-20 09:59:00',
     });
     const work = await callback(paidXml);
-    expect(store.payments.get('o-1')?.status).toBe('reserved');
+    expect(store.payments.get('o-1')?.status).toBe('created');
 
     const record = await processWork(deps, work);
 
-    expect(record.confirmation?.confirmed).toBe(false);
-    expect(merchant.received).toEqual([]);
+    expect(record.confirmation).toMatchObject({ confirmed: false, status: 'failed' });
+    // Never the claimed reservation: the order's first confirmed state is the gateway's failure.
+    expect(merchant.received.map((e) => JSON.parse(e.body).data.status)).toEqual(['failed']);
     expect(store.payments.get('o-1')).toMatchObject({
       status: 'failed',
       flags: ['unconfirmed'],
@@ -209,8 +211,8 @@ describe('the slow work of a payment change', () => {
     expect(merchant.received.map((e) => e.type)).toEqual(['payment.failed']);
   });
 
-  it('takes the gateway at its word when it is further along, and queues that change as new work', async () => {
-    const { store, queue, gateway, deps, callback } = setup();
+  it('takes the gateway at its word when it is further along, and announces what it confirmed', async () => {
+    const { store, queue, gateway, merchant, deps, callback } = setup();
     gateway.known.set('1', {
       ...gatewayTransaction('1', 'captured'),
       capturedAmount: '100.00',
@@ -221,7 +223,9 @@ describe('the slow work of a payment change', () => {
     await processWork(deps, work);
 
     expect(store.payments.get('o-1')?.status).toBe('captured');
-    expect(queue.sent.map((w) => w.status)).toEqual(['reserved', 'captured']);
+    // Confirming is not news of its own: the work that asked announces it, once.
+    expect(queue.sent.map((w) => w.status)).toEqual(['reserved']);
+    expect(merchant.received.map((e) => e.type)).toEqual(['payment.captured']);
   });
 
   it('captures a confirmed reservation once when auto-capture is on', async () => {
@@ -243,8 +247,9 @@ describe('the slow work of a payment change', () => {
     gateway.known.set('1', gatewayTransaction('1', 'preauth'));
     const work = await callback(paidXml);
     // A first run confirmed, captured at the gateway, then died before recording it.
+    await gatewayConfirms(store, paidXml, '2026-11-22T10:00:00.000Z');
     await gateway.captureReservation('1', '100.00');
-    const confirmed = { checkedAt: 'x', confirmed: true, detail: 'earlier run' };
+    const confirmed = { checkedAt: 'x', confirmed: true, detail: 'earlier run', status: 'reserved' as const };
     await store.saveWorkRecord(
       {
         workId: work.workId,
@@ -337,6 +342,7 @@ describe('what the worker counts', () => {
     const metrics = {
       deliveryAttempt: (accepted: boolean) => counted.push(accepted ? 'accepted' : 'failed'),
       unconfirmed: () => counted.push('unconfirmed'),
+      amountMismatch: () => counted.push('amount-mismatch'),
     };
     gateway.known.set('1', gatewayTransaction('1', 'preauth'));
     merchant.answers = [503];
@@ -365,10 +371,8 @@ describe('callbacks queued in the old raw format while the table was down', () =
       receivedAt: '2026-11-22T09:00:00.000Z',
     });
 
-    expect(store.payments.get('o-1')).toMatchObject({
-      status: 'reserved',
-      updatedAt: '2026-11-22T09:00:00.000Z',
-    });
+    expect(store.payments.get('o-1')).toMatchObject({ updatedAt: '2026-11-22T09:00:00.000Z' });
+    expect(store.payments.get('o-1')?.transactions['1']?.claim).toMatchObject({ callbackType: 'ok' });
     expect(queue.sent).toHaveLength(1);
   });
 
@@ -432,5 +436,112 @@ describe('the sweeper', () => {
     const [work] = queue.sent;
     if (work) await processWork(deps, work);
     expect(store.pendingWork.size).toBe(0);
+  });
+});
+
+describe('claims the gateway does not back', () => {
+  it.each([
+    ['released', { status: 'released', reserved: '100.00' }],
+    ['refunded', { status: 'refunded', reserved: '100.00', captured: '100.00', refunded: '100.00' }],
+    ['chargeback', { status: 'preauth', reserved: '100.00', result: 'ChargebackEvent' }],
+  ] as const)(
+    'a replayed %s for a reserved order tells the merchant nothing and stays reserved',
+    async (_, claimed) => {
+      const { store, gateway, merchant, deps, callback } = setup();
+      gateway.known.set('1', gatewayTransaction('1', 'preauth'));
+      await processWork(deps, await callback(paidXml));
+      merchant.received.length = 0;
+
+      const replay = await callback(
+        transactionXml({
+          shopOrderId: 'o-1',
+          transactionId: '1',
+          updated: '2026-11-21 10:00:00',
+          ...claimed,
+        }),
+      );
+      expect(store.payments.get('o-1')?.status).toBe('reserved');
+      const record = await processWork(deps, replay);
+
+      expect(merchant.received).toEqual([]);
+      expect(record.confirmation).toMatchObject({ confirmed: false, status: 'reserved' });
+      const payment = store.payments.get('o-1');
+      expect(payment).toMatchObject({ status: 'reserved', flags: ['unconfirmed'] });
+      expect(payment?.transactions['1']).toMatchObject({ gatewayStatus: 'preauth' });
+      expect(payment?.transactions['1']).not.toHaveProperty('claim');
+    },
+  );
+});
+
+describe('the amount the shop asked for', () => {
+  /** The order as create-payment records it: a request for 249.00 DKK. */
+  const requested = (store: MemoryPaymentStore) =>
+    store.payments.set('o-1', {
+      shopOrderId: 'o-1',
+      status: 'created',
+      currency: 'DKK',
+      transactions: {},
+      flags: [],
+      request: {
+        paymentRequestId: 'pr-1',
+        url: 'https://gateway.example/pay?pid=pr-1',
+        amount: '249.00',
+        currency: 'DKK',
+        createdAt: '2026-11-22T09:00:00.000Z',
+      },
+      version: 1,
+      createdAt: '2026-11-22T09:00:00.000Z',
+      updatedAt: '2026-11-22T09:00:00.000Z',
+    });
+
+  it('flags a payment the gateway confirms for another amount, never captures it and never announces it as paid', async () => {
+    const { store, gateway, merchant, deps, callback } = setup({ autoCapture: true });
+    const counted: string[] = [];
+    const metrics = {
+      deliveryAttempt() {},
+      unconfirmed() {},
+      amountMismatch: () => counted.push('amount-mismatch'),
+    };
+    requested(store);
+    gateway.known.set('1', gatewayTransaction('1', 'preauth', '1.00'));
+    const work = await callback(
+      transactionXml({ shopOrderId: 'o-1', transactionId: '1', status: 'preauth', reserved: '1.00' }),
+    );
+
+    const record = await processWork({ ...deps, metrics }, work);
+
+    expect(gateway.captures).toEqual([]);
+    expect(record.capture).toBeUndefined();
+    expect(counted).toEqual(['amount-mismatch']);
+    expect(store.payments.get('o-1')).toMatchObject({
+      flags: ['amount-mismatch'],
+      transactions: { '1': { flag: 'amount-mismatch', reservedAmount: '1.00' } },
+    });
+    expect(merchant.received.map((e) => e.type)).toEqual(['payment.amount_mismatch']);
+    expect(JSON.parse(merchant.received[0]?.body ?? '{}').data).toMatchObject({
+      expected: { amount: '249.00', currency: 'DKK' },
+      transactions: [{ transactionId: '1', reservedAmount: '1.00', flag: 'amount-mismatch' }],
+    });
+  });
+
+  it('shows the expected amount beside the paid one in every event, and captures the exact amount', async () => {
+    const { store, gateway, merchant, deps, callback } = setup({ autoCapture: true });
+    requested(store);
+    gateway.known.set('1', gatewayTransaction('1', 'preauth', '249.00'));
+
+    await processWork(
+      deps,
+      await callback(
+        transactionXml({ shopOrderId: 'o-1', transactionId: '1', status: 'preauth', reserved: '249.00' }),
+      ),
+    );
+
+    expect(gateway.captures).toEqual(['1:249.00']);
+    expect(merchant.received.map((e) => e.type)).toEqual(['payment.reserved']);
+    expect(JSON.parse(merchant.received[0]?.body ?? '{}').data).toMatchObject({
+      status: 'reserved',
+      previousStatus: 'created',
+      expected: { amount: '249.00', currency: 'DKK' },
+    });
   });
 });

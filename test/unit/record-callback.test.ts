@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeFormBody } from '../../shared/altapay/form-body';
 import { recordCallback } from '../../shared/callbacks/record-callback';
 import { DependencyError } from '../../shared/errors';
+import { claimedStatusOf } from '../../shared/payments/payment';
 import { callbackFields, signed, transactionXml } from '../support/gateway';
 import { MemoryPaymentStore, MemoryWorkQueue } from '../support/memory-store';
 
@@ -34,9 +35,16 @@ describe('recording a callback', () => {
 
     const recorded = await recordCallback(deps, 'ok', body(paid));
 
-    expect(recorded.payment.status).toBe('reserved');
+    // Recorded as the callback's claim; the work asks the gateway before it counts.
+    expect(recorded.payment.status).toBe('created');
+    expect(claimedStatusOf(recorded.payment)).toBe('reserved');
     expect(queue.sent).toEqual([
-      expect.objectContaining({ workId: 'o-1#1', shopOrderId: 'o-1', transactionIds: ['1'] }),
+      expect.objectContaining({
+        workId: 'o-1#1',
+        shopOrderId: 'o-1',
+        transactionIds: ['1'],
+        status: 'reserved',
+      }),
     ]);
     expect([...store.pendingWork.keys()]).toEqual(['o-1#1']);
     expect(store.callbackLog).toHaveLength(1);
@@ -48,7 +56,7 @@ describe('recording a callback', () => {
 
     const recorded = await recordCallback(deps, 'ok', body(paid));
 
-    expect(recorded.payment.status).toBe('reserved');
+    expect(claimedStatusOf(recorded.payment)).toBe('reserved');
     expect([...store.pendingWork.keys()]).toEqual(['o-1#1']);
     expect(store.callbackLog).toHaveLength(1);
   });

@@ -133,6 +133,43 @@ describe('an operation on a payment', () => {
     expect(gateway.calls).toContainEqual({ method: 'releaseReservation', transactionId: second });
   });
 
+  it('refuses anything on a payment flagged amount-mismatch, or while a callback awaits the gateway', async () => {
+    const { store, reserved, run, moneyCalls } = setUp();
+    const id = await reserved('o-8', '50.00');
+    const payment = await store.getPayment('o-8');
+    if (payment === undefined) throw new Error('no payment');
+    await store.savePayment(
+      { ...payment, flags: ['amount-mismatch'], version: payment.version + 1 },
+      payment.version,
+    );
+    await expect(run('release', 'o-8', 'k')).rejects.toThrow(/flagged amount-mismatch/);
+
+    await reserved('o-9', '50.00');
+    const paid = await store.getPayment('o-9');
+    if (paid === undefined) throw new Error('no payment');
+    const [transaction] = Object.values(paid.transactions);
+    if (transaction === undefined) throw new Error('no transaction');
+    // A capture callback the worker has not confirmed yet: its amounts are only a claim.
+    const claim = {
+      callbackType: 'notification' as const,
+      receivedAt: paid.updatedAt,
+      confirmedPhase: 'reserved' as const,
+    };
+    await store.savePayment(
+      {
+        ...paid,
+        transactions: {
+          [transaction.transactionId]: { ...transaction, phase: 'captured', capturedAmount: '50.00', claim },
+        },
+        version: paid.version + 1,
+      },
+      paid.version,
+    );
+    await expect(run('refund', 'o-9', 'k')).rejects.toThrow(/has not confirmed yet/);
+    expect(moneyCalls()).toEqual([]);
+    expect(id).toBeTruthy();
+  });
+
   it("records the gateway's refusal with its reason, and answers a repeat with it", async () => {
     const { reserved, run, gateway, moneyCalls, queue } = setUp();
     const id = await reserved('o-7', '100.00');
