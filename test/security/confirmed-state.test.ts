@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFormBody } from '../../shared/altapay/form-body';
 import { eventually, useLocalStack } from '../support/local-stack';
+import { signedJsonRequest } from '../support/signed-order';
 
 /**
  * Only what the gateway confirms counts, end to end: real HTTP into the real handlers, the AltaPay
@@ -142,11 +143,10 @@ describe('attack 4: a forged captured for a declined order', () => {
       claim: { status: 'captured', callbackType: 'notification' },
     });
     // While the claim waits, no second payment may start: it could take the money twice.
-    const meanwhile = await fetch(`${stack.apiUrl}/payments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ shopOrderId: order, amount: '100.00', currency: 'DKK' }),
-    });
+    const meanwhile = await fetch(
+      `${stack.apiUrl}/payments`,
+      signedJsonRequest({ shopOrderId: order, amount: '100.00', currency: 'DKK' }, stack.shopOrderKey),
+    );
     expect(meanwhile.status).toBe(409);
     expect(await meanwhile.json()).toMatchObject({ error: 'payment_in_progress' });
     const verify = postedFields(order, 'verify_order');
