@@ -1,6 +1,6 @@
 import type { GatewayTransaction } from './altapay/api-response';
 import type { CallbackLogEntry } from './payments/callback-log';
-import type { Payment, PaymentWork } from './payments/payment';
+import type { Payment, PaymentStatus, PaymentWork } from './payments/payment';
 import type { SealedCallback } from './worker/work-message';
 import type { MerchantEvent, WorkRecord } from './worker/work-record';
 
@@ -64,6 +64,15 @@ export interface PaymentStore {
   saveWorkRecord(record: WorkRecord, expectedRevision: number | undefined): Promise<WriteOutcome>;
   /** Work recorded in payments' outboxes before `before` (ISO time) and not yet cleared: the sweeper's input. */
   listPendingWork(before: string, limit: number): Promise<readonly PaymentWork[]>;
+  /**
+   * Payments with `status` whose `updatedAt` lies within `updated` (ISO times, both ends included),
+   * oldest first, at most `limit`: the reconciler's input, from the byStatus index.
+   */
+  listPaymentsByStatus(
+    status: PaymentStatus,
+    updated: { readonly from: string; readonly to: string },
+    limit: number,
+  ): Promise<readonly Payment[]>;
 }
 
 export interface WorkQueue {

@@ -32,4 +32,5 @@ export const paymentStoreCalls: Readonly<Record<keyof PaymentStore, readonly Tab
   getWorkRecord: [onTable('dynamodb:GetItem')],
   saveWorkRecord: [onTable('dynamodb:PutItem')],
   listPendingWork: [{ action: 'dynamodb:Query', on: paymentsTable.pendingWorkIndex.name }],
+  listPaymentsByStatus: [{ action: 'dynamodb:Query', on: paymentsTable.statusIndex.name }],
 };

@@ -132,6 +132,10 @@ const scenarios: Readonly<
     prepare: () => store.savePayment(payment('tc-pending'), undefined, { work: work('tc-pending') }),
     act: () => store.listPendingWork('2026-12-01T00:00:00.000Z', 10),
   },
+  listPaymentsByStatus: {
+    prepare: () => store.savePayment(payment('tc-by-status'), undefined),
+    act: () => store.listPaymentsByStatus('created', { from: '2020-01-01T00:00:00.000Z', to: at }, 10),
+  },
 };
 
 const byCall = (a: TableCall, b: TableCall) => `${a.action} ${a.on}`.localeCompare(`${b.action} ${b.on}`);
