@@ -61,6 +61,7 @@ const deploymentSettings = (app: App): DeploymentSettings => {
   const altapayTerminal = stringContext(app, 'altapayTerminal');
   const merchantWebhookUrl = urlContext(app, 'merchantWebhookUrl');
   const secretsVersion = stringContext(app, 'secretsVersion');
+  const reconcileAfterMinutes = wholeNumberContext(app, 'reconcileAfterMinutes', 1, 1440);
   return {
     autoCapture: booleanContext(app, 'autoCapture', false),
     altapayGatewayUrl: urlContext(app, 'altapayGatewayUrl') ?? DEFAULT_ALTAPAY_GATEWAY_URL,
@@ -76,6 +77,7 @@ const deploymentSettings = (app: App): DeploymentSettings => {
         }
       : {}),
     ...(secretsVersion === undefined ? {} : { secretsVersion }),
+    ...(reconcileAfterMinutes === undefined ? {} : { reconcileAfterMinutes }),
   };
 };
 

@@ -281,6 +281,7 @@ describe('the settings', () => {
         ALTAPAY_GATEWAY_URL: DEFAULT_ALTAPAY_GATEWAY_URL,
       },
       'work-sweeper': {},
+      reconciler: { ALTAPAY_GATEWAY_URL: DEFAULT_ALTAPAY_GATEWAY_URL },
     };
     for (const name of Object.keys(lambdas) as LambdaName[]) {
       const variables = environmentOf(apiTemplate, api, name);
