@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { eventSources, httpRoutes, lambdas } from '../functions/routes';
+import { eventSources, httpRoutes, type LambdaName, lambdas } from '../functions/routes';
 import { type GatewaySimulator, startGatewaySimulator } from './altapay-simulator/index';
 import { startApiServer } from './api-gateway-server';
 import { renderDemoShop } from './demo-shop';
@@ -49,6 +49,11 @@ export interface LocalStackOptions {
   readonly workQueueVisibilityTimeoutSeconds?: number;
   /** How often scheduled Lambdas run locally (default 5000 ms; on AWS it is minutes). */
   readonly scheduleIntervalMs?: number;
+  /**
+   * How long a payment request may go unanswered before the reconciler asks the gateway, in seconds
+   * (default: RECONCILE_AFTER_MINUTES when set, else 30 s; on AWS 15 minutes).
+   */
+  readonly reconcileAfterSeconds?: number;
   /**
    * Where the handlers reach DynamoDB and SQS, given the emulators (default: the emulators
    * themselves). Tests put fault proxies in between; the stack's own set-up and the event source
@@ -164,7 +169,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     process.env.AWS_ACCESS_KEY_ID ??= fakeCredentials.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY ??= fakeCredentials.secretAccessKey;
-    setWorkerEnvironment();
+    setWorkerEnvironment(options);
     process.env.SHOP_ORDER_KEY ||= localShopOrderKey;
     const shopOrderKey = process.env.SHOP_ORDER_KEY;
 
@@ -253,10 +258,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 }
 
 /**
- * The worker's and sweeper's settings, local defaults unless already set: park a message on the
- * attempt the queue would redrive it, and sweep sooner than the deployed default.
+ * The worker's, sweeper's and reconciler's settings, local defaults unless already set: park a message
+ * on the attempt the queue would redrive it, and sweep and reconcile sooner than the deployed defaults.
  */
-function setWorkerEnvironment(): void {
+function setWorkerEnvironment(options: LocalStackOptions): void {
   const env = process.env;
   env.WORK_MAX_ATTEMPTS ||= String(workQueueMaxReceiveCount);
   if (Number(env.WORK_MAX_ATTEMPTS) > workQueueMaxReceiveCount) {
@@ -266,6 +271,9 @@ function setWorkerEnvironment(): void {
     );
   }
   env.SWEEP_MIN_AGE_SECONDS ||= '5';
+  if (options.reconcileAfterSeconds !== undefined)
+    env.RECONCILE_AFTER_MINUTES = String(options.reconcileAfterSeconds / 60);
+  env.RECONCILE_AFTER_MINUTES ||= '0.5';
   env.MERCHANT_WEBHOOK_SECRET ||= localMerchantSecret;
 }
 
@@ -295,6 +303,17 @@ async function startMerchant(
       stop: () => merchant.stop(),
     },
   };
+}
+
+/** One console line per scheduled function: what it does, and how often here and on AWS. */
+function scheduleBanner(lambda: LambdaName, everyMs: number, everyMinutes: number): string {
+  const rate = `runs every ${everyMs / 1000} s (every ${everyMinutes} min on AWS)`;
+  const env = process.env;
+  if (lambda === 'reconciler') {
+    const after = Number(env.RECONCILE_AFTER_MINUTES) * 60;
+    return `Reconciler  ${lambda} ${rate}, asks the gateway about payment requests unanswered for ${after} s`;
+  }
+  return `Sweeper  ${lambda} ${rate}, for work older than ${env.SWEEP_MIN_AGE_SECONDS} s`;
 }
 
 /** What invokes the Lambdas without a route, from the route table's `eventSources`. */
@@ -335,9 +354,7 @@ async function startEventSources(
         schedules.push(
           startSchedule({ lambda, loadHandler, everyMs, region: localRegion, ...(log ? { log } : {}) }),
         );
-        banner.push(
-          `Sweeper  ${lambda.name} runs every ${everyMs / 1000} s (every ${source.everyMinutes} min on AWS), for work older than ${process.env.SWEEP_MIN_AGE_SECONDS} s`,
-        );
+        banner.push(scheduleBanner(source.lambda, everyMs, source.everyMinutes));
       }
     }
   } catch (error) {
