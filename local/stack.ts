@@ -25,6 +25,7 @@ import {
   startEmulators,
   workQueueMaxReceiveCount,
 } from './emulators';
+import { localGatewayCredentials } from './gateway-credentials';
 import { loadLambdaHandler, loadLambdaModule, repoRoot } from './lambda-loader';
 import type { LocalService, RunningService } from './local-service';
 import { type MerchantEndpoint, startMerchantEndpoint } from './merchant-endpoint';
@@ -80,6 +81,8 @@ export interface LocalStackState {
   readonly dlqUrl: string;
   readonly region: string;
   readonly apiUrl: string;
+  /** The AltaPay simulator, which `npm run payments -- reconcile` asks (absent in older files). */
+  readonly altapayGatewayUrl?: string;
   /** The process running the stack: a file left behind by a killed one is recognised as stale. */
   readonly pid: number;
   readonly startedAt: string;
@@ -223,6 +226,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ...resources,
         region: localRegion,
         apiUrl,
+        altapayGatewayUrl: simulator.url,
         pid: process.pid,
         startedAt: new Date().toISOString(),
       };
@@ -376,8 +380,8 @@ async function startAltaPaySimulator(
 ): Promise<{ simulator: GatewaySimulator; service: RunningService }> {
   const env = process.env;
   const credentials = {
-    username: env.ALTAPAY_API_USERNAME || 'shop-api',
-    password: env.ALTAPAY_API_PASSWORD || 'local-password',
+    username: env.ALTAPAY_API_USERNAME || localGatewayCredentials.username,
+    password: env.ALTAPAY_API_PASSWORD || localGatewayCredentials.password,
   };
   const terminal = env.ALTAPAY_TERMINAL || 'AltaPay Test Terminal';
   const simulator = await startGatewaySimulator({

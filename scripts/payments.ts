@@ -9,6 +9,7 @@ import type { Command, CommandOptions } from './payments/command';
 import { dlqListCommand, dlqRedriveCommand } from './payments/dlq';
 import { explain, UsageError } from './payments/errors';
 import { listCommand } from './payments/list';
+import { reconcileCommand } from './payments/reconcile';
 import { resendCommand } from './payments/resend';
 import { showCommand } from './payments/show';
 import { resolveTarget, type Target } from './payments/target';
@@ -21,6 +22,7 @@ const commands: readonly Command[] = [
   dlqListCommand,
   dlqRedriveCommand,
   resendCommand,
+  reconcileCommand,
 ];
 
 /** Every option of every command, so one strict parse catches a misspelt one anywhere. */
@@ -79,6 +81,7 @@ Where (default: the local stack that npm start runs):
 Examples:
   npm run payments -- list --status reserved --since 1h
   npm run payments -- show 1001
+  npm run payments -- reconcile 1001
   npm run payments -- dlq list --stack AltaPay --region eu-west-1`;
 
 async function main(argv: readonly string[], signal: AbortSignal): Promise<number> {
