@@ -1,4 +1,5 @@
 import type { GatewayTransaction } from '../altapay/api-response';
+import { keepErrorMessages } from './error-messages';
 import {
   type CallbackType,
   type Payment,
@@ -75,7 +76,8 @@ export function applyCallback(current: Payment | undefined, facts: CallbackFacts
     }
     // The gateway's word clears an `unconfirmed` mark; a second payment stays marked for refund.
     const flag = recorded?.flag === 'unconfirmed' && facts.source === 'gateway' ? undefined : recorded?.flag;
-    transactions[incoming.transactionId] = flag ? { ...incoming, flag } : incoming;
+    const kept = keepErrorMessages(recorded, incoming);
+    transactions[incoming.transactionId] = flag ? { ...kept, flag } : kept;
     // A newer UpdatedDate on an unchanged state is recorded (so any order converges) but is no news.
     if (verdict === 'touched') touched = true;
     else if (!changedIds.includes(incoming.transactionId)) changedIds.push(incoming.transactionId);
@@ -161,6 +163,8 @@ function detailsOf(t: GatewayTransaction): { details?: TransactionDetails } {
     fraudRiskScore: t.fraudRiskScore,
     reasonCode: t.reasonCode,
     gatewayCreatedDate: t.createdDate,
+    customerErrorMessage: t.customerErrorMessage,
+    merchantErrorMessage: t.merchantErrorMessage,
   })) {
     if (value !== undefined) details[name] = value;
   }

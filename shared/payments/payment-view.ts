@@ -1,6 +1,7 @@
 import { NotFoundError } from '../errors';
 import type { PaymentHistory, PaymentStore } from '../ports';
 import type { CallbackLogEntry } from './callback-log';
+import { whyItFailed } from './error-messages';
 import type { Payment, TransactionState } from './payment';
 
 /**
@@ -11,7 +12,7 @@ export type PaymentView = Pick<
   Payment,
   'shopOrderId' | 'status' | 'currency' | 'flags' | 'createdAt' | 'updatedAt'
 > & {
-  readonly transactions: readonly Pick<
+  readonly transactions: readonly (Pick<
     TransactionState,
     | 'transactionId'
     | 'paymentId'
@@ -25,7 +26,8 @@ export type PaymentView = Pick<
     | 'updatedAt'
     | 'gatewayUpdatedDate'
     | 'flag'
-  >[];
+  > &
+    ReturnType<typeof whyItFailed>)[];
   readonly callbackLog: readonly Pick<
     CallbackLogEntry,
     'callbackType' | 'receivedAt' | 'duplicate' | 'outcome'
@@ -62,6 +64,7 @@ function toView({ payment, callbackLog, callbacksNotLogged }: PaymentHistory): P
       updatedAt: t.updatedAt,
       gatewayUpdatedDate: t.gatewayUpdatedDate,
       ...(t.flag === undefined ? {} : { flag: t.flag }),
+      ...whyItFailed(t.details),
     })),
     callbackLog: callbackLog.map((e) => ({
       callbackType: e.callbackType,

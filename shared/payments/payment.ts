@@ -8,6 +8,7 @@
  * of the same ones, so a field added here reaches every reader.
  */
 import * as z from 'zod/mini';
+import { errorMessageMaxLength } from './error-messages';
 
 export const paymentStatuses = [
   'created',
@@ -72,6 +73,9 @@ export const transactionDetailsSchema = z.object({
   fraudRiskScore: z.optional(z.string()),
   reasonCode: z.optional(z.string()),
   gatewayCreatedDate: z.optional(z.string()),
+  /** Why it failed, in the gateway's words (see error-messages.ts); bounded, never card data. */
+  customerErrorMessage: z.optional(z.string().check(z.maxLength(errorMessageMaxLength))),
+  merchantErrorMessage: z.optional(z.string().check(z.maxLength(errorMessageMaxLength))),
 });
 export type TransactionDetails = Readonly<z.infer<typeof transactionDetailsSchema>>;
 
