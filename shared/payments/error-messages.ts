@@ -17,11 +17,12 @@ export const errorMessageMaxLength = 500;
 const cardNumberLike = /\d(?:[ -]?\d){12,18}/g;
 
 /**
- * A message as we keep it: trimmed, any card-number-like run of digits removed (the gateway should
+ * A message as we keep it: on one line, trimmed, any card-number-like run of digits removed (the gateway should
  * never send one, and we never store one), at most `errorMessageMaxLength` characters; empty: none.
  */
 export function keptMessage(text: string | undefined): string | undefined {
-  const cleaned = text?.replace(cardNumberLike, '[number removed]').trim();
+  // One line: what an operator reads in a table or a terminal.
+  const cleaned = text?.replace(cardNumberLike, '[number removed]').replace(/\s+/g, ' ').trim();
   if (!cleaned) return undefined;
   return cleaned.length <= errorMessageMaxLength
     ? cleaned

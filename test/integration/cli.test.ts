@@ -134,6 +134,15 @@ describe('npm run payments -- show', () => {
     expect(shown.transactions).toHaveLength(1);
   });
 
+  it("shows why a declined payment failed: the gateway's messages for the customer and the merchant", async () => {
+    const { code, stdout } = await run('show', 'cli-declined');
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /\n {2}\d+ why:\n {4}customer message {2}Card declined\. Please try another card\.\n {4}merchant message {2}TestAcquirer\[pan=0466 or amount=4660\]\n {4}reason code +\S+\n/,
+    );
+  });
+
   it('answers an unknown order with one line and exit code 1', async () => {
     const { code, stdout, stderr } = await run('show', 'cli-nobody');
 
