@@ -67,6 +67,11 @@ export interface DeploymentSettings {
   readonly altapayTerminal?: string;
   /** Where the worker notifies the merchant of payment changes (`MERCHANT_WEBHOOK_URL`); not passed when unset. */
   readonly merchantWebhookUrl?: string;
+  /**
+   * An EventBridge bus (`default`, a name or an ARN) the worker also puts every merchant event on
+   * (`EVENT_BUS_NAME`), with `events:PutEvents` on that bus only; unset: the webhook only.
+   */
+  readonly eventBus?: string;
   /** Deny the callback routes to every address but AltaPay's (the API's resource policy). */
   readonly restrictCallbacksToAltaPay: boolean;
   /**
@@ -207,6 +212,7 @@ export class ApiStack extends Stack {
     const settingValues: Readonly<Record<Setting, string | undefined>> = {
       AUTO_CAPTURE: String(settings.autoCapture),
       MERCHANT_WEBHOOK_URL: settings.merchantWebhookUrl,
+      EVENT_BUS_NAME: settings.eventBus,
       ALTAPAY_GATEWAY_URL: settings.altapayGatewayUrl,
       ALTAPAY_TERMINAL: settings.altapayTerminal,
       RECONCILE_AFTER_MINUTES:
@@ -255,6 +261,15 @@ export class ApiStack extends Stack {
       for (const queue of access.sendsTo) {
         fn.addToRolePolicy(
           new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queues[queue].queueArn] }),
+        );
+      }
+      // The bus the events go to, and no other: the setting and its permission come together.
+      if (access.settings.includes('EVENT_BUS_NAME') && settings.eventBus !== undefined) {
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['events:PutEvents'],
+            resources: [eventBusArn(this, settings.eventBus)],
+          }),
         );
       }
       // Powertools' getSecret sends GetSecretValue only: no DescribeSecret (what `grantRead` would add).
@@ -501,4 +516,10 @@ export class ApiStack extends Stack {
         'policy for it, and it grants CloudWatch Logs actions only.',
     });
   }
+}
+
+/** The ARN of the bus `nameOrArn` names, in this stack's account and region unless it is an ARN. */
+function eventBusArn(scope: Stack, nameOrArn: string): string {
+  if (nameOrArn.startsWith('arn:')) return nameOrArn;
+  return scope.formatArn({ service: 'events', resource: 'event-bus', resourceName: nameOrArn });
 }

@@ -10,6 +10,8 @@ export type QueueName = 'work' | 'work-dead-letter';
 export type Setting =
   | 'AUTO_CAPTURE'
   | 'MERCHANT_WEBHOOK_URL'
+  /** Also grants `events:PutEvents` on that bus (api-stack.ts). */
+  | 'EVENT_BUS_NAME'
   | 'ALTAPAY_GATEWAY_URL'
   | 'ALTAPAY_TERMINAL'
   | 'RECONCILE_AFTER_MINUTES';
@@ -74,11 +76,12 @@ export const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
   // runWorkMessage: processWork reads and saves its work record, clears the outbox, confirms through
   // saveDecision (read and save the payment), flags unconfirmed payments, chains work; a queued callback
   // is recorded as recordCallback does. Parks hopeless work on the DLQ itself. Asks the gateway (API
-  // user), opens sealed callbacks and checks old raw ones (callback secret), signs the merchant's events (webhook key).
+  // user), opens sealed callbacks and checks old raw ones (callback secret), signs the merchant's events (webhook key)
+  // and puts them on the merchant's EventBridge bus when there is one.
   'payment-worker': {
     store: ['getWorkRecord', 'saveWorkRecord', 'markWorkQueued', 'getPayment', 'savePayment', 'logCallback'],
     sendsTo: ['work', 'work-dead-letter'],
-    settings: ['AUTO_CAPTURE', 'MERCHANT_WEBHOOK_URL', ...gateway],
+    settings: ['AUTO_CAPTURE', 'MERCHANT_WEBHOOK_URL', 'EVENT_BUS_NAME', ...gateway],
     secrets: ['altapay-api', 'altapay-callback', 'merchant-webhook'],
   },
   // sweepPendingWork: lists the outboxes through the sparse index and queues their work again.

@@ -53,6 +53,18 @@ const urlContext = (app: App, key: string): string | undefined => {
   return value;
 };
 
+/** `-c eventBus=default`, a bus name or a bus ARN: a typo fails synth, not the first event. */
+const eventBusContext = (app: App): string | undefined => {
+  const value = stringContext(app, 'eventBus');
+  if (value === undefined) return undefined;
+  if (!/^(arn:aws[\w-]*:events:[\w-]+:\d{12}:event-bus\/)?[\w.\-/]{1,256}$/.test(value)) {
+    throw new Error(
+      `Context eventBus must be default, a bus name or a bus ARN, not ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+};
+
 /** AltaPay's test gateway, until the context `altapayGatewayUrl` names the production one. */
 export const DEFAULT_ALTAPAY_GATEWAY_URL = 'https://testgateway.altapaysecure.com';
 
@@ -62,11 +74,13 @@ const deploymentSettings = (app: App): DeploymentSettings => {
   const merchantWebhookUrl = urlContext(app, 'merchantWebhookUrl');
   const secretsVersion = stringContext(app, 'secretsVersion');
   const reconcileAfterMinutes = wholeNumberContext(app, 'reconcileAfterMinutes', 1, 1440);
+  const eventBus = eventBusContext(app);
   return {
     autoCapture: booleanContext(app, 'autoCapture', false),
     altapayGatewayUrl: urlContext(app, 'altapayGatewayUrl') ?? DEFAULT_ALTAPAY_GATEWAY_URL,
     ...(altapayTerminal === undefined ? {} : { altapayTerminal }),
     ...(merchantWebhookUrl === undefined ? {} : { merchantWebhookUrl }),
+    ...(eventBus === undefined ? {} : { eventBus }),
     // On unless turned off explicitly: forgetting the context must not open the callbacks to everyone.
     restrictCallbacksToAltaPay: booleanContext(app, 'restrictCallbacksToAltaPay', true),
     // On unless turned off explicitly (`-c waf=false`), like the callback restriction.

@@ -68,7 +68,7 @@ export class NotFoundError extends ClientError {
  */
 export class DependencyError extends Error {
   constructor(
-    readonly dependency: 'payments-table' | 'work-queue' | 'gateway',
+    readonly dependency: 'payments-table' | 'work-queue' | 'gateway' | 'event-bus',
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AltaPayMerchantApi } from '../../adapters/altapay/merchant-api';
 import { DynamoDbPaymentStore } from '../../adapters/dynamodb/payment-store';
+import { MerchantEventBus } from '../../adapters/eventbridge/merchant-event-bus';
 import { MerchantWebhook } from '../../adapters/http/merchant-webhook';
 import { SqsDeadLetterQueue, SqsWorkQueue } from '../../adapters/sqs/work-queue';
 import type {
@@ -14,6 +16,7 @@ import type {
   PaymentStore,
   WorkQueue,
 } from '../../shared/ports';
+import { fanOut } from '../../shared/worker/fan-out-notifier';
 import { createLogger } from './logger';
 import { sdkOptions } from './sdk-options';
 import { holdSettings, type Settings } from './settings';
@@ -108,10 +111,21 @@ export function deadLetterQueue(): DeadLetterQueue {
   return deadLetters;
 }
 
-/** The merchant's webhook endpoint, or undefined when none is configured (events are then only recorded). */
+/**
+ * Where merchant events go: the EventBridge bus (EVENT_BUS_NAME) and the merchant's webhook, each when
+ * configured; undefined when neither is (events are then only recorded).
+ */
 export function merchantNotifier(): MerchantNotifier | undefined {
-  if (settings.merchantWebhook === undefined) return undefined;
-  const fallback = settings.merchantWebhook;
-  // Read per delivery, so a rotated signing key applies once the settings are refreshed.
-  return new MerchantWebhook(() => ({ ...(settings.merchantWebhook ?? fallback), timeoutMs: 5_000 }));
+  const notifiers: MerchantNotifier[] = [];
+  if (settings.eventBusName !== undefined) {
+    notifiers.push(new MerchantEventBus(new EventBridgeClient(sdkOptions), settings.eventBusName));
+  }
+  if (settings.merchantWebhook !== undefined) {
+    const fallback = settings.merchantWebhook;
+    // Read per delivery, so a rotated signing key applies once the settings are refreshed.
+    notifiers.push(
+      new MerchantWebhook(() => ({ ...(settings.merchantWebhook ?? fallback), timeoutMs: 5_000 })),
+    );
+  }
+  return fanOut(notifiers);
 }

@@ -66,6 +66,16 @@ const settingsSchema = z
     MERCHANT_WEBHOOK_SECRET: z.optional(
       rule(z.string().check(z.refine(isSigningKey)), `must be ${signingKeyShape}`),
     ),
+    /**
+     * An EventBridge bus the worker also puts every merchant event on (`default`, a bus name or its ARN);
+     * unset: the HTTP webhook only.
+     */
+    EVENT_BUS_NAME: z.optional(
+      rule(
+        z.string().check(z.regex(/^(arn:aws[\w-]*:events:[\w-]+:\d{12}:event-bus\/)?[\w.\-/]{1,256}$/)),
+        'must be default, a bus name such as payments, or its ARN',
+      ),
+    ),
     /** The sweeper leaves work younger than this to its callback (default 30). */
     SWEEP_MIN_AGE_SECONDS: z.optional(wholeNumber(0, 3600)),
     /** The reconciler asks the gateway about a payment request unanswered this long (default 15). */
@@ -110,6 +120,8 @@ export interface Settings {
   readonly workDlqUrl?: string;
   readonly workMaxAttempts: number;
   readonly merchantWebhook?: { readonly url: URL; readonly signingKey: string };
+  /** The EventBridge bus merchant events also go to (EVENT_BUS_NAME). */
+  readonly eventBusName?: string;
   readonly autoCapture: boolean;
   readonly sweepMinAgeSeconds: number;
   /** How long a payment request may go unanswered before the reconciler asks the gateway. */
@@ -165,6 +177,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     ...(s.MERCHANT_WEBHOOK_URL && s.MERCHANT_WEBHOOK_SECRET
       ? { merchantWebhook: { url: new URL(s.MERCHANT_WEBHOOK_URL), signingKey: s.MERCHANT_WEBHOOK_SECRET } }
       : {}),
+    ...(s.EVENT_BUS_NAME === undefined ? {} : { eventBusName: s.EVENT_BUS_NAME }),
     autoCapture: s.AUTO_CAPTURE === 'true',
     sweepMinAgeSeconds: s.SWEEP_MIN_AGE_SECONDS ?? 30,
     reconcileAfterMinutes: s.RECONCILE_AFTER_MINUTES ?? 15,

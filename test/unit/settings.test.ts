@@ -95,6 +95,16 @@ describe('settings', () => {
     );
   });
 
+  it('reads the EventBridge bus merchant events also go to: default, a name or an ARN', () => {
+    expect(readSettings(base).eventBusName).toBeUndefined();
+    for (const bus of ['default', 'shop-payments', 'arn:aws:events:eu-west-1:111122223333:event-bus/shop']) {
+      expect(readSettings({ ...base, EVENT_BUS_NAME: bus }).eventBusName).toBe(bus);
+    }
+    expect(() => readSettings({ ...base, EVENT_BUS_NAME: 'my bus!' })).toThrow(
+      'Invalid settings: EVENT_BUS_NAME must be default, a bus name such as payments, or its ARN',
+    );
+  });
+
   it('treats an empty variable as unset', () => {
     expect(readSettings({ ...base, ALTAPAY_CALLBACK_SECRET: '' }).callbackSecrets).toEqual([]);
   });
