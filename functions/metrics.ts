@@ -24,6 +24,11 @@ export const metricNames = {
   amountMismatch: 'AmountMismatch',
   /** One per write the table refused because the payment's item would pass 400 KB (its message is parked). */
   itemTooLarge: 'ItemTooLarge',
+  /**
+   * Orders the reconciler asked the gateway about; dimension `outcome` (changed: a callback had been
+   * lost and the payment is now recorded; unchanged; unknown: nothing at the gateway; failed).
+   */
+  reconciledOrders: 'ReconciledOrders',
   /** One per message the worker parked in the dead-letter queue; dimension `reason` (poison, item-too-large, failed). */
   workParked: 'WorkParked',
 } as const;

@@ -110,6 +110,15 @@ export const lambdas = {
     timeoutSeconds: 60,
     memoryMb: 256,
   },
+  reconciler: {
+    name: 'reconciler',
+    entry: 'functions/reconciler/index.ts',
+    description:
+      'Every 5 minutes: asks the gateway about payment requests that got no callback, records its answer',
+    // Up to 100 gateway calls of at most 8 s each, one after another; most answer in well under a second.
+    timeoutSeconds: 300,
+    memoryMb: 256,
+  },
 } as const satisfies Record<string, LambdaSpec>;
 
 export type LambdaName = keyof typeof lambdas;
@@ -142,6 +151,7 @@ export type EventSource =
 export const eventSources: readonly EventSource[] = [
   { lambda: 'payment-worker', kind: 'work-queue', batchSize: 10, maxBatchingWindowSeconds: 1 },
   { lambda: 'work-sweeper', kind: 'schedule', everyMinutes: 1 },
+  { lambda: 'reconciler', kind: 'schedule', everyMinutes: 5 },
 ];
 
 /** The path of a Lambda's route, e.g. to tell the gateway where our callbacks are. */

@@ -84,6 +84,11 @@ export interface DeploymentSettings {
    * secrets once per cold start, so a changed secret reaches running copies only when they are replaced.
    */
   readonly secretsVersion?: string;
+  /**
+   * How long a payment request may go unanswered before the reconciler asks the gateway about it
+   * (`RECONCILE_AFTER_MINUTES`); not passed when unset (the function's default, 15).
+   */
+  readonly reconcileAfterMinutes?: number;
 }
 
 export interface ApiStackProps extends StackProps {
@@ -210,6 +215,8 @@ export class ApiStack extends Stack {
       EVENT_BUS_NAME: settings.eventBus,
       ALTAPAY_GATEWAY_URL: settings.altapayGatewayUrl,
       ALTAPAY_TERMINAL: settings.altapayTerminal,
+      RECONCILE_AFTER_MINUTES:
+        settings.reconcileAfterMinutes === undefined ? undefined : String(settings.reconcileAfterMinutes),
     };
     const environmentOf = (access: FunctionAccess): Record<string, string> => ({
       PAYMENTS_TABLE_NAME: table.tableName,

@@ -98,6 +98,9 @@ export function addDashboard(
     graph('Work parked in the dead-letter queue, by reason', [
       searchAll(metricNames.workParked, ['reason'], 'Sum'),
     ]),
+    graph('Orders reconciled with the gateway, by outcome (changed: its callback was lost)', [
+      searchAll(metricNames.reconciledOrders, ['outcome'], 'Sum'),
+    ]),
   );
   dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: [...alarms], width: 24, height: 6 }));
   return dashboard;

@@ -13,7 +13,8 @@ export type Setting =
   /** Also grants `events:PutEvents` on that bus (api-stack.ts). */
   | 'EVENT_BUS_NAME'
   | 'ALTAPAY_GATEWAY_URL'
-  | 'ALTAPAY_TERMINAL';
+  | 'ALTAPAY_TERMINAL'
+  | 'RECONCILE_AFTER_MINUTES';
 
 export interface FunctionAccess {
   /**
@@ -99,6 +100,15 @@ export const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
   },
   // sweepPendingWork: lists the outboxes through the sparse index and queues their work again.
   'work-sweeper': { store: ['listPendingWork'], sendsTo: ['work'], settings: [], secrets: [] },
+  // reconcilePayments: lists payments by status through the byStatus index, asks the gateway (API user,
+  // `payments` needs no terminal), records its answer through saveDecision (read and save the payment,
+  // the log entry travels with the change) and queues the work.
+  reconciler: {
+    store: ['listPaymentsByStatus', 'getPayment', 'savePayment'],
+    sendsTo: ['work'],
+    settings: ['ALTAPAY_GATEWAY_URL', 'RECONCILE_AFTER_MINUTES'],
+    secrets: ['altapay-api'],
+  },
 };
 
 /** The table actions `access` needs, by where they go (the table or an index), each listed once. */

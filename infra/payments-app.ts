@@ -73,6 +73,7 @@ const deploymentSettings = (app: App): DeploymentSettings => {
   const altapayTerminal = stringContext(app, 'altapayTerminal');
   const merchantWebhookUrl = urlContext(app, 'merchantWebhookUrl');
   const secretsVersion = stringContext(app, 'secretsVersion');
+  const reconcileAfterMinutes = wholeNumberContext(app, 'reconcileAfterMinutes', 1, 1440);
   const eventBus = eventBusContext(app);
   return {
     autoCapture: booleanContext(app, 'autoCapture', false),
@@ -90,6 +91,7 @@ const deploymentSettings = (app: App): DeploymentSettings => {
         }
       : {}),
     ...(secretsVersion === undefined ? {} : { secretsVersion }),
+    ...(reconcileAfterMinutes === undefined ? {} : { reconcileAfterMinutes }),
   };
 };
 

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { eventSources, httpRoutes, lambdas } from '../functions/routes';
+import { eventSources, httpRoutes, type LambdaName, lambdas } from '../functions/routes';
 import { type GatewaySimulator, startGatewaySimulator } from './altapay-simulator/index';
 import { startApiServer } from './api-gateway-server';
 import { renderDemoShop } from './demo-shop';
@@ -25,6 +25,7 @@ import {
   startEmulators,
   workQueueMaxReceiveCount,
 } from './emulators';
+import { localGatewayCredentials } from './gateway-credentials';
 import { loadLambdaHandler, loadLambdaModule, repoRoot } from './lambda-loader';
 import type { LocalService, RunningService } from './local-service';
 import { type MerchantEndpoint, startMerchantEndpoint } from './merchant-endpoint';
@@ -49,6 +50,11 @@ export interface LocalStackOptions {
   readonly workQueueVisibilityTimeoutSeconds?: number;
   /** How often scheduled Lambdas run locally (default 5000 ms; on AWS it is minutes). */
   readonly scheduleIntervalMs?: number;
+  /**
+   * How long a payment request may go unanswered before the reconciler asks the gateway, in seconds
+   * (default: RECONCILE_AFTER_MINUTES when set, else 30 s; on AWS 15 minutes).
+   */
+  readonly reconcileAfterSeconds?: number;
   /**
    * Where the handlers reach DynamoDB and SQS, given the emulators (default: the emulators
    * themselves). Tests put fault proxies in between; the stack's own set-up and the event source
@@ -75,6 +81,8 @@ export interface LocalStackState {
   readonly dlqUrl: string;
   readonly region: string;
   readonly apiUrl: string;
+  /** The AltaPay simulator, which `npm run payments -- reconcile` asks (absent in older files). */
+  readonly altapayGatewayUrl?: string;
   /** The process running the stack: a file left behind by a killed one is recognised as stale. */
   readonly pid: number;
   readonly startedAt: string;
@@ -164,7 +172,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     process.env.AWS_ACCESS_KEY_ID ??= fakeCredentials.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY ??= fakeCredentials.secretAccessKey;
-    setWorkerEnvironment();
+    setWorkerEnvironment(options);
     process.env.SHOP_ORDER_KEY ||= localShopOrderKey;
     const shopOrderKey = process.env.SHOP_ORDER_KEY;
 
@@ -218,6 +226,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ...resources,
         region: localRegion,
         apiUrl,
+        altapayGatewayUrl: simulator.url,
         pid: process.pid,
         startedAt: new Date().toISOString(),
       };
@@ -253,10 +262,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 }
 
 /**
- * The worker's and sweeper's settings, local defaults unless already set: park a message on the
- * attempt the queue would redrive it, and sweep sooner than the deployed default.
+ * The worker's, sweeper's and reconciler's settings, local defaults unless already set: park a message
+ * on the attempt the queue would redrive it, and sweep and reconcile sooner than the deployed defaults.
  */
-function setWorkerEnvironment(): void {
+function setWorkerEnvironment(options: LocalStackOptions): void {
   const env = process.env;
   env.WORK_MAX_ATTEMPTS ||= String(workQueueMaxReceiveCount);
   if (Number(env.WORK_MAX_ATTEMPTS) > workQueueMaxReceiveCount) {
@@ -266,6 +275,9 @@ function setWorkerEnvironment(): void {
     );
   }
   env.SWEEP_MIN_AGE_SECONDS ||= '5';
+  if (options.reconcileAfterSeconds !== undefined)
+    env.RECONCILE_AFTER_MINUTES = String(options.reconcileAfterSeconds / 60);
+  env.RECONCILE_AFTER_MINUTES ||= '0.5';
   env.MERCHANT_WEBHOOK_SECRET ||= localMerchantSecret;
 }
 
@@ -295,6 +307,17 @@ async function startMerchant(
       stop: () => merchant.stop(),
     },
   };
+}
+
+/** One console line per scheduled function: what it does, and how often here and on AWS. */
+function scheduleBanner(lambda: LambdaName, everyMs: number, everyMinutes: number): string {
+  const rate = `runs every ${everyMs / 1000} s (every ${everyMinutes} min on AWS)`;
+  const env = process.env;
+  if (lambda === 'reconciler') {
+    const after = Number(env.RECONCILE_AFTER_MINUTES) * 60;
+    return `Reconciler  ${lambda} ${rate}, asks the gateway about payment requests unanswered for ${after} s`;
+  }
+  return `Sweeper  ${lambda} ${rate}, for work older than ${env.SWEEP_MIN_AGE_SECONDS} s`;
 }
 
 /** What invokes the Lambdas without a route, from the route table's `eventSources`. */
@@ -335,9 +358,7 @@ async function startEventSources(
         schedules.push(
           startSchedule({ lambda, loadHandler, everyMs, region: localRegion, ...(log ? { log } : {}) }),
         );
-        banner.push(
-          `Sweeper  ${lambda.name} runs every ${everyMs / 1000} s (every ${source.everyMinutes} min on AWS), for work older than ${process.env.SWEEP_MIN_AGE_SECONDS} s`,
-        );
+        banner.push(scheduleBanner(source.lambda, everyMs, source.everyMinutes));
       }
     }
   } catch (error) {
@@ -359,8 +380,8 @@ async function startAltaPaySimulator(
 ): Promise<{ simulator: GatewaySimulator; service: RunningService }> {
   const env = process.env;
   const credentials = {
-    username: env.ALTAPAY_API_USERNAME || 'shop-api',
-    password: env.ALTAPAY_API_PASSWORD || 'local-password',
+    username: env.ALTAPAY_API_USERNAME || localGatewayCredentials.username,
+    password: env.ALTAPAY_API_PASSWORD || localGatewayCredentials.password,
   };
   const terminal = env.ALTAPAY_TERMINAL || 'AltaPay Test Terminal';
   const simulator = await startGatewaySimulator({

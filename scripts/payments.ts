@@ -11,6 +11,7 @@ import { dlqListCommand, dlqRedriveCommand } from './payments/dlq';
 import { explain, UsageError } from './payments/errors';
 import { listCommand } from './payments/list';
 import { captureCommand, refundCommand, releaseCommand } from './payments/operate';
+import { reconcileCommand } from './payments/reconcile';
 import { resendCommand } from './payments/resend';
 import { showCommand } from './payments/show';
 import { resolveTarget, type Target } from './payments/target';
@@ -26,6 +27,7 @@ const commands: readonly Command[] = [
   captureCommand,
   refundCommand,
   releaseCommand,
+  reconcileCommand,
 ];
 
 /** Every option of every command, so one strict parse catches a misspelt one anywhere. */
@@ -93,6 +95,7 @@ Examples:
   npm run payments -- list --status reserved --since 1h
   npm run payments -- show 1001
   npm run payments -- capture 1001 --amount 100.00
+  npm run payments -- reconcile 1001
   npm run payments -- dlq list --stack AltaPay --region eu-west-1`;
 
 async function main(argv: readonly string[], signal: AbortSignal): Promise<number> {

@@ -1,7 +1,7 @@
 import type { GatewayTransaction } from './altapay/api-response';
 import type { OperationRecord } from './operations/operation-record';
 import type { CallbackLogEntry } from './payments/callback-log';
-import type { Payment, PaymentWork } from './payments/payment';
+import type { Payment, PaymentStatus, PaymentWork } from './payments/payment';
 import type { SealedCallback } from './worker/work-message';
 import type { MerchantEvent, WorkRecord } from './worker/work-record';
 
@@ -72,6 +72,15 @@ export interface PaymentStore {
    * key is new, which is how a request claims its key (`conflict`: another request has it).
    */
   saveOperation(record: OperationRecord, expectedRevision: number | undefined): Promise<WriteOutcome>;
+  /**
+   * Payments with `status` whose `updatedAt` lies within `updated` (ISO times, both ends included),
+   * oldest first, at most `limit`: the reconciler's input, from the byStatus index.
+   */
+  listPaymentsByStatus(
+    status: PaymentStatus,
+    updated: { readonly from: string; readonly to: string },
+    limit: number,
+  ): Promise<readonly Payment[]>;
 }
 
 export interface WorkQueue {

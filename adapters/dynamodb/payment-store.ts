@@ -18,6 +18,7 @@ import {
 } from '../../shared/payments/callback-log';
 import {
   type Payment,
+  type PaymentStatus,
   type PaymentWork,
   paymentSchema,
   paymentWorkSchema,
@@ -352,6 +353,39 @@ export class DynamoDbPaymentStore implements PaymentStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined && work.length < limit);
     return work.slice(0, limit);
+  }
+
+  async listPaymentsByStatus(
+    status: PaymentStatus,
+    updated: { readonly from: string; readonly to: string },
+    limit: number,
+  ): Promise<readonly Payment[]> {
+    const { name, partitionKey, sortKey } = paymentsTable.statusIndex;
+    const payments: Payment[] = [];
+    // DynamoDB refuses a Limit below 1.
+    if (limit < 1) return payments;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await unconditional('list payments by status', () =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: name,
+            KeyConditionExpression: '#pk = :status AND #sk BETWEEN :from AND :to',
+            ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
+            ExpressionAttributeValues: { ':status': status, ':from': updated.from, ':to': updated.to },
+            // Oldest first: the index sorts by updatedAt.
+            ScanIndexForward: true,
+            Limit: limit - payments.length,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      // The index projects whole items; the schema keeps the payment's own attributes.
+      for (const item of page.Items ?? []) payments.push(paymentSchema.parse(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined && payments.length < limit);
+    return payments.slice(0, limit);
   }
 
   async getPaymentHistory(shopOrderId: string): Promise<PaymentHistory | undefined> {

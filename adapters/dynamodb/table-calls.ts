@@ -35,4 +35,5 @@ export const paymentStoreCalls: Readonly<Record<keyof PaymentStore, readonly Tab
   getOperation: [onTable('dynamodb:GetItem')],
   // The claim of a new key and every later state: conditional puts of the one item.
   saveOperation: [onTable('dynamodb:PutItem')],
+  listPaymentsByStatus: [{ action: 'dynamodb:Query', on: paymentsTable.statusIndex.name }],
 };

@@ -48,6 +48,19 @@ export function countMetric(name: string, dimensions: Record<string, string> = {
   single.addMetric(name, MetricUnit.Count, 1);
 }
 
+/** One metric per value of `dimension` with its count, zeros left out (what a scheduled run found). */
+export function countMetrics(
+  name: string,
+  dimension: string,
+  counts: Readonly<Record<string, number>>,
+): void {
+  for (const [value, count] of Object.entries(counts)) {
+    if (count === 0) continue;
+    single.addDimensions({ [dimension]: value });
+    single.addMetric(name, MetricUnit.Count, count);
+  }
+}
+
 /** The worker's counts, as metrics the dashboard and alarms read. */
 export const workerMetrics: WorkerMetrics = {
   deliveryAttempt: (accepted) =>

@@ -17,6 +17,13 @@ const wholeNumber = (min: number, max: number) =>
     `must be a whole number from ${min} to ${max}`,
   );
 
+/** Minutes, with decimals so that the local stack and its tests can wait seconds (0.05 is 3 s). */
+const minutes = (max: number) =>
+  rule(
+    z.coerce.number().check(z.refine(Number.isFinite), z.gte(0), z.lte(max)),
+    `must be a number of minutes from 0 to ${max}, such as 15 (0.5 is 30 seconds)`,
+  );
+
 const shopKey = rule(z.string().check(z.refine(isShopKey)), `must be ${shopKeyShape}`);
 
 /**
@@ -71,6 +78,8 @@ const settingsSchema = z
     ),
     /** The sweeper leaves work younger than this to its callback (default 30). */
     SWEEP_MIN_AGE_SECONDS: z.optional(wholeNumber(0, 3600)),
+    /** The reconciler asks the gateway about a payment request unanswered this long (default 15). */
+    RECONCILE_AFTER_MINUTES: z.optional(minutes(1440)),
     /** Capture reservations once the gateway confirms them. */
     AUTO_CAPTURE: z.optional(z.enum(['true', 'false'])),
     /** Our API's public base URL, for the callback URLs we give the gateway; derived on AWS when unset. */
@@ -115,6 +124,8 @@ export interface Settings {
   readonly eventBusName?: string;
   readonly autoCapture: boolean;
   readonly sweepMinAgeSeconds: number;
+  /** How long a payment request may go unanswered before the reconciler asks the gateway. */
+  readonly reconcileAfterMinutes: number;
   readonly workQueueUrl?: string;
   readonly callbackSecrets: readonly string[];
   /** SHOP_ORDER_KEY, then SHOP_ORDER_KEY_PREVIOUS during a rotation; empty when unset. */
@@ -169,6 +180,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     ...(s.EVENT_BUS_NAME === undefined ? {} : { eventBusName: s.EVENT_BUS_NAME }),
     autoCapture: s.AUTO_CAPTURE === 'true',
     sweepMinAgeSeconds: s.SWEEP_MIN_AGE_SECONDS ?? 30,
+    reconcileAfterMinutes: s.RECONCILE_AFTER_MINUTES ?? 15,
     ...(s.WORK_QUEUE_URL === undefined ? {} : { workQueueUrl: s.WORK_QUEUE_URL }),
     callbackSecrets: [s.ALTAPAY_CALLBACK_SECRET, s.ALTAPAY_CALLBACK_SECRET_PREVIOUS].filter(
       (secret): secret is string => secret !== undefined,

@@ -1,7 +1,7 @@
 import type { Command } from './command';
 import { CliError, UsageError } from './errors';
 import { fields, none, table } from './format';
-import { readOrder, type StoredOrder, type StoredWorkRecord } from './records';
+import { readOrder, type StoredOrder, type StoredTransaction, type StoredWorkRecord } from './records';
 
 /** The one-line answer for an order the table does not know. */
 export const unknownOrder = (shopOrderId: string) => `No payment is recorded for shop order ${shopOrderId}`;
@@ -13,7 +13,8 @@ export const showCommand: Command = {
   usage: `Usage: npm run payments -- show <shopOrderId> [--json]
 
 Shows everything recorded for one order: the payment (status, request, flags, version, times, work
-not yet queued), its transactions as the gateway reported them (amounts, masked card number), every
+not yet queued), its transactions as the gateway reported them (amounts, masked card number, and why
+one failed: the gateway's messages for the customer and the merchant, its reason code), every
 callback received (time, type, outcome) and the worker's records (the gateway's confirmation, the
 capture, the merchant event and its deliveries), and the captures, refunds and releases asked for
 (who, when, how much, the gateway's answer).
@@ -111,6 +112,7 @@ function render({ payment, transactions, callbackLog, work, operations }: Stored
         '  ',
       ),
     );
+    lines.push(...transactions.flatMap(renderWhy));
   }
   const notLogged = payment.callbacksNotLogged ?? 0;
   lines.push(
@@ -156,6 +158,27 @@ function render({ payment, transactions, callbackLog, work, operations }: Stored
     );
   }
   return lines;
+}
+
+/**
+ * Why a transaction failed, as the gateway said it: its messages for the customer and the merchant
+ * and its reason code. Nothing for a transaction without messages whose reason code says none.
+ */
+function renderWhy(t: StoredTransaction): string[] {
+  const { reasonCode, customerErrorMessage, merchantErrorMessage } = t.details ?? {};
+  const hasReason = reasonCode !== undefined && reasonCode.toUpperCase() !== 'NONE';
+  if (customerErrorMessage === undefined && merchantErrorMessage === undefined && !hasReason) return [];
+  return [
+    `  ${t.transactionId} why:`,
+    ...fields(
+      [
+        ['customer message', customerErrorMessage ?? none],
+        ['merchant message', merchantErrorMessage ?? none],
+        ['reason code', reasonCode ?? none],
+      ],
+      '    ',
+    ),
+  ];
 }
 
 function renderWork(w: StoredWorkRecord): string[] {

@@ -32,6 +32,8 @@ export interface Target extends Whereabouts {
   /** Plain JavaScript values in and out; `undefined` attributes are left out, as the adapter does. */
   readonly documents: DynamoDBDocumentClient;
   readonly sqs: SQSClient;
+  /** The local stack's AltaPay simulator; undefined elsewhere (a deployed gateway is named by the environment). */
+  readonly altapayGatewayUrl?: string;
   tableName(): Promise<string>;
   queueUrl(): Promise<string>;
   dlqUrl(): Promise<string>;
@@ -54,6 +56,7 @@ const stateSchema: z.ZodMiniType<LocalStackState> = z.object({
   dlqUrl: z.string(),
   region: z.string(),
   apiUrl: z.string(),
+  altapayGatewayUrl: z.optional(z.string()),
   pid: z.number(),
   startedAt: z.string(),
 });
@@ -87,7 +90,7 @@ function localStack(options: TargetOptions): Target {
   }
   // A file left behind by a stack that was killed rather than stopped.
   if (!isAlive(state.pid)) throw new CliError(localStackNotRunning);
-  return withClients(
+  const target = withClients(
     { local: true, description: 'the local stack' },
     {
       dynamodb: { endpoint: state.dynamodbEndpoint, region: state.region, credentials: emulatorCredentials },
@@ -100,6 +103,9 @@ function localStack(options: TargetOptions): Target {
       apiUrl: async () => options.api ?? state.apiUrl,
     },
   );
+  return state.altapayGatewayUrl === undefined
+    ? target
+    : { ...target, altapayGatewayUrl: state.altapayGatewayUrl };
 }
 
 function explicitEmulators(options: TargetOptions): Target {

@@ -1,6 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import * as z from 'zod/mini';
 import { MalformedRequestError } from '../errors';
+import type { GatewayErrorMessages } from '../payments/error-messages';
 import { gatewayAmountSchema } from '../payments/money';
 import { isStorableKey, reservedNames } from '../payments/payment';
 import { describeIssue, rule } from '../validation';
@@ -328,9 +329,10 @@ const apiResponseSchema = z.pipe(
 export type ApiResponse = z.output<typeof apiResponseSchema>;
 /**
  * One `Transaction` of the body or of one of its actions, normalised (empty elements are undefined,
- * amounts default to '0').
+ * amounts default to '0'). The document's error messages are the body's, not the transaction's: a
+ * callback hands them to the transaction it is about (record-callback.ts).
  */
-export type GatewayTransaction = ApiResponse['transactions'][number];
+export type GatewayTransaction = ApiResponse['transactions'][number] & GatewayErrorMessages;
 
 /** What makes the document ill-formed, with its position, or undefined when it is well-formed. */
 function validationProblem(document: string): string | undefined {

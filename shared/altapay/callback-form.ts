@@ -54,6 +54,7 @@ export const callbackFormSchema = z.object({
   nature: text(64),
   require_capture: text(8),
   error_message: text(1000),
+  merchant_error_message: text(2000),
   cardholder_message_must_be_shown: text(8),
 });
 

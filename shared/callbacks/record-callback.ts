@@ -6,6 +6,7 @@ import { decodeFormBody } from '../altapay/form-body';
 import { DependencyError, MalformedRequestError } from '../errors';
 import { applyCallback, type CallbackFacts, type Decision } from '../payments/apply-callback';
 import type { CallbackLogEntry } from '../payments/callback-log';
+import { type GatewayErrorMessages, keptMessage } from '../payments/error-messages';
 import { type CallbackType, claimedStatusOf, type Payment } from '../payments/payment';
 import { describe, queueWork, saveDecision } from '../payments/save-decision';
 import type { Clock, Log, PaymentStore, WorkQueue } from '../ports';
@@ -180,6 +181,7 @@ function toFacts(callbackType: CallbackType, form: CallbackForm, response: ApiRe
   const currency = findCurrency(form.currency);
   if (currency === undefined) throw new MalformedRequestError('invalid_field', 'Field currency is unknown.');
   const transactions: GatewayTransaction[] = [];
+  const messages = errorMessagesOf(form, response);
   for (const t of response.transactions) {
     if (t.shopOrderId !== form.shop_orderid) {
       throw mismatch(`the xml's ShopOrderId ${JSON.stringify(t.shopOrderId)} is not shop_orderid`);
@@ -195,7 +197,10 @@ function toFacts(callbackType: CallbackType, form: CallbackForm, response: ApiRe
     if (own.alpha !== currency.alpha) {
       throw mismatch(`the xml's MerchantCurrency ${t.currencyNumeric} is not currency ${form.currency}`);
     }
-    transactions.push({ ...t, currencyAlpha: own.alpha });
+    const postedId = form.transaction_id;
+    // The messages are about the transaction the callback names (all of them when it names none).
+    const about = !postedId || postedId === t.transactionId;
+    transactions.push({ ...t, currencyAlpha: own.alpha, ...(about ? messages : {}) });
   }
   const postedId = form.transaction_id;
   if (postedId && transactions.length > 0 && !transactions.some((t) => t.transactionId === postedId)) {
@@ -212,6 +217,16 @@ function toFacts(callbackType: CallbackType, form: CallbackForm, response: ApiRe
 
 function mismatch(what: string): MalformedRequestError {
   return new MalformedRequestError('form_xml_mismatch', `The form fields and the xml disagree: ${what}.`);
+}
+
+/** Why it failed, as the gateway said it: the xml's messages first, then the form's (bounded, see keptMessage). */
+function errorMessagesOf(form: CallbackForm, response: ApiResponse): GatewayErrorMessages {
+  const customer = keptMessage(response.cardHolderErrorMessage ?? form.error_message);
+  const merchant = keptMessage(response.merchantErrorMessage ?? form.merchant_error_message);
+  return {
+    ...(customer === undefined ? {} : { customerErrorMessage: customer }),
+    ...(merchant === undefined ? {} : { merchantErrorMessage: merchant }),
+  };
 }
 
 /** The gateway's customer-safe text, only when it says the customer must see it (xml first, then form). */

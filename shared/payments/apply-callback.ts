@@ -1,4 +1,5 @@
 import type { GatewayTransaction } from '../altapay/api-response';
+import { keepErrorMessages } from './error-messages';
 import {
   type CallbackType,
   confirmedPhaseOf,
@@ -80,7 +81,8 @@ export function applyCallback(current: Payment | undefined, facts: CallbackFacts
       continue;
     }
     if (step.refuted) refutedIds.push(incoming.transactionId);
-    transactions[incoming.transactionId] = step.state;
+    // A declined transaction's messages stay while the gateway confirms the same state without them.
+    transactions[incoming.transactionId] = keepErrorMessages(recorded, step.state);
     // A newer UpdatedDate on an unchanged state is recorded (so any order converges) but is no news.
     if (step.verdict === 'touched') touched = true;
     else if (!changedIds.includes(incoming.transactionId)) changedIds.push(incoming.transactionId);
@@ -169,6 +171,8 @@ function detailsOf(t: GatewayTransaction): { details?: TransactionDetails } {
     fraudRiskScore: t.fraudRiskScore,
     reasonCode: t.reasonCode,
     gatewayCreatedDate: t.createdDate,
+    customerErrorMessage: t.customerErrorMessage,
+    merchantErrorMessage: t.merchantErrorMessage,
   })) {
     if (value !== undefined) details[name] = value;
   }

@@ -3,7 +3,7 @@
  * "Event" is reserved for what we send the merchant; what we receive is a callback log entry.
  */
 import * as z from 'zod/mini';
-import { callbackTypeSchema, paymentStatusSchema, timestampSchema } from './payment';
+import { callbackTypes, paymentStatusSchema, timestampSchema } from './payment';
 
 /** How many callbacks an order's log keeps before it only counts the ones that change nothing. */
 export const callbackLogLimit = 50;
@@ -18,11 +18,19 @@ export const callbackLogMaxEntries = 200;
 /** How many of the latest log entries a payment's history shows (changes are logged beyond the limit). */
 export const callbackLogShown = 100;
 
-/** One received callback, as kept in the order's log. Never holds card data or the xml. */
+/**
+ * What a log entry records: one of the gateway's callbacks, or `reconciled`, the gateway's answer when
+ * the reconciler asked it about the order. A kind of log entry, not a callback type: CallbackType names
+ * only what the gateway posts, and the phase rules and the work read it.
+ */
+export const logEntryKinds = [...callbackTypes, 'reconciled'] as const;
+export type LogEntryKind = (typeof logEntryKinds)[number];
+
+/** One received callback (or reconciliation), as kept in the order's log. Never holds card data or the xml. */
 export const callbackLogEntrySchema = z.object({
   shopOrderId: z.string().check(z.minLength(1)),
   entryId: z.string().check(z.minLength(1)),
-  callbackType: callbackTypeSchema,
+  callbackType: z.enum(logEntryKinds),
   receivedAt: timestampSchema,
   /** changed: it moved the payment; duplicate: nothing new; stale: older than what we hold. */
   outcome: z.enum(['changed', 'duplicate', 'stale']),

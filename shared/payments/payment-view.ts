@@ -1,6 +1,7 @@
 import { NotFoundError } from '../errors';
 import type { PaymentHistory, PaymentStore } from '../ports';
 import type { CallbackLogEntry } from './callback-log';
+import { whyItFailed } from './error-messages';
 import {
   type CallbackType,
   claimedStatusOf,
@@ -34,10 +35,11 @@ export type PaymentView = Pick<
     | 'updatedAt'
     | 'gatewayUpdatedDate'
     | 'flag'
-  > & {
-    /** False while the transaction's fields are a callback's claim the gateway has not confirmed. */
-    readonly confirmed: boolean;
-  })[];
+  > &
+    ReturnType<typeof whyItFailed> & {
+      /** False while the transaction's fields are a callback's claim the gateway has not confirmed. */
+      readonly confirmed: boolean;
+    })[];
   /** Present while a callback's claim waits for the gateway: the status it claims, and the newest claim. */
   readonly claim?: {
     readonly status: PaymentStatus;
@@ -95,6 +97,7 @@ function toView({ payment, callbackLog, callbacksNotLogged }: PaymentHistory): P
       gatewayUpdatedDate: t.gatewayUpdatedDate,
       ...(t.flag === undefined ? {} : { flag: t.flag }),
       confirmed: t.claim === undefined,
+      ...whyItFailed(t.details),
     })),
     callbackLog: callbackLog.map((e) => ({
       callbackType: e.callbackType,

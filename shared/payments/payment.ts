@@ -9,6 +9,7 @@
  */
 import * as z from 'zod/mini';
 import { workOperationSchema } from '../operations/operation-kind';
+import { errorMessageMaxLength } from './error-messages';
 import { holdsMoney } from './status-properties';
 import { aggregateStatus } from './transaction-phase';
 
@@ -77,6 +78,9 @@ export const transactionDetailsSchema = z.object({
   fraudRiskScore: z.optional(z.string()),
   reasonCode: z.optional(z.string()),
   gatewayCreatedDate: z.optional(z.string()),
+  /** Why it failed, in the gateway's words (see error-messages.ts); bounded, never card data. */
+  customerErrorMessage: z.optional(z.string().check(z.maxLength(errorMessageMaxLength))),
+  merchantErrorMessage: z.optional(z.string().check(z.maxLength(errorMessageMaxLength))),
 });
 export type TransactionDetails = Readonly<z.infer<typeof transactionDetailsSchema>>;
 

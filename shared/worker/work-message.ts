@@ -33,6 +33,8 @@ const queuedTransactionSchema = z.object({
   fraudRecommendation: maybe(32),
   createdDate: maybe(32),
   updatedDate: text(32),
+  customerErrorMessage: z.optional(text(500)),
+  merchantErrorMessage: z.optional(text(500)),
   chargebacks: z.array(
     z.object({
       date: maybe(64),

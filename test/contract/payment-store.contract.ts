@@ -225,6 +225,29 @@ export function paymentStoreContract(name: string, subject: StoreUnderTest): voi
       expect(await store.listPendingWork(at(2), 2)).toHaveLength(2);
     });
 
+    it('lists payments of one status updated within a time range, oldest first, at most `limit`', async () => {
+      const store = subject.store();
+      // A year of its own, so that other tests' payments fall outside the range.
+      const year = 2040 + Math.floor(Math.random() * 900);
+      const when = (minute: number) => new Date(Date.UTC(year, 0, 1, 10, minute)).toISOString();
+      const saved = async (status: Payment['status'], minute: number) => {
+        const payment = { ...paymentOf(order()), status, updatedAt: when(minute) };
+        await store.savePayment(payment, undefined);
+        return payment;
+      };
+      const late = await saved('open', 30);
+      const early = await saved('open', 10);
+      const atEnd = await saved('open', 40);
+      await saved('open', 41);
+      await saved('open', 9);
+      await saved('created', 20);
+      const range = { from: when(10), to: when(40) };
+
+      expect(await store.listPaymentsByStatus('open', range, 10)).toEqual([early, late, atEnd]);
+      expect(await store.listPaymentsByStatus('open', range, 2)).toEqual([early, late]);
+      expect(await store.listPaymentsByStatus('refunded', range, 10)).toEqual([]);
+    });
+
     it('keeps the callback of each change in the log, and logs the ones that change nothing up to the limit, then counts them', async () => {
       const store = subject.store();
       const v1 = paymentOf(order());
@@ -345,6 +368,7 @@ export function paymentStoreContract(name: string, subject: StoreUnderTest): voi
         () => store.listPendingWork(at(1), 10),
         () => store.getOperation(payment.shopOrderId, 'k'),
         () => store.saveOperation(operationOf(payment.shopOrderId, 1), undefined),
+        () => store.listPaymentsByStatus('created', { from: at(0), to: at(1) }, 10),
       ];
 
       for (const call of calls) await expect(call()).rejects.toBeInstanceOf(DependencyError);

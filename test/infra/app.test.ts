@@ -284,6 +284,7 @@ describe('the settings', () => {
         ALTAPAY_GATEWAY_URL: DEFAULT_ALTAPAY_GATEWAY_URL,
       },
       'work-sweeper': {},
+      reconciler: { ALTAPAY_GATEWAY_URL: DEFAULT_ALTAPAY_GATEWAY_URL },
     };
     for (const name of Object.keys(lambdas) as LambdaName[]) {
       const variables = environmentOf(apiTemplate, api, name);
@@ -344,7 +345,17 @@ describe('the settings', () => {
     expect(environmentOf(apiTemplate, api, 'payment-worker').SECRETS_VERSION).toBeUndefined();
   });
 
+  it('tell only the reconciler RECONCILE_AFTER_MINUTES, from the context reconcileAfterMinutes', () => {
+    const configured = synthesize({ reconcileAfterMinutes: '30' });
+    for (const name of Object.keys(lambdas) as LambdaName[]) {
+      const variables = configured.environmentOf(configured.apiTemplate, configured.api, name);
+      expect(variables.RECONCILE_AFTER_MINUTES, name).toBe(name === 'reconciler' ? '30' : undefined);
+    }
+  });
+
   it.each([
+    ['reconcileAfterMinutes', '0.5'],
+    ['reconcileAfterMinutes', '1441'],
     ['autoCapture', 'yes'],
     ['merchantWebhookUrl', 'http://merchant.example/altapay/events'],
     ['merchantWebhookUrl', 'https://user:pass@merchant.example/altapay/events'],

@@ -561,7 +561,7 @@ describe('the custom metrics the alarms and the dashboard query', () => {
     vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
       lines.push(String(line));
     });
-    const { countMetric, publishCallbackMetrics, workerMetrics } = await import(
+    const { countMetric, countMetrics, publishCallbackMetrics, workerMetrics } = await import(
       '../../functions/runtime/metrics'
     );
     publishCallbackMetrics('ok', Date.now(), { recorded: 'changed' });
@@ -572,6 +572,7 @@ describe('the custom metrics the alarms and the dashboard query', () => {
     workerMetrics.amountMismatch();
     countMetric(metricNames.workParked, { reason: 'poison' });
     countMetric(metricNames.itemTooLarge);
+    countMetrics(metricNames.reconciledOrders, 'outcome', { changed: 1, failed: 0 });
 
     // Act: what each published metric's dimension names and values are.
     const published = new Map<string, Record<string, string>>();

@@ -57,6 +57,13 @@ const expected: Readonly<Record<LambdaName, Record<string, readonly string[]>>> 
     // Where Lambda, with the function's role, puts a scheduled run that failed.
     'own dead-letter queue': ['sqs:SendMessage'],
   },
+  // Queries the byStatus index, then records what the gateway says on the payment item and queues its work.
+  reconciler: {
+    'index byStatus': ['dynamodb:Query'],
+    ...readsAndWritesPayments,
+    ...sendsWork,
+    'own dead-letter queue': ['sqs:SendMessage'],
+  },
 };
 
 /** Each secret a function reads, with the one action Powertools' getSecret sends. */

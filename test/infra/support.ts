@@ -43,6 +43,8 @@ export const secretsRead: Readonly<Record<LambdaName, readonly PaymentSecretName
   // The gateway (API user), callbacks queued while the table was down (callback secret), signed events.
   'payment-worker': ['altapay-api', 'altapay-callback', 'merchant-webhook'],
   'work-sweeper': [],
+  // The gateway (API user), asked about payments whose callback never came.
+  reconciler: ['altapay-api'],
 };
 
 /**

@@ -68,6 +68,33 @@ describe('every callback document shape the gateway posts', () => {
     expect(page).not.toContain('issuer code 54'); // merchant_error_message never reaches the customer
   });
 
+  it("keeps why it failed on the transaction, the gateway's words for the customer and the merchant and the reason code, and GET /payments shows them", async () => {
+    const xml = readFixture('callback-declined-message-must-be-shown.xml');
+    // The gateway posts the messages as form fields too; the xml's win when both are there.
+    const fields = callbackFields(xml, {
+      shop_orderid: 'why-declined',
+      error_message: 'Your card has expired. Please use another card.',
+      merchant_error_message: 'Acquirer refused: issuer code 54 (expired card)',
+    });
+
+    await api.postCallback('fail', { ...fields, xml: xml.replace(/106d4b9f-[0-9a-f-]+/, 'why-declined') });
+    const stored = await payment('why-declined');
+
+    expect(stored.status).toBe('failed');
+    expect(stored.transactions).toEqual([
+      expect.objectContaining({
+        transactionId: '70402217',
+        gatewayStatus: '3dsecure_failed',
+        reasonCode: 'NONE',
+        customerErrorMessage: 'Your card has expired. Please use another card.',
+        merchantErrorMessage: 'Acquirer refused: issuer code 54 (expired card) [auth 3DS-FAIL-7731]',
+      }),
+    ]);
+    // Never card data: the masked number as before, no token, expiry or full number.
+    const text = JSON.stringify(stored);
+    expect(text).not.toMatch(/92c34af633c0|CreditCardToken|2026-05|4000050000000001/);
+  });
+
   it('accepts a callback_ok form as posted (success claim without transactions: not yet paid)', async () => {
     const fields = readFormFields('form-ok-success-without-transactions.json');
 

@@ -136,6 +136,15 @@ describe('npm run payments -- show', () => {
     expect(shown.transactions).toHaveLength(1);
   });
 
+  it("shows why a declined payment failed: the gateway's messages for the customer and the merchant", async () => {
+    const { code, stdout } = await run('show', 'cli-declined');
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /\n {2}\d+ why:\n {4}customer message {2}Card declined\. Please try another card\.\n {4}merchant message {2}TestAcquirer\[pan=0466 or amount=4660\]\n {4}reason code +\S+\n/,
+    );
+  });
+
   it('answers an unknown order with one line and exit code 1', async () => {
     const { code, stdout, stderr } = await run('show', 'cli-nobody');
 
@@ -244,6 +253,71 @@ describe('npm run payments -- dlq and resend', () => {
     );
     expect(new Set(after.filter((e) => e.shopOrderId === 'cli-paid').map((e) => e.id))).toEqual(
       new Set([delivered[0]?.id]),
+    );
+  });
+});
+
+describe('npm run payments -- reconcile', () => {
+  /** The gateway as an operator names it: here the stack's simulator and its API user. */
+  const gateway = () => ({
+    ALTAPAY_GATEWAY_URL: stack.simulator.url,
+    ALTAPAY_API_USERNAME: process.env.ALTAPAY_API_USERNAME,
+    ALTAPAY_API_PASSWORD: process.env.ALTAPAY_API_PASSWORD,
+  });
+
+  it('records a payment whose callback never came from what the gateway says, and the merchant hears of it', async () => {
+    await stack.simulator.pay(await stack.createPayment('cli-unheard', '120.00'), 'success-unheard');
+
+    const first = await payments(['reconcile', 'cli-unheard', ...local()], gateway());
+    const again = await payments(['reconcile', 'cli-unheard', '--json', ...local()], gateway());
+
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe(
+      'Order cli-unheard: recorded what the gateway holds, status created → reserved.\n' +
+        'The worker confirms the change and tells the merchant.\n' +
+        'Follow it with: npm run payments -- show cli-unheard\n',
+    );
+    expect(JSON.parse(again.stdout)).toEqual({
+      shopOrderId: 'cli-unheard',
+      outcome: 'unchanged',
+      statusBefore: 'reserved',
+      status: 'reserved',
+    });
+    await stack.merchant.waitFor((events) => events.some((e) => e.shopOrderId === 'cli-unheard'));
+    const shown = await run('show', 'cli-unheard');
+    expect(shown.stdout).toMatch(
+      /Callbacks received \(1\)\n.*\n {2}\S+Z\s+reconciled\s+changed\s+reserved\s/,
+    );
+  });
+
+  it('changes nothing for an order the gateway holds nothing for, and refuses an unknown order', async () => {
+    await stack.createPayment('cli-abandoned', '10.00');
+
+    const [abandoned, unknown] = await Promise.all([
+      payments(['reconcile', 'cli-abandoned', ...local()], gateway()),
+      payments(['reconcile', 'cli-nobody', ...local()], gateway()),
+    ]);
+
+    expect(abandoned.stdout).toBe(
+      'Order cli-abandoned: the gateway holds no payment for it. Nothing changed (status created).\n',
+    );
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe('payments: No payment is recorded for shop order cli-nobody\n');
+  });
+
+  it('says what it needs when it does not know the gateway (a deployed stack without the API user)', async () => {
+    const { code, stdout, stderr } = await payments(['reconcile', 'cli-paid', ...local()], {
+      ALTAPAY_GATEWAY_URL: undefined,
+      ALTAPAY_API_USERNAME: undefined,
+      ALTAPAY_API_PASSWORD: undefined,
+    });
+
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      'payments: reconcile asks the gateway itself and does not know it here: set ALTAPAY_GATEWAY_URL, ' +
+        "ALTAPAY_API_USERNAME, ALTAPAY_API_PASSWORD (the deployment's gateway and the API user of its " +
+        'altapay-api secret), or leave it to the scheduled reconciler\n',
     );
   });
 });

@@ -5,7 +5,8 @@ import { useLocalStack } from '../support/local-stack';
 /**
  * "Pay — the shop never hears" on the whole local stack: the customer pays, the gateway reserves, and
  * no callback reaches our API (as when it was down, or the browser closed during 3-D Secure). Only
- * asking the gateway finds the payment; this is what reconciliation has to catch.
+ * asking the gateway finds the payment; this is what reconciliation has to catch (reconciliation.test.ts:
+ * here the reconciler waits its local default of 30 s, longer than this test takes).
  */
 const stack = useLocalStack();
 

@@ -157,6 +157,10 @@ const scenarios: Readonly<
       await store.saveOperation(operation('tc-save-operation', 2), 1);
     },
   },
+  listPaymentsByStatus: {
+    prepare: () => store.savePayment(payment('tc-by-status'), undefined),
+    act: () => store.listPaymentsByStatus('created', { from: '2020-01-01T00:00:00.000Z', to: at }, 10),
+  },
 };
 
 const byCall = (a: TableCall, b: TableCall) => `${a.action} ${a.on}`.localeCompare(`${b.action} ${b.on}`);

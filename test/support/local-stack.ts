@@ -65,8 +65,10 @@ export interface LocalStackTestOptions {
   readonly faults?: boolean;
   /** The work queue's visibility timeout: how soon a failed message is retried (default 2 s). */
   readonly visibilityTimeoutSeconds?: number;
-  /** How often the sweeper runs on its own (default 5000 ms); tests usually call `sweepNow()`. */
+  /** How often the sweeper and the reconciler run on their own (default 5000 ms); tests usually call `sweepNow()`. */
   readonly scheduleIntervalMs?: number;
+  /** How long a payment request goes unanswered before the reconciler asks the gateway (default 30 s). */
+  readonly reconcileAfterSeconds?: number;
 }
 
 /**
@@ -99,6 +101,9 @@ export function useLocalStack(
       notificationDelayMs: opts.notificationDelayMs ?? 300,
       workQueueVisibilityTimeoutSeconds: opts.visibilityTimeoutSeconds ?? 2,
       scheduleIntervalMs: opts.scheduleIntervalMs ?? 5_000,
+      ...(opts.reconcileAfterSeconds === undefined
+        ? {}
+        : { reconcileAfterSeconds: opts.reconcileAfterSeconds }),
       // LOCAL_STACK_LOG=1 prints what npm start prints (requests, batches, merchant events).
       ...(process.env.LOCAL_STACK_LOG ? { log: (line: string) => console.log(line) } : {}),
       ...(opts.faults

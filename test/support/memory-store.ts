@@ -6,7 +6,7 @@ import {
   callbackLogMaxEntries,
   callbackLogShown,
 } from '../../shared/payments/callback-log';
-import type { Payment, PaymentWork } from '../../shared/payments/payment';
+import type { Payment, PaymentStatus, PaymentWork } from '../../shared/payments/payment';
 import type {
   PaymentChanges,
   PaymentHistory,
@@ -118,6 +118,18 @@ export class MemoryPaymentStore implements PaymentStore {
     if (this.operations.get(key)?.revision !== expectedRevision) return 'conflict';
     this.operations.set(key, record);
     return 'saved';
+  }
+
+  async listPaymentsByStatus(
+    status: PaymentStatus,
+    updated: { readonly from: string; readonly to: string },
+    limit: number,
+  ): Promise<readonly Payment[]> {
+    this.check();
+    return [...this.payments.values()]
+      .filter((p) => p.status === status && p.updatedAt >= updated.from && p.updatedAt <= updated.to)
+      .sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : 0))
+      .slice(0, limit);
   }
 
   async getPaymentHistory(shopOrderId: string): Promise<PaymentHistory | undefined> {

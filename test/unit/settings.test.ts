@@ -15,7 +15,20 @@ describe('settings', () => {
       autoCapture: false,
       workMaxAttempts: 5,
       merchantName: 'Our shop',
+      reconcileAfterMinutes: 15,
     });
+  });
+
+  it('reads RECONCILE_AFTER_MINUTES in minutes, decimals allowed, and refuses what is no such number', () => {
+    expect(readSettings({ ...base, RECONCILE_AFTER_MINUTES: '30' }).reconcileAfterMinutes).toBe(30);
+    expect(readSettings({ ...base, RECONCILE_AFTER_MINUTES: '0.05' }).reconcileAfterMinutes).toBe(0.05);
+    for (const value of ['soon', '-1', '1441', 'Infinity']) {
+      expect(() => readSettings({ ...base, RECONCILE_AFTER_MINUTES: value }), value).toThrow(
+        new Error(
+          'Invalid settings: RECONCILE_AFTER_MINUTES must be a number of minutes from 0 to 1440, such as 15 (0.5 is 30 seconds)',
+        ),
+      );
+    }
   });
 
   it('names every bad setting at once, and never echoes a value', () => {

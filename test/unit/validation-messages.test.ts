@@ -188,6 +188,11 @@ const callbackFields: readonly (readonly [string, Record<string, string>, string
     `Field error_message ${textRule(1000)}.`,
   ],
   [
+    'merchant_error_message',
+    { ...callback, merchant_error_message: 'e'.repeat(2001) },
+    `Field merchant_error_message ${textRule(2000)}.`,
+  ],
+  [
     'cardholder_message_must_be_shown',
     { ...callback, cardholder_message_must_be_shown: 'definitely' },
     `Field cardholder_message_must_be_shown ${textRule(8)}.`,
