@@ -80,7 +80,8 @@ describe('every callback document shape the gateway posts', () => {
     await api.postCallback('fail', { ...fields, xml: xml.replace(/106d4b9f-[0-9a-f-]+/, 'why-declined') });
     const stored = await payment('why-declined');
 
-    expect(stored.status).toBe('failed');
+    // No worker runs here: the decline is the callback's claim until the gateway confirms it.
+    expect(claimedStatus(stored)).toBe('failed');
     expect(stored.transactions).toEqual([
       expect.objectContaining({
         transactionId: '70402217',
