@@ -6,6 +6,7 @@ import {
   NotFoundError,
   UnprocessableRequestError,
 } from '../errors';
+import { gatewayAnswer } from '../payments/apply-callback';
 import { addAmounts, compareAmounts, subtractAmounts } from '../payments/money';
 import type { Payment } from '../payments/payment';
 import { queueWork, saveDecision } from '../payments/save-decision';
@@ -243,15 +244,14 @@ async function finish(
     idempotencyKey: record.idempotencyKey,
   };
   const now = deps.clock.now().toISOString();
-  const facts = {
-    callbackType: 'notification' as const,
+  const facts = gatewayAnswer({
     shopOrderId: record.shopOrderId,
     // The payment exists, so its own currency is kept; this is only for a new one.
     currency: after?.currencyAlpha ?? '',
     transactions,
-    // The gateway's own answer about the transaction: confirmed, not a claim.
-    source: 'gateway' as const,
-  };
+    // Saved just before the gateway was called: no later than the question.
+    askedAt: record.updatedAt,
+  });
   const { decision, work } = await saveDecision(deps, facts, now, undefined, { operation });
   if (work) await queueWork(deps, work);
   const done: OperationRecord = {

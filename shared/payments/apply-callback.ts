@@ -35,6 +35,21 @@ export interface CallbackFacts {
   readonly askedAt?: string;
 }
 
+/**
+ * The gateway's own answer about an order's transactions, as facts: the worker's confirmations, the
+ * merchant's operations and the reconciler all record it this way. `askedAt` is when the question was
+ * sent (earlier is safe: a claim that arrived since stays pending for its own confirmation).
+ */
+export function gatewayAnswer(answer: {
+  readonly shopOrderId: string;
+  readonly currency: string;
+  readonly transactions: readonly GatewayTransaction[];
+  readonly askedAt: string;
+}): CallbackFacts {
+  // `notification`: no callback type of its own decides the phase of what the gateway says.
+  return { callbackType: 'notification', source: 'gateway', ...answer };
+}
+
 export interface Decision {
   /** changed: `payment` must be saved; duplicate: nothing new; stale: older than what is recorded. */
   readonly outcome: 'changed' | 'duplicate' | 'stale';

@@ -1,5 +1,5 @@
 import type { GatewayTransaction } from '../altapay/api-response';
-import type { Decision } from '../payments/apply-callback';
+import { type Decision, gatewayAnswer } from '../payments/apply-callback';
 import type { CallbackLogEntry } from '../payments/callback-log';
 import { type Payment, paymentStatuses } from '../payments/payment';
 import { describe, queueWork, saveDecision } from '../payments/save-decision';
@@ -113,6 +113,7 @@ export async function reconcileOrder(
     if (payment === undefined) {
       return { outcome: 'failed', error: `no payment is recorded for order ${shopOrderId}` };
     }
+    const askedAt = deps.clock.now().toISOString();
     const transactions = (await deps.gateway.transactionsOfOrder(shopOrderId))
       .filter((t) => t.shopOrderId === shopOrderId && t.transactionId !== '')
       .map(withCurrency);
@@ -121,14 +122,12 @@ export async function reconcileOrder(
       return { outcome: 'unknown', payment };
     }
     const now = deps.clock.now().toISOString();
-    const facts = {
-      // What the worker's confirmations use too: no callback type of its own decides a phase.
-      callbackType: 'notification' as const,
+    const facts = gatewayAnswer({
       shopOrderId,
       currency: payment.currency ?? payment.request?.currency ?? transactions[0]?.currencyAlpha ?? '',
       transactions,
-      source: 'gateway' as const,
-    };
+      askedAt,
+    });
     const { decision, work } = await saveDecision(deps, facts, now, (d) =>
       logEntryOf(deps, d, transactions, now),
     );

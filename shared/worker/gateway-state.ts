@@ -1,6 +1,6 @@
 import type { GatewayTransaction } from '../altapay/api-response';
 import { findCurrency } from '../altapay/currency';
-import type { Decision } from '../payments/apply-callback';
+import { type Decision, gatewayAnswer } from '../payments/apply-callback';
 import type { Payment, PaymentWork } from '../payments/payment';
 import { queueWork, saveDecision } from '../payments/save-decision';
 import type { WorkerDeps } from './worker-deps';
@@ -27,14 +27,12 @@ export async function recordGatewayState(
   options: { readonly chain: boolean },
 ): Promise<Decision> {
   const payment = await readPayment(deps, work.shopOrderId);
-  const facts = {
-    callbackType: 'notification' as const,
+  const facts = gatewayAnswer({
     shopOrderId: work.shopOrderId,
     currency: payment.currency ?? '',
     transactions,
-    source: 'gateway' as const,
     askedAt,
-  };
+  });
   const { decision, work: chained } = await saveDecision(deps, facts, now, undefined, {
     createsWork: options.chain,
   });

@@ -1,4 +1,5 @@
 import { parseApiResponse } from '../../shared/altapay/api-response';
+import { gatewayAnswer } from '../../shared/payments/apply-callback';
 import { saveDecision } from '../../shared/payments/save-decision';
 import type { PaymentStore } from '../../shared/ports';
 import { withCurrency } from '../../shared/worker/gateway-state';
@@ -12,13 +13,11 @@ export async function gatewayConfirms(store: PaymentStore, xml: string, now: str
   const transactions = parseApiResponse(xml).transactions.map(withCurrency);
   const [first] = transactions;
   if (first === undefined) return;
-  const facts = {
-    callbackType: 'notification' as const,
+  const facts = gatewayAnswer({
     shopOrderId: first.shopOrderId,
     currency: first.currencyAlpha ?? '',
     transactions,
-    source: 'gateway' as const,
     askedAt: now,
-  };
+  });
   await saveDecision({ store }, facts, now, undefined, { createsWork: false });
 }
