@@ -137,11 +137,12 @@ export class ContendedPaymentError extends DependencyError {
  * queue, visible to an operator, rather than being lost.
  */
 export class ItemTooLargeError extends DependencyError {
-  constructor(what: string, options?: { cause?: unknown }) {
+  /** `why`: what limit it meets, when not DynamoDB's own (our cap on an order's transactions). */
+  constructor(what: string, options?: { cause?: unknown; why?: string }) {
     super(
       'payments-table',
-      `Could not ${what}: the payment's item would exceed DynamoDB's 400 KB item limit.`,
-      options,
+      `Could not ${what}: ${options?.why ?? "the payment's item would exceed DynamoDB's 400 KB item limit"}.`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
     this.name = 'ItemTooLargeError';
   }

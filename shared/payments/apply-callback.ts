@@ -1,4 +1,5 @@
 import type { GatewayTransaction } from '../altapay/api-response';
+import { ItemTooLargeError } from '../errors';
 import { keepErrorMessages } from './error-messages';
 import {
   type CallbackType,
@@ -10,6 +11,7 @@ import {
   type TransactionClaim,
   type TransactionDetails,
   type TransactionState,
+  transactionLimit,
 } from './payment';
 import { holdsMoney } from './status-properties';
 import { isOneOffPayment, orderPhase, phaseRank, transactionPhase } from './transaction-phase';
@@ -86,6 +88,7 @@ export function applyCallback(current: Payment | undefined, facts: CallbackFacts
   for (const gateway of facts.transactions) {
     const incoming = toState(gateway, transactionPhase(gateway, context), now);
     const recorded = transactions[incoming.transactionId];
+    if (recorded === undefined && facts.source !== 'gateway') refuseBeyondLimit(facts, transactions);
     const step =
       facts.source === 'gateway'
         ? confirmState(recorded, incoming, facts.askedAt)
@@ -315,4 +318,16 @@ function flagSecondPayments(
     }
     paidIds.push(id);
   }
+}
+
+/**
+ * A callback naming one more transaction than an order may hold is refused like an item DynamoDB would
+ * refuse: the callback is kept on the queue, then parked with the reason and alarmed (ItemTooLarge),
+ * never retried and never lost.
+ */
+function refuseBeyondLimit(facts: CallbackFacts, transactions: Record<string, TransactionState>): void {
+  if (Object.keys(transactions).length < transactionLimit) return;
+  throw new ItemTooLargeError(`record a new transaction for order ${facts.shopOrderId}`, {
+    why: `the order already holds ${transactionLimit} transactions, the most one order may hold`,
+  });
 }

@@ -66,6 +66,15 @@ export const reservedNames = 'a name JavaScript objects reserve, such as __proto
 /** An id that keys a stored map. */
 const mapKey = (max: number) => text(max).check(z.refine(isStorableKey, `must not be ${reservedNames}`));
 
+/**
+ * Transactions one order's item may hold from callbacks. Each is under 1 KB, so 200 keep the item far
+ * below DynamoDB's 400 KB whatever else it holds; the checksum covers no transaction id, so without a
+ * cap one leaked signed callback replayed with new ids could grow the item until every write fails. A
+ * real order has a handful (20 attempts at most), or one per charge of a subscription: 200 monthly
+ * charges are over 16 years. The gateway's own answers are never refused.
+ */
+export const transactionLimit = 200;
+
 /** The descriptive fields of a gateway transaction, as its latest accepted document gave them. */
 export const transactionDetailsSchema = z.object({
   terminal: z.optional(z.string()),

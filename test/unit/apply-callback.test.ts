@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { GatewayTransaction } from '../../shared/altapay/api-response';
+import { ItemTooLargeError } from '../../shared/errors';
 import { applyCallback, type CallbackFacts } from '../../shared/payments/apply-callback';
-import { type CallbackType, claimedStatusOf, type Payment } from '../../shared/payments/payment';
+import {
+  type CallbackType,
+  claimedStatusOf,
+  type Payment,
+  transactionLimit,
+} from '../../shared/payments/payment';
 
 const now = '2026-11-22T10:00:00.000Z';
 
@@ -259,5 +265,35 @@ describe('what a callback claims and what the gateway confirms', () => {
       claim: { receivedAt: later, confirmedPhase: 'reserved' },
     });
     expect(decision.refutedTransactions).toEqual([]);
+  });
+});
+
+describe('the most transactions one order holds', () => {
+  const full = () => {
+    const many = Array.from({ length: transactionLimit }, (_, i) => tx(`t-${i}`, 'epayment_declined'));
+    const payment = applyCallback(undefined, fromGateway(many), now).payment;
+    expect(Object.keys(payment.transactions)).toHaveLength(transactionLimit);
+    return payment;
+  };
+
+  it('refuses a callback that names one more, as an item too large (kept and parked, never retried)', () => {
+    const payment = full();
+
+    expect(() =>
+      applyCallback(payment, facts('ok', [tx('t-new', 'preauth', { reserved: '10.00' })]), now),
+    ).toThrow(ItemTooLargeError);
+    expect(() =>
+      applyCallback(payment, facts('ok', [tx('t-new', 'preauth', { reserved: '10.00' })]), now),
+    ).toThrow(`the order already holds ${transactionLimit} transactions`);
+  });
+
+  it("still records callbacks about the transactions it holds, and the gateway's own answers", () => {
+    const payment = full();
+
+    const known = applyCallback(payment, facts('ok', [tx('t-0', 'preauth', { reserved: '10.00' })]), now);
+    const gateway = applyCallback(payment, fromGateway([tx('t-new', 'preauth', { reserved: '10.00' })]), now);
+
+    expect(known.outcome).toBe('changed');
+    expect(gateway.payment.transactions['t-new']).toBeDefined();
   });
 });
