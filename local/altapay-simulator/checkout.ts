@@ -129,6 +129,7 @@ function stateOf(outcome: Outcome, type: SimPaymentRequest['type']): PaymentStat
   switch (outcome) {
     case 'success':
     case 'success-unheard':
+      if (type === 'subscription') return 'agreement';
       return type === 'paymentAndCapture' ? 'captured' : 'reserved';
     case 'decline':
       return 'declined';
@@ -181,6 +182,8 @@ function resultPage(request: SimPaymentRequest, transaction: SimTransaction, sta
   const spec = paymentStates[state];
   const amount = `${request.formattedAmount} ${request.currency.alpha}`;
   const order = `order ${request.shopOrderId}, transaction ${transaction.transactionId}`;
+  if (spec.money === 'agreement')
+    return messagePage('Subscription set up', `Card saved for ${amount} (${order}).`);
   if (spec.money !== 'none') return messagePage('Payment completed', `${amount} paid (${order}).`);
   if (state === 'open') return messagePage('Payment pending', `${amount} is being processed (${order}).`);
   if (state === 'cancelled') return messagePage('Payment cancelled', `No money was taken (${order}).`);

@@ -27,7 +27,8 @@ export interface SimPaymentRequest {
   /** The amount as the gateway writes amounts (the currency's decimals), e.g. '12.50'. */
   readonly formattedAmount: string;
   readonly currency: Currency;
-  readonly type: 'payment' | 'paymentAndCapture';
+  /** `subscription` sets up an agreement, charged later with chargeSubscription. */
+  readonly type: 'payment' | 'paymentAndCapture' | 'subscription';
   readonly language?: string;
   /** `config[...]` without the prefix: callback_ok, callback_fail, callback_verify_order, ... */
   readonly config: Readonly<Record<string, string>>;
@@ -44,7 +45,12 @@ export interface SimPaymentRequest {
 
 /** A capture, refund or release as the merchant asked for it, whatever the gateway answered. */
 export interface SimOperation {
-  readonly method: 'captureReservation' | 'refundCapturedReservation' | 'releaseReservation';
+  readonly method:
+    | 'captureReservation'
+    | 'refundCapturedReservation'
+    | 'releaseReservation'
+    | 'chargeSubscription'
+    | 'reserveSubscriptionCharge';
   readonly transactionId: string;
   readonly shopOrderId: string;
   /** As sent; undefined when the merchant sent none. */
@@ -68,6 +74,8 @@ export const apiMethods = [
   'captureReservation',
   'releaseReservation',
   'refundCapturedReservation',
+  'chargeSubscription',
+  'reserveSubscriptionCharge',
 ] as const;
 /** One of `apiMethods`. */
 export type ApiMethod = (typeof apiMethods)[number];
@@ -122,6 +130,10 @@ export class Ledger {
         return this.logged(method, params, this.release(params));
       case 'refundCapturedReservation':
         return this.logged(method, params, this.refund(params));
+      case 'chargeSubscription':
+        return this.logged(method, params, this.chargeAgreement(method, params, 'captured'));
+      case 'reserveSubscriptionCharge':
+        return this.logged(method, params, this.chargeAgreement(method, params, 'reserved'));
     }
   }
 
@@ -238,8 +250,10 @@ export class Ledger {
     const minor = toMinorUnits(amount, currency.exponent);
     if (minor === undefined)
       return refuse(`Invalid amount '${amount}': ${currency.alpha} has ${currency.exponent} decimals`);
-    if (type !== 'payment' && type !== 'paymentAndCapture') {
-      return refuse(`Unsupported type '${type}': the simulator supports payment and paymentAndCapture`);
+    if (type !== 'payment' && type !== 'paymentAndCapture' && type !== 'subscription') {
+      return refuse(
+        `Unsupported type '${type}': the simulator supports payment, paymentAndCapture and subscription`,
+      );
     }
     // An empty callback URL means none, as an unset terminal setting does.
     const config = Object.fromEntries(
@@ -433,6 +447,54 @@ export class Ledger {
         extraBody: { RefundAmount: refundAmount, RefundCurrency: currency.numeric, RefundResult: 'Success' },
         transactions: [updated],
       }),
+    };
+  }
+
+  /**
+   * chargeSubscription / reserveSubscriptionCharge: each charge is a new transaction of the order
+   * (AuthType subscription_payment), the agreement stays as it is; the answer lists both, the
+   * agreement first, as the gateway's does.
+   */
+  private chargeAgreement(
+    method: 'chargeSubscription' | 'reserveSubscriptionCharge',
+    params: Params,
+    state: 'captured' | 'reserved',
+  ): ApiAnswer {
+    const path = `API/${method}`;
+    const agreement = this.byId.get(params.get('transaction_id') ?? '');
+    if (agreement === undefined) return bodyError(path, unknownTransaction(params));
+    if (agreement.transactionStatus !== 'recurring_confirmed') {
+      return operationError(
+        path,
+        `Transaction ${agreement.transactionId} is no active subscription (status ${agreement.transactionStatus})`,
+        agreement,
+        {},
+      );
+    }
+    const currency = currencyOf(agreement);
+    const amount = this.requestedAmount(params, currency, 0n);
+    if (typeof amount === 'string') return operationError(path, amount, agreement, {});
+    if (amount <= 0n) return operationError(path, 'The amount must be greater than 0', agreement, {});
+    const transactionId = String(this.nextTransactionId++);
+    const at = this.tick(transactionId);
+    const charge = settleTransaction(
+      {
+        ...agreement,
+        transactionId,
+        paymentId: randomUUID(),
+        authType: 'subscription_payment',
+        createdDate: gatewayDateTime(at),
+        reconciliationIdentifiers: [],
+      },
+      state,
+      formatMinorUnits(amount, currency.exponent),
+      at,
+    );
+    this.byId.set(transactionId, charge);
+    return {
+      status: 200,
+      result: 'Success',
+      xml: apiResponseXml({ path, result: 'Success', transactions: [agreement, charge] }),
     };
   }
 
