@@ -17,8 +17,10 @@ export interface CommandOptions {
   readonly key?: string;
   /** capture, refund, release: which transaction, when the order has several holding money. */
   readonly transaction?: string;
-  /** capture, refund, release: do it without asking. */
+  /** capture, refund, release, charge: do it without asking. */
   readonly yes: boolean;
+  /** charge: reserve the amount on the agreement (captured later) instead of charging it. */
+  readonly reserve: boolean;
 }
 
 /** The name of a command-specific option, as `Command.options` lists them. */

@@ -36,6 +36,13 @@ export const operationRecordSchema = z.object({
    * looks again before it asks again.
    */
   state: z.enum(operationStates),
+  /**
+   * A charge: the order's transaction ids before the call. After a lost answer, a charge of the
+   * agreement that is not among them is this one's.
+   */
+  transactionsBefore: z.optional(z.array(z.string())),
+  /** A charge, once done: the transaction it made (the record's transactionId is the agreement's). */
+  chargedTransactionId: z.optional(z.string()),
   /** The transaction's amounts just before the call: what tells, after a lost answer, whether it happened. */
   before: z.readonly(amountsSchema),
   /** The gateway's Result (Success, Error, Failed); absent until it answered. */
