@@ -13,7 +13,7 @@ export interface Agreement {
  * newest, so that a failed or released agreement is seen. Only what the gateway confirmed counts as
  * active: a callback's claim or a transaction it disowned never does.
  */
-export function agreementOf(payment: Payment): Agreement | undefined {
+export function agreementOf(payment: Pick<Payment, 'transactions'>): Agreement | undefined {
   const agreements = Object.values(payment.transactions).filter(isSubscriptionAgreement);
   const active = agreements.find(isActive);
   const shown = active ?? agreements.sort(byNewest)[0];
