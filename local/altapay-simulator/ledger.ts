@@ -17,6 +17,16 @@ import {
   settleTransaction,
 } from './documents';
 
+/** The request types the simulator takes; the subscription ones set up an agreement charged later. */
+const requestTypes = [
+  'payment',
+  'paymentAndCapture',
+  'subscription',
+  'subscriptionAndCharge',
+  'subscriptionAndReserve',
+] as const;
+export type SimRequestType = (typeof requestTypes)[number];
+
 /** A payment request as the simulator holds it (read-only view). */
 export interface SimPaymentRequest {
   readonly id: string;
@@ -28,7 +38,7 @@ export interface SimPaymentRequest {
   readonly formattedAmount: string;
   readonly currency: Currency;
   /** `subscription` sets up an agreement, charged later with chargeSubscription. */
-  readonly type: 'payment' | 'paymentAndCapture' | 'subscription';
+  readonly type: SimRequestType;
   readonly language?: string;
   /** `config[...]` without the prefix: callback_ok, callback_fail, callback_verify_order, ... */
   readonly config: Readonly<Record<string, string>>;
@@ -220,6 +230,31 @@ export class Ledger {
     return settled;
   }
 
+  /**
+   * A new transaction of the agreement's order (AuthType subscription_payment) holding `amount`:
+   * what chargeSubscription, reserveSubscriptionCharge and a subscriptionAnd... request's first
+   * charge make.
+   */
+  chargeOn(agreement: SimTransaction, state: 'captured' | 'reserved', amount: string): SimTransaction {
+    const transactionId = String(this.nextTransactionId++);
+    const at = this.tick(transactionId);
+    const charge = settleTransaction(
+      {
+        ...agreement,
+        transactionId,
+        paymentId: randomUUID(),
+        authType: 'subscription_payment',
+        createdDate: gatewayDateTime(at),
+        reconciliationIdentifiers: [],
+      },
+      state,
+      amount,
+      at,
+    );
+    this.byId.set(transactionId, charge);
+    return charge;
+  }
+
   // --- Merchant API -------------------------------------------------------------------------------
 
   private createPaymentRequest(params: Params): ApiAnswer {
@@ -250,10 +285,8 @@ export class Ledger {
     const minor = toMinorUnits(amount, currency.exponent);
     if (minor === undefined)
       return refuse(`Invalid amount '${amount}': ${currency.alpha} has ${currency.exponent} decimals`);
-    if (type !== 'payment' && type !== 'paymentAndCapture' && type !== 'subscription') {
-      return refuse(
-        `Unsupported type '${type}': the simulator supports payment, paymentAndCapture and subscription`,
-      );
+    if (!isRequestType(type)) {
+      return refuse(`Unsupported type '${type}': the simulator supports ${requestTypes.join(', ')}`);
     }
     // An empty callback URL means none, as an unset terminal setting does.
     const config = Object.fromEntries(
@@ -475,22 +508,7 @@ export class Ledger {
     const amount = this.requestedAmount(params, currency, 0n);
     if (typeof amount === 'string') return operationError(path, amount, agreement, {});
     if (amount <= 0n) return operationError(path, 'The amount must be greater than 0', agreement, {});
-    const transactionId = String(this.nextTransactionId++);
-    const at = this.tick(transactionId);
-    const charge = settleTransaction(
-      {
-        ...agreement,
-        transactionId,
-        paymentId: randomUUID(),
-        authType: 'subscription_payment',
-        createdDate: gatewayDateTime(at),
-        reconciliationIdentifiers: [],
-      },
-      state,
-      formatMinorUnits(amount, currency.exponent),
-      at,
-    );
-    this.byId.set(transactionId, charge);
+    const charge = this.chargeOn(agreement, state, formatMinorUnits(amount, currency.exponent));
     return {
       status: 200,
       result: 'Success',
@@ -654,4 +672,8 @@ function definedOnly<T extends Record<string, string | undefined>>(record: T): {
     if (value !== undefined && value !== '') result[key] = value;
   }
   return result;
+}
+
+function isRequestType(type: string): type is SimRequestType {
+  return (requestTypes as readonly string[]).includes(type);
 }

@@ -94,6 +94,26 @@ describe('subscriptions', () => {
     ]);
   });
 
+  it('sets up a subscriptionAndCharge agreement with its first charge, and charges it again later', async () => {
+    const order = 'sub-gym-1';
+    await stack.simulator.pay(await stack.createPayment(order, '25.00', 'subscriptionAndCharge'), 'success');
+    await stack.merchant.waitFor((events) => events.some((e) => e.shopOrderId === order));
+    await stack.workSettled();
+    const signedUp = await stack.payment(order);
+    expect(signedUp?.status).toBe('captured');
+    expect(signedUp?.transactions.map((t) => [t.authType, t.capturedAmount])).toEqual([
+      ['subscriptionAndCharge', '0.00'],
+      ['subscription_payment', '25.00'],
+    ]);
+    expect(signedUp?.agreement?.state).toBe('active');
+
+    const later = await charge(order, { amount: '25.00' });
+
+    expect(later.status).toBe(201);
+    expect(later.body).toMatchObject({ payment: { capturedAmount: '50.00' } });
+    expect((await stack.payment(order))?.transactions).toHaveLength(3);
+  });
+
   it('refuses with 409 a charge on an order without an agreement', async () => {
     const order = 'sub-none';
     await stack.simulator.pay(await stack.createPayment(order, '49.00'), 'success');
