@@ -182,12 +182,34 @@ async function call(
     record.kind === 'charge'
       ? answer.transactions
       : answer.transactions.filter((t) => t.transactionId === record.transactionId);
-  const seen = happened(record, mine) ? mine : ((await look(deps, record)) ?? []);
+  const shows = record.kind === 'charge' ? happened(record, mine) : mine.length > 0;
+  const seen = shows ? mine : ((await look(deps, record)) ?? []);
+  if (record.kind === 'charge' && !happened(record, seen)) return chargedUnseen(deps, record);
   // Without the transaction there is nothing to record: the retry looks again and records it then.
-  if (seen.length === 0 || !happened(record, seen)) {
+  if (seen.length === 0) {
     return unknown(deps, record, 'AltaPay answered Success, but the transaction could not be read back.');
   }
   return finish(deps, record, seen);
+}
+
+/**
+ * A charge answered Success whose new transaction neither the answer nor the order's list shows.
+ * Success is the gateway's word that it charged, and a charge has no amounts to compare, so asking
+ * again could charge twice: the operation is done, and the transaction is recorded once the gateway
+ * is asked about the order again (`npm run payments -- reconcile`).
+ */
+async function chargedUnseen(deps: OperationDeps, record: OperationRecord): Promise<OperationOutcome> {
+  const done: OperationRecord = {
+    ...record,
+    state: 'done',
+    result: 'Success',
+    detail: 'AltaPay answered Success, but the new transaction could not be read back yet.',
+    revision: record.revision + 1,
+    updatedAt: deps.clock.now().toISOString(),
+  };
+  await save(deps, done, record.revision);
+  deps.log.warn('charge done, its transaction not seen yet', logContext(done));
+  return { outcome: 'done', record: done, replayed: false };
 }
 
 function send(
