@@ -129,7 +129,7 @@ export interface PaymentRequestInput {
  */
 export type OrderLine = Readonly<Record<string, string>>;
 
-/** The gateway's answer to a capture, refund or release. */
+/** The gateway's answer to a capture, refund, release or subscription charge. */
 export interface OperationResult {
   /** The gateway's Result: Success, or Error/Failed with a reason. */
   readonly result: string;

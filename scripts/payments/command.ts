@@ -13,7 +13,7 @@ export interface CommandOptions {
   readonly all: boolean;
   /** capture, refund: how much (exact decimal); all that is left when absent. */
   readonly amount?: string;
-  /** capture, refund, release: the Idempotency-Key to send (a new one per run when absent). */
+  /** capture, refund, release, charge: the Idempotency-Key to send (a new one per run when absent). */
   readonly key?: string;
   /** capture, refund, release: which transaction, when the order has several holding money. */
   readonly transaction?: string;

@@ -1,6 +1,6 @@
 /**
- * `capture`, `refund`, `release <shopOrderId>`: the merchant's operations, through the payments API
- * (POST /payments/{shopOrderId}/captures, /refunds, /releases) exactly as the merchant's back end
+ * `capture`, `refund`, `release`, `charge <shopOrderId>`: the merchant's operations, through the payments API
+ * (POST /payments/{shopOrderId}/captures, /refunds, /releases, /charges) exactly as the merchant's back end
  * calls it, so the CLI gets the same checks, the same once-per-key guarantee and the same event.
  */
 import { randomUUID } from 'node:crypto';

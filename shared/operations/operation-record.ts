@@ -1,5 +1,5 @@
 /**
- * The record of one merchant operation (capture, refund, release), its own item in the order's
+ * The record of one merchant operation (capture, refund, release, charge), its own item in the order's
  * partition (`operation#<Idempotency-Key>`): who asked, when, for what, what the gateway answered.
  * It is what makes a repeated request harmless: the key is claimed before the gateway is called, and
  * a repeat is answered from here.

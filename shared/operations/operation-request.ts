@@ -1,5 +1,5 @@
 /**
- * What a capture, refund or release request says: its `Idempotency-Key` and its body, read into one
+ * What a capture, refund, release or charge request says: its `Idempotency-Key` and its body, read into one
  * shape and fingerprinted, so that a repeat can be told from another request under the same key.
  */
 import { createHash } from 'node:crypto';
