@@ -151,6 +151,9 @@ const gateway: PaymentGateway = {
   releaseReservation: async () => {
     throw new Error('the benchmark never releases');
   },
+  chargeSubscription: async () => {
+    throw new Error('the benchmark never charges a subscription');
+  },
 };
 
 /**

@@ -93,6 +93,10 @@ export const lambdas = {
     'release-payment',
     'POST /payments/{shopOrderId}/releases: releases a reservation once per Idempotency-Key',
   ),
+  'charge-payment': operation(
+    'charge-payment',
+    'POST /payments/{shopOrderId}/charges: charges a subscription agreement once per Idempotency-Key',
+  ),
   'payment-worker': {
     name: 'payment-worker',
     entry: 'functions/payment-worker/index.ts',
@@ -134,6 +138,7 @@ export const httpRoutes: readonly HttpRoute[] = [
   { method: 'POST', path: '/payments/{shopOrderId}/captures', lambda: 'capture-payment', access: 'iam' },
   { method: 'POST', path: '/payments/{shopOrderId}/refunds', lambda: 'refund-payment', access: 'iam' },
   { method: 'POST', path: '/payments/{shopOrderId}/releases', lambda: 'release-payment', access: 'iam' },
+  { method: 'POST', path: '/payments/{shopOrderId}/charges', lambda: 'charge-payment', access: 'iam' },
 ];
 
 /** What invokes a Lambda that has no HTTP route. */

@@ -87,6 +87,7 @@ export const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
   'capture-payment': operatesOnPayments,
   'refund-payment': operatesOnPayments,
   'release-payment': operatesOnPayments,
+  'charge-payment': operatesOnPayments,
   // runWorkMessage: processWork reads and saves its work record, clears the outbox, confirms through
   // saveDecision (read and save the payment), flags unconfirmed payments, chains work; a queued callback
   // is recorded as recordCallback does. Parks hopeless work on the DLQ itself. Asks the gateway (API

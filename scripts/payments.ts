@@ -10,7 +10,7 @@ import type { Command, CommandOptions } from './payments/command';
 import { dlqListCommand, dlqRedriveCommand } from './payments/dlq';
 import { explain, UsageError } from './payments/errors';
 import { listCommand } from './payments/list';
-import { captureCommand, refundCommand, releaseCommand } from './payments/operate';
+import { captureCommand, chargeCommand, refundCommand, releaseCommand } from './payments/operate';
 import { reconcileCommand } from './payments/reconcile';
 import { resendCommand } from './payments/resend';
 import { showCommand } from './payments/show';
@@ -27,6 +27,7 @@ const commands: readonly Command[] = [
   captureCommand,
   refundCommand,
   releaseCommand,
+  chargeCommand,
   reconcileCommand,
 ];
 
@@ -54,6 +55,7 @@ const optionConfig = {
   key: { type: 'string' },
   transaction: { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
+  reserve: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -137,6 +139,7 @@ async function main(argv: readonly string[], signal: AbortSignal): Promise<numbe
       once: values.once ?? false,
       all: values.all ?? false,
       yes: values.yes ?? false,
+      reserve: values.reserve ?? false,
       id: values.id ?? [],
       ...defined({
         status: values.status,

@@ -99,7 +99,7 @@ export class UnprocessableRequestError extends ClientError {
  */
 export class GatewayError extends Error {
   /**
-   * True when a money-moving call (capture, refund, release) may have happened although its answer
+   * True when a money-moving call (capture, refund, release, charge) may have happened although its answer
    * was lost (a timeout, a connection dropped after sending, a 5xx or unreadable answer): look at the
    * transaction before trying again, or the money may move twice.
    */

@@ -1,4 +1,5 @@
 import type { GatewayTransaction } from './altapay/api-response';
+import type { PaymentRequestType } from './checkout/order';
 import type { OperationRecord } from './operations/operation-record';
 import type { CallbackLogEntry } from './payments/callback-log';
 import type { Payment, PaymentStatus, PaymentWork } from './payments/payment';
@@ -111,8 +112,11 @@ export interface PaymentRequestInput {
   /** ISO 4217 alpha code. */
   readonly currency: string;
   readonly language?: string;
-  /** `payment` reserves (capture later); `paymentAndCapture` captures at once. */
-  readonly type: 'payment' | 'paymentAndCapture';
+  /**
+   * `payment` reserves (capture later); `paymentAndCapture` captures at once; the subscription types
+   * set up an agreement charged later (`chargeSubscription`), with a first charge or reservation.
+   */
+  readonly type: PaymentRequestType;
   /** Absolute URLs of our callback routes. */
   readonly callbacks: Readonly<Record<'ok' | 'fail' | 'open' | 'notification' | 'verifyOrder', string>>;
   readonly customer?: Readonly<Record<string, string>>;
@@ -125,7 +129,7 @@ export interface PaymentRequestInput {
  */
 export type OrderLine = Readonly<Record<string, string>>;
 
-/** The gateway's answer to a capture, refund or release. */
+/** The gateway's answer to a capture, refund, release or subscription charge. */
 export interface OperationResult {
   /** The gateway's Result: Success, or Error/Failed with a reason. */
   readonly result: string;
@@ -174,6 +178,16 @@ export interface PaymentGateway {
   ): Promise<OperationResult>;
   /** Lets the whole reservation go (`releaseReservation`); refused once anything is captured. */
   releaseReservation(transactionId: string): Promise<OperationResult>;
+  /**
+   * Charges `amount` on a subscription agreement (`chargeSubscription`), or only reserves it
+   * (`reserveSubscriptionCharge`, captured later). Each charge is a new transaction of the order
+   * (AuthType subscription_payment); the answer lists the agreement and the new charge.
+   */
+  chargeSubscription(
+    agreementId: string,
+    amount: string,
+    options: { readonly reserveOnly: boolean },
+  ): Promise<OperationResult>;
 }
 
 export interface Clock {

@@ -23,13 +23,21 @@ export interface MerchantApiConfig {
 const notSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** The calls that move money: a lost answer to one of them leaves its outcome unknown. */
-const moneyMoving = new Set(['captureReservation', 'refundCapturedReservation', 'releaseReservation']);
+const moneyMoving = new Set([
+  'captureReservation',
+  'refundCapturedReservation',
+  'releaseReservation',
+  'chargeSubscription',
+  'reserveSubscriptionCharge',
+]);
 
 /** How each money-moving call's outcome reads in a message ("it may have captured"). */
 const moneyVerb: Readonly<Record<string, string>> = {
   captureReservation: 'captured',
   refundCapturedReservation: 'refunded',
   releaseReservation: 'released',
+  chargeSubscription: 'charged',
+  reserveSubscriptionCharge: 'reserved',
 };
 
 /** AltaPay customer_info keys for our customer fields. */
@@ -134,6 +142,21 @@ export class AltaPayMerchantApi implements PaymentGateway {
 
   releaseReservation(transactionId: string): Promise<OperationResult> {
     return this.operate('releaseReservation', transactionId, {});
+  }
+
+  async chargeSubscription(
+    agreementId: string,
+    amount: string,
+    options: { readonly reserveOnly: boolean },
+  ): Promise<OperationResult> {
+    const method = options.reserveOnly ? 'reserveSubscriptionCharge' : 'chargeSubscription';
+    const response = await this.call(method, { transaction_id: agreementId, amount });
+    return {
+      result: response.result ?? '',
+      ...(response.merchantErrorMessage ? { merchantErrorMessage: response.merchantErrorMessage } : {}),
+      // The agreement and the charge it made, a transaction of its own.
+      transactions: response.transactions,
+    };
   }
 
   /**

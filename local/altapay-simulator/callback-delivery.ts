@@ -70,6 +70,8 @@ export interface CallbackDelivery {
     request: SimPaymentRequest,
     transaction: SimTransaction,
     state: PaymentState,
+    /** Listed after `transaction` in the `xml` field: a new agreement's first charge. */
+    alongside?: readonly SimTransaction[],
   ): Record<string, string>;
   /** Concludes an open payment after `notificationDelayMs` and posts its callback_notification. */
   scheduleNotification(request: SimPaymentRequest, transactionId: string, succeeds: boolean): void;
@@ -142,8 +144,19 @@ export function callbackDelivery(options: CallbackDeliveryOptions): CallbackDeli
     return sent[0] as Delivery;
   };
 
-  const resultFields = (request: SimPaymentRequest, transaction: SimTransaction, state: PaymentState) =>
-    stateCallbackFields(state, { transaction, secret, type: request.type, amount: request.amount });
+  const resultFields = (
+    request: SimPaymentRequest,
+    transaction: SimTransaction,
+    state: PaymentState,
+    alongside?: readonly SimTransaction[],
+  ) =>
+    stateCallbackFields(state, {
+      transaction,
+      secret,
+      type: request.type,
+      amount: request.amount,
+      ...(alongside === undefined ? {} : { alongside }),
+    });
 
   const scheduleNotification = (request: SimPaymentRequest, transactionId: string, succeeds: boolean) => {
     const timer = setTimeout(() => {

@@ -6,6 +6,8 @@ import type { SimTransaction } from './transaction';
 /** What a callback says besides the transaction itself. */
 export interface CallbackFieldsOptions {
   transaction: SimTransaction;
+  /** Listed after `transaction` in the built `xml`: a new agreement's first charge. */
+  alongside?: readonly SimTransaction[];
   /** The `status` form field: succeeded, failed, cancelled, open, ... */
   status: string;
   /** Body/Result of the `xml` field when it is built here. */
@@ -46,7 +48,7 @@ export function callbackFields(options: CallbackFieldsOptions): Record<string, s
         : { merchantErrorMessage: options.merchantErrorMessage }),
       ...(options.errorMessage === undefined ? {} : { cardHolderErrorMessage: options.errorMessage }),
       cardHolderMessageMustBeShown: options.mustBeShown ?? false,
-      transactions: [t],
+      transactions: [t, ...(options.alongside ?? [])],
       ...(options.date === undefined ? {} : { date: options.date }),
     });
   const fields: Record<string, string> = {

@@ -77,11 +77,22 @@ export function checkout({ ledger, callbacks, secret }: CheckoutDeps): Pay {
 
     const state = stateOf(outcome, request.type);
     const transaction = ledger.settle(created.transactionId, state, request.formattedAmount);
+    // subscriptionAndCharge / subscriptionAndReserve: the agreement and its first charge at once.
+    const firstCharge =
+      state === 'agreement' && request.type !== 'subscription'
+        ? [
+            ledger.chargeOn(
+              transaction,
+              request.type === 'subscriptionAndCharge' ? 'captured' : 'reserved',
+              request.formattedAmount,
+            ),
+          ]
+        : undefined;
     if (unheard) return { answer: html(200, unheardPage(request, transaction)), completed: true };
     const callback = state === 'open' ? 'open' : paymentStates[state].money === 'none' ? 'fail' : 'ok';
     const completed = callback !== 'fail';
     const target = request.config[`callback_${callback}`];
-    const fields = callbacks.resultFields(request, transaction, state);
+    const fields = callbacks.resultFields(request, transaction, state, firstCharge);
 
     let answer: CustomerAnswer;
     if (target === undefined) {
@@ -129,6 +140,7 @@ function stateOf(outcome: Outcome, type: SimPaymentRequest['type']): PaymentStat
   switch (outcome) {
     case 'success':
     case 'success-unheard':
+      if (type.startsWith('subscription')) return 'agreement';
       return type === 'paymentAndCapture' ? 'captured' : 'reserved';
     case 'decline':
       return 'declined';
@@ -181,6 +193,8 @@ function resultPage(request: SimPaymentRequest, transaction: SimTransaction, sta
   const spec = paymentStates[state];
   const amount = `${request.formattedAmount} ${request.currency.alpha}`;
   const order = `order ${request.shopOrderId}, transaction ${transaction.transactionId}`;
+  if (spec.money === 'agreement')
+    return messagePage('Subscription set up', `Card saved for ${amount} (${order}).`);
   if (spec.money !== 'none') return messagePage('Payment completed', `${amount} paid (${order}).`);
   if (state === 'open') return messagePage('Payment pending', `${amount} is being processed (${order}).`);
   if (state === 'cancelled') return messagePage('Payment cancelled', `No money was taken (${order}).`);

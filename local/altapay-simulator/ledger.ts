@@ -17,6 +17,16 @@ import {
   settleTransaction,
 } from './documents';
 
+/** The request types the simulator takes; the subscription ones set up an agreement charged later. */
+const requestTypes = [
+  'payment',
+  'paymentAndCapture',
+  'subscription',
+  'subscriptionAndCharge',
+  'subscriptionAndReserve',
+] as const;
+export type SimRequestType = (typeof requestTypes)[number];
+
 /** A payment request as the simulator holds it (read-only view). */
 export interface SimPaymentRequest {
   readonly id: string;
@@ -27,7 +37,8 @@ export interface SimPaymentRequest {
   /** The amount as the gateway writes amounts (the currency's decimals), e.g. '12.50'. */
   readonly formattedAmount: string;
   readonly currency: Currency;
-  readonly type: 'payment' | 'paymentAndCapture';
+  /** `subscription` sets up an agreement, charged later with chargeSubscription. */
+  readonly type: SimRequestType;
   readonly language?: string;
   /** `config[...]` without the prefix: callback_ok, callback_fail, callback_verify_order, ... */
   readonly config: Readonly<Record<string, string>>;
@@ -44,7 +55,12 @@ export interface SimPaymentRequest {
 
 /** A capture, refund or release as the merchant asked for it, whatever the gateway answered. */
 export interface SimOperation {
-  readonly method: 'captureReservation' | 'refundCapturedReservation' | 'releaseReservation';
+  readonly method:
+    | 'captureReservation'
+    | 'refundCapturedReservation'
+    | 'releaseReservation'
+    | 'chargeSubscription'
+    | 'reserveSubscriptionCharge';
   readonly transactionId: string;
   readonly shopOrderId: string;
   /** As sent; undefined when the merchant sent none. */
@@ -68,6 +84,8 @@ export const apiMethods = [
   'captureReservation',
   'releaseReservation',
   'refundCapturedReservation',
+  'chargeSubscription',
+  'reserveSubscriptionCharge',
 ] as const;
 /** One of `apiMethods`. */
 export type ApiMethod = (typeof apiMethods)[number];
@@ -122,6 +140,10 @@ export class Ledger {
         return this.logged(method, params, this.release(params));
       case 'refundCapturedReservation':
         return this.logged(method, params, this.refund(params));
+      case 'chargeSubscription':
+        return this.logged(method, params, this.chargeAgreement(method, params, 'captured'));
+      case 'reserveSubscriptionCharge':
+        return this.logged(method, params, this.chargeAgreement(method, params, 'reserved'));
     }
   }
 
@@ -208,6 +230,31 @@ export class Ledger {
     return settled;
   }
 
+  /**
+   * A new transaction of the agreement's order (AuthType subscription_payment) holding `amount`:
+   * what chargeSubscription, reserveSubscriptionCharge and a subscriptionAnd... request's first
+   * charge make.
+   */
+  chargeOn(agreement: SimTransaction, state: 'captured' | 'reserved', amount: string): SimTransaction {
+    const transactionId = String(this.nextTransactionId++);
+    const at = this.tick(transactionId);
+    const charge = settleTransaction(
+      {
+        ...agreement,
+        transactionId,
+        paymentId: randomUUID(),
+        authType: 'subscription_payment',
+        createdDate: gatewayDateTime(at),
+        reconciliationIdentifiers: [],
+      },
+      state,
+      amount,
+      at,
+    );
+    this.byId.set(transactionId, charge);
+    return charge;
+  }
+
   // --- Merchant API -------------------------------------------------------------------------------
 
   private createPaymentRequest(params: Params): ApiAnswer {
@@ -238,8 +285,8 @@ export class Ledger {
     const minor = toMinorUnits(amount, currency.exponent);
     if (minor === undefined)
       return refuse(`Invalid amount '${amount}': ${currency.alpha} has ${currency.exponent} decimals`);
-    if (type !== 'payment' && type !== 'paymentAndCapture') {
-      return refuse(`Unsupported type '${type}': the simulator supports payment and paymentAndCapture`);
+    if (!isRequestType(type)) {
+      return refuse(`Unsupported type '${type}': the simulator supports ${requestTypes.join(', ')}`);
     }
     // An empty callback URL means none, as an unset terminal setting does.
     const config = Object.fromEntries(
@@ -436,6 +483,39 @@ export class Ledger {
     };
   }
 
+  /**
+   * chargeSubscription / reserveSubscriptionCharge: each charge is a new transaction of the order
+   * (AuthType subscription_payment), the agreement stays as it is; the answer lists both, the
+   * agreement first, as the gateway's does.
+   */
+  private chargeAgreement(
+    method: 'chargeSubscription' | 'reserveSubscriptionCharge',
+    params: Params,
+    state: 'captured' | 'reserved',
+  ): ApiAnswer {
+    const path = `API/${method}`;
+    const agreement = this.byId.get(params.get('transaction_id') ?? '');
+    if (agreement === undefined) return bodyError(path, unknownTransaction(params));
+    if (agreement.transactionStatus !== 'recurring_confirmed') {
+      return operationError(
+        path,
+        `Transaction ${agreement.transactionId} is no active subscription (status ${agreement.transactionStatus})`,
+        agreement,
+        {},
+      );
+    }
+    const currency = currencyOf(agreement);
+    const amount = this.requestedAmount(params, currency, 0n);
+    if (typeof amount === 'string') return operationError(path, amount, agreement, {});
+    if (amount <= 0n) return operationError(path, 'The amount must be greater than 0', agreement, {});
+    const charge = this.chargeOn(agreement, state, formatMinorUnits(amount, currency.exponent));
+    return {
+      status: 200,
+      result: 'Success',
+      xml: apiResponseXml({ path, result: 'Success', transactions: [agreement, charge] }),
+    };
+  }
+
   // --- helpers ------------------------------------------------------------------------------------
 
   /** The `amount` parameter in minor units, `fallback` when absent, or a refusal message. */
@@ -592,4 +672,8 @@ function definedOnly<T extends Record<string, string | undefined>>(record: T): {
     if (value !== undefined && value !== '') result[key] = value;
   }
   return result;
+}
+
+function isRequestType(type: string): type is SimRequestType {
+  return (requestTypes as readonly string[]).includes(type);
 }

@@ -5,6 +5,7 @@ import { type SimTransaction, testCard } from './transaction';
 /** How a payment can stand after the customer acted (or an open payment concluded). */
 export type PaymentState =
   | 'reserved'
+  | 'agreement'
   | 'captured'
   | 'declined'
   | '3ds-failed'
@@ -17,8 +18,11 @@ export interface PaymentStateSpec {
   readonly transactionStatus: string;
   readonly result: string;
   readonly status: string;
-  /** Which amounts the payment amount lands in. */
-  readonly money: 'reserved' | 'captured' | 'none';
+  /**
+   * Which amounts the payment amount lands in; `agreement`: none, yet a success (a subscription
+   * agreement holds no money until it is charged).
+   */
+  readonly money: 'reserved' | 'captured' | 'agreement' | 'none';
   readonly merchantErrorMessage?: string;
   readonly cardHolderErrorMessage?: string;
   readonly mustBeShown: boolean;
@@ -35,6 +39,13 @@ export const paymentStates: Readonly<Record<PaymentState, PaymentStateSpec>> = {
     result: 'Success',
     status: 'succeeded',
     money: 'reserved',
+    mustBeShown: false,
+  },
+  agreement: {
+    transactionStatus: 'recurring_confirmed',
+    result: 'Success',
+    status: 'succeeded',
+    money: 'agreement',
     mustBeShown: false,
   },
   captured: {
@@ -145,7 +156,7 @@ export function settleTransaction(
   return {
     ...transaction,
     transactionStatus: spec.transactionStatus,
-    reservedAmount: spec.money === 'none' ? zero : amount,
+    reservedAmount: spec.money === 'none' || spec.money === 'agreement' ? zero : amount,
     capturedAmount: spec.money === 'captured' ? amount : zero,
     updatedDate: gatewayDateTime(at),
   };

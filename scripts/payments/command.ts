@@ -13,12 +13,14 @@ export interface CommandOptions {
   readonly all: boolean;
   /** capture, refund: how much (exact decimal); all that is left when absent. */
   readonly amount?: string;
-  /** capture, refund, release: the Idempotency-Key to send (a new one per run when absent). */
+  /** capture, refund, release, charge: the Idempotency-Key to send (a new one per run when absent). */
   readonly key?: string;
   /** capture, refund, release: which transaction, when the order has several holding money. */
   readonly transaction?: string;
-  /** capture, refund, release: do it without asking. */
+  /** capture, refund, release, charge: do it without asking. */
   readonly yes: boolean;
+  /** charge: reserve the amount on the agreement (captured later) instead of charging it. */
+  readonly reserve: boolean;
 }
 
 /** The name of a command-specific option, as `Command.options` lists them. */

@@ -1,6 +1,6 @@
 /**
- * `capture`, `refund`, `release <shopOrderId>`: the merchant's operations, through the payments API
- * (POST /payments/{shopOrderId}/captures, /refunds, /releases) exactly as the merchant's back end
+ * `capture`, `refund`, `release`, `charge <shopOrderId>`: the merchant's operations, through the payments API
+ * (POST /payments/{shopOrderId}/captures, /refunds, /releases, /charges) exactly as the merchant's back end
  * calls it, so the CLI gets the same checks, the same once-per-key guarantee and the same event.
  */
 import { randomUUID } from 'node:crypto';
@@ -13,16 +13,22 @@ const routes: Readonly<Record<OperationKind, string>> = {
   capture: 'captures',
   refund: 'refunds',
   release: 'releases',
+  charge: 'charges',
 };
 
 const done: Readonly<Record<OperationKind, string>> = {
   capture: 'Captured',
   refund: 'Refunded',
   release: 'Released',
+  charge: 'Charged',
 };
 
 interface Answer {
-  readonly operation?: { readonly amount?: string; readonly transactionId?: string };
+  readonly operation?: {
+    readonly amount?: string;
+    readonly transactionId?: string;
+    readonly chargedTransactionId?: string;
+  };
   readonly payment?: {
     readonly status?: string;
     readonly currency?: string;
@@ -33,7 +39,7 @@ interface Answer {
   readonly message?: string;
 }
 
-function operationCommand(kind: OperationKind, summary: string, details: string): Command {
+function operationCommand(kind: Exclude<OperationKind, 'charge'>, summary: string, details: string): Command {
   const money = kind !== 'release';
   return {
     name: kind,
@@ -61,6 +67,9 @@ async function operate(kind: OperationKind, context: CommandContext): Promise<nu
   const [shopOrderId, ...extra] = args;
   if (shopOrderId === undefined) throw new UsageError('missing <shopOrderId>', kind);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`, kind);
+  if (kind === 'charge' && options.amount === undefined) {
+    throw new UsageError('missing --amount: how much to charge, such as 49.00', kind);
+  }
   const what = `${kind} ${options.amount ?? (kind === 'release' ? 'the reservation' : 'all that is left')} of order ${shopOrderId} on ${target.description}`;
   if (!options.yes) {
     if (context.confirm === undefined) {
@@ -76,6 +85,7 @@ async function operate(kind: OperationKind, context: CommandContext): Promise<nu
   const body = {
     ...(options.amount === undefined ? {} : { amount: options.amount }),
     ...(options.transaction === undefined ? {} : { transactionId: options.transaction }),
+    ...(options.reserve ? { reserveOnly: true } : {}),
   };
   const answer = await postToApi(
     target,
@@ -95,6 +105,14 @@ async function operate(kind: OperationKind, context: CommandContext): Promise<nu
   if (!options.json) {
     const p = parsed.payment ?? {};
     const amount = [parsed.operation?.amount ?? '?', p.currency].filter(Boolean).join(' ');
+    const charged = parsed.operation?.chargedTransactionId;
+    if (kind === 'charge') {
+      out(
+        `${options.reserve ? 'Reserved' : 'Charged'} ${amount} on the subscription agreement ${parsed.operation?.transactionId ?? '?'} of order ${shopOrderId}: ` +
+          `new transaction ${charged ?? '?'}; payment ${p.status ?? '?'}, captured ${p.capturedAmount ?? '?'} in all`,
+      );
+      return 0;
+    }
     out(
       `${done[kind]} ${amount} of order ${shopOrderId} (transaction ${parsed.operation?.transactionId ?? '?'}): ` +
         `payment ${p.status ?? '?'}, reserved ${p.reservedAmount ?? '?'}, captured ${p.capturedAmount ?? '?'}, refunded ${p.refundedAmount ?? '?'}`,
@@ -118,3 +136,26 @@ export const releaseCommand = operationCommand(
   'release a reservation nothing was captured from',
   'Lets the whole reservation go; refused once anything is captured (refund instead).',
 );
+
+export const chargeCommand: Command = {
+  name: 'charge',
+  summary: "charge an amount on the order's subscription agreement (--amount)",
+  usage: `Usage: npm run payments -- charge <shopOrderId> --amount 49.00 [--reserve] [--yes] [--key <key>]
+
+Charges --amount on the order's active subscription agreement (chargeSubscription); each charge is
+a new transaction of the order, with its own event (payment.subscription_charged). With
+--reserve the amount is reserved (reserveSubscriptionCharge) and captured later (capture).
+
+Goes through the payments API (POST /payments/<shopOrderId>/charges): on the local stack
+directly, on a deployed one (--api <url>, the ApiUrl output) signed with your AWS credentials, which
+need execute-api:Invoke on that route.
+
+  --amount <amount>     how much, such as 49.00 (required)
+  --reserve        reserve it on the card instead of charging it
+  --yes                 do it without asking (scripts); on a terminal you are asked y/N
+  --key <key>           the Idempotency-Key to send: the one printed by an earlier run, to retry
+                        that same request (it is never done twice); a new key per run otherwise
+  --json                the API's answer as JSON`,
+  options: ['json', 'yes', 'key', 'amount', 'reserve'],
+  run: (context) => operate('charge', context),
+};

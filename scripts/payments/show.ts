@@ -1,3 +1,5 @@
+import { agreementOf } from '../../shared/payments/agreement';
+import { transactionStateSchema } from '../../shared/payments/payment';
 import type { Command } from './command';
 import { CliError, UsageError } from './errors';
 import { fields, none, table } from './format';
@@ -65,6 +67,7 @@ function render({ payment, transactions, callbackLog, work, operations }: Stored
           : `${request.amount} ${request.currency} at ${request.createdAt} (request ${request.paymentRequestId}${request.language ? `, language ${request.language}` : ''})`,
       ],
       ['flags', payment.flags?.join(', ') || none],
+      ['agreement', agreementLine(transactions)],
       ['version', String(payment.version)],
       ['created', payment.createdAt],
       ['updated', payment.updatedAt],
@@ -213,4 +216,14 @@ function renderWork(w: StoredWorkRecord): string[] {
       '    ',
     ),
   ];
+}
+
+/** The order's subscription agreement and its state, from the transactions that read in full. */
+function agreementLine(transactions: readonly StoredTransaction[]): string {
+  const readable = transactions.flatMap((t) => {
+    const parsed = transactionStateSchema.safeParse(t);
+    return parsed.success ? [[parsed.data.transactionId, parsed.data] as const] : [];
+  });
+  const agreement = agreementOf({ transactions: Object.fromEntries(readable) });
+  return agreement === undefined ? none : `${agreement.transactionId} (${agreement.state})`;
 }

@@ -37,7 +37,7 @@ export interface Target extends Whereabouts {
   tableName(): Promise<string>;
   queueUrl(): Promise<string>;
   dlqUrl(): Promise<string>;
-  /** The payments API's base URL (capture, refund, release go through it, never to the table). */
+  /** The payments API's base URL (capture, refund, release, charge go through it, never to the table). */
   apiUrl(): Promise<string>;
   close(): void;
 }

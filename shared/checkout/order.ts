@@ -17,6 +17,15 @@ const text = (max: number) =>
   );
 const matching = (pattern: RegExp, mustBe: string) => rule(z.string().check(z.regex(pattern)), mustBe);
 
+export const paymentRequestTypes = [
+  'payment',
+  'paymentAndCapture',
+  'subscription',
+  'subscriptionAndCharge',
+  'subscriptionAndReserve',
+] as const;
+export type PaymentRequestType = (typeof paymentRequestTypes)[number];
+
 /** Whole currency units up to 999 999 999, at most 2 decimals; the currency may allow fewer. */
 const decimalPattern = /^(0|[1-9]\d{0,8})(\.\d{1,2})?$/;
 
@@ -72,7 +81,8 @@ export const orderSchema = rule(
       language: z.optional(
         matching(/^[a-z]{2}$/, 'must be a two-letter lower-case language code such as da or en'),
       ),
-      type: z.optional(z.enum(['payment', 'paymentAndCapture'])),
+      /** AltaPay's request types: a one-off payment, or a subscription agreement (charged later). */
+      type: z.optional(z.enum(paymentRequestTypes)),
       /**
        * Until when the signed order may start a payment: a signed order that leaks (a browser history, a
        * log) is worth nothing after it. Signed-order.ts checks it against the clock.

@@ -1,5 +1,6 @@
 import { findCurrency } from '../altapay/currency';
 import { ConflictError, MalformedRequestError, NotFoundError, UnprocessableRequestError } from '../errors';
+import { agreementOf } from '../payments/agreement';
 import { compareAmounts, subtractAmounts, toMinorUnits } from '../payments/money';
 import type { Payment, TransactionState } from '../payments/payment';
 import { holdsMoney } from '../payments/status-properties';
@@ -44,6 +45,7 @@ export function decideOperation(
       `Payment ${order} has a callback for transaction ${claimed.transactionId} the gateway has not confirmed yet. Try again in a few seconds.`,
     );
   }
+  if (kind === 'charge') return decideCharge(payment, body);
   const transaction = chooseTransaction(payment, kind, body.transactionId);
   const { reservedAmount, capturedAmount, refundedAmount } = transaction;
   const id = transaction.transactionId;
@@ -77,6 +79,24 @@ export function decideOperation(
       }
       return { transaction, amount: reservedAmount };
   }
+}
+
+/** A charge goes on the order's active subscription agreement; 409 when it has none. */
+function decideCharge(payment: Payment, body: OperationBody): AllowedOperation {
+  const order = payment.shopOrderId;
+  const agreement = agreementOf(payment);
+  const transaction = agreement === undefined ? undefined : payment.transactions[agreement.transactionId];
+  if (agreement === undefined || transaction === undefined || agreement.state !== 'active') {
+    throw new ConflictError(
+      'no_active_agreement',
+      agreement === undefined
+        ? `Order ${order} has no subscription agreement to charge: start it with a signed order of type subscription (or subscriptionAndCharge, subscriptionAndReserve).`
+        : `Order ${order} has no active subscription agreement to charge: agreement ${agreement.transactionId} is ${agreement.state}.`,
+    );
+  }
+  const amount = body.amount ?? '';
+  checkDecimals(payment, amount);
+  return { transaction, amount };
 }
 
 /**
@@ -118,7 +138,7 @@ function chooseTransaction(
   return only;
 }
 
-function checkedAmount(payment: Payment, amount: string, left: string, kind: 'capture' | 'refund'): string {
+function checkDecimals(payment: Payment, amount: string): void {
   const exponent = findCurrency(payment.currency ?? '')?.exponent;
   if (exponent !== undefined && toMinorUnits(amount, exponent) === undefined) {
     throw new MalformedRequestError(
@@ -126,6 +146,10 @@ function checkedAmount(payment: Payment, amount: string, left: string, kind: 'ca
       `Field amount must not have more decimals than ${payment.currency} has (${exponent}).`,
     );
   }
+}
+
+function checkedAmount(payment: Payment, amount: string, left: string, kind: 'capture' | 'refund'): string {
+  checkDecimals(payment, amount);
   if (compareAmounts(amount, left) > 0) {
     throw new UnprocessableRequestError(
       'amount_too_large',

@@ -8,6 +8,9 @@ export function operationView(record: OperationRecord) {
       idempotencyKey: record.idempotencyKey,
       transactionId: record.transactionId,
       amount: record.amount,
+      ...(record.chargedTransactionId === undefined
+        ? {}
+        : { chargedTransactionId: record.chargedTransactionId }),
       state: record.state,
       ...(record.result === undefined ? {} : { result: record.result }),
       ...(record.merchantErrorMessage === undefined

@@ -5,4 +5,5 @@ export const operationEventTypes: Readonly<Record<OperationKind, string>> = {
   capture: 'payment.captured',
   refund: 'payment.refunded',
   release: 'payment.released',
+  charge: 'payment.subscription_charged',
 };

@@ -4,8 +4,11 @@
  */
 import * as z from 'zod/mini';
 
-/** capture: take reserved money; refund: give captured money back; release: let a reservation go. */
-export const operationKinds = ['capture', 'refund', 'release'] as const;
+/**
+ * capture: take reserved money; refund: give captured money back; release: let a reservation go;
+ * charge: charge (or reserve) an amount on a subscription agreement, a new transaction each time.
+ */
+export const operationKinds = ['capture', 'refund', 'release', 'charge'] as const;
 export type OperationKind = (typeof operationKinds)[number];
 export const operationKindSchema = z.enum(operationKinds);
 

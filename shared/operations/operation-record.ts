@@ -1,5 +1,5 @@
 /**
- * The record of one merchant operation (capture, refund, release), its own item in the order's
+ * The record of one merchant operation (capture, refund, release, charge), its own item in the order's
  * partition (`operation#<Idempotency-Key>`): who asked, when, for what, what the gateway answered.
  * It is what makes a repeated request harmless: the key is claimed before the gateway is called, and
  * a repeat is answered from here.
@@ -36,6 +36,13 @@ export const operationRecordSchema = z.object({
    * looks again before it asks again.
    */
   state: z.enum(operationStates),
+  /**
+   * A charge: the order's transaction ids before the call. After a lost answer, a charge of the
+   * agreement that is not among them is this one's.
+   */
+  transactionsBefore: z.optional(z.array(z.string())),
+  /** A charge, once done: the transaction it made (the record's transactionId is the agreement's). */
+  chargedTransactionId: z.optional(z.string()),
   /** The transaction's amounts just before the call: what tells, after a lost answer, whether it happened. */
   before: z.readonly(amountsSchema),
   /** The gateway's Result (Success, Error, Failed); absent until it answered. */

@@ -1,5 +1,5 @@
 /**
- * What a capture, refund or release request says: its `Idempotency-Key` and its body, read into one
+ * What a capture, refund, release or charge request says: its `Idempotency-Key` and its body, read into one
  * shape and fingerprinted, so that a repeat can be told from another request under the same key.
  */
 import { createHash } from 'node:crypto';
@@ -42,13 +42,29 @@ const releaseBodySchema = rule(
   'must be empty, {} or {"transactionId": "80000001"}',
 );
 
+/** Charge: how much to take from the agreement; `reserveOnly` reserves it for a capture later. */
+const chargeBodySchema = rule(
+  z.strictObject({
+    amount: rule(
+      z.string().check(z.regex(/^(0|[1-9]\d{0,8})(\.\d{1,2})?$/), z.refine(isPositiveAmount)),
+      'must look like 49.00: digits, a dot, at most 2 decimals, more than 0',
+    ),
+    reserveOnly: z.optional(rule(z.boolean(), 'must be true or false')),
+  }),
+  'must be a JSON object such as {"amount": "49.00"} or {"amount": "49.00", "reserveOnly": true}',
+);
+
 const bodySchemas = {
   capture: moneyBodySchema,
   refund: moneyBodySchema,
   release: releaseBodySchema,
+  charge: chargeBodySchema,
 } as const satisfies Record<OperationKind, z.ZodMiniType>;
 
-export type OperationBody = Readonly<z.output<typeof moneyBodySchema>>;
+/** Every kind's body in one shape: each field is optional, and only its own kind's schema lets it in. */
+export type OperationBody = Readonly<
+  z.output<typeof moneyBodySchema> & Partial<z.output<typeof chargeBodySchema>>
+>;
 
 /** The Idempotency-Key header's value; a 400 when it is missing or not of the accepted shape. */
 export function readIdempotencyKey(value: string | undefined): string {

@@ -10,7 +10,7 @@ import { gatewayAnswer } from '../payments/apply-callback';
 import { addAmounts, compareAmounts, subtractAmounts } from '../payments/money';
 import type { Payment } from '../payments/payment';
 import { queueWork, saveDecision } from '../payments/save-decision';
-import { transactionPhase } from '../payments/transaction-phase';
+import { isSubscriptionCharge, transactionPhase } from '../payments/transaction-phase';
 import type { Clock, Log, OperationResult, PaymentGateway, PaymentStore, WorkQueue } from '../ports';
 import { withCurrency } from '../worker/gateway-state';
 import { decideOperation } from './decide-operation';
@@ -82,6 +82,7 @@ export async function runOperation(
     requestedAt: now,
     transactionId: transaction.transactionId,
     amount,
+    ...(request.kind === 'charge' ? { transactionsBefore: Object.keys(payment.transactions) } : {}),
     state: 'in-progress',
     before: {
       reservedAmount: transaction.reservedAmount,
@@ -129,7 +130,7 @@ async function repeat(
   if ((await deps.store.saveOperation(resumed, record.revision)) === 'conflict') throw beingProcessed(record);
   const seen = await look(deps, resumed);
   if (seen !== undefined && happened(resumed, seen)) {
-    return finish(deps, resumed, [seen], 'the answer was lost; the gateway shows it happened');
+    return finish(deps, resumed, seen, 'the answer was lost; the gateway shows it happened');
   }
   if (seen === undefined) return unknown(deps, resumed, 'AltaPay could not be asked whether it happened.');
   deps.log.info('operation retried: the gateway shows it did not happen', logContext(resumed));
@@ -158,7 +159,7 @@ async function call(
     if (!error.outcomeUnknown) return unknown(deps, record, error.message);
     const seen = await look(deps, record);
     if (seen !== undefined && happened(record, seen)) {
-      return finish(deps, record, [seen], 'the answer was lost; the gateway shows it happened');
+      return finish(deps, record, seen, 'the answer was lost; the gateway shows it happened');
     }
     return unknown(deps, record, error.message);
   }
@@ -176,13 +177,39 @@ async function call(
     await save(deps, refused, record.revision);
     return { outcome: 'refused', record: refused, replayed: false };
   }
-  const mine = answer.transactions.filter((t) => t.transactionId === record.transactionId);
-  const seen = mine.length > 0 ? mine : [await look(deps, record)].filter((t) => t !== undefined);
+  // A charge answers the agreement and the new transaction it made; the others their own transaction.
+  const mine =
+    record.kind === 'charge'
+      ? answer.transactions
+      : answer.transactions.filter((t) => t.transactionId === record.transactionId);
+  const shows = record.kind === 'charge' ? happened(record, mine) : mine.length > 0;
+  const seen = shows ? mine : ((await look(deps, record)) ?? []);
+  if (record.kind === 'charge' && !happened(record, seen)) return chargedUnseen(deps, record);
   // Without the transaction there is nothing to record: the retry looks again and records it then.
   if (seen.length === 0) {
     return unknown(deps, record, 'AltaPay answered Success, but the transaction could not be read back.');
   }
   return finish(deps, record, seen);
+}
+
+/**
+ * A charge answered Success whose new transaction neither the answer nor the order's list shows.
+ * Success is the gateway's word that it charged, and a charge has no amounts to compare, so asking
+ * again could charge twice: the operation is done, and the transaction is recorded once the gateway
+ * is asked about the order again (`npm run payments -- reconcile`).
+ */
+async function chargedUnseen(deps: OperationDeps, record: OperationRecord): Promise<OperationOutcome> {
+  const done: OperationRecord = {
+    ...record,
+    state: 'done',
+    result: 'Success',
+    detail: 'AltaPay answered Success, but the new transaction could not be read back yet.',
+    revision: record.revision + 1,
+    updatedAt: deps.clock.now().toISOString(),
+  };
+  await save(deps, done, record.revision);
+  deps.log.warn('charge done, its transaction not seen yet', logContext(done));
+  return { outcome: 'done', record: done, replayed: false };
 }
 
 function send(
@@ -197,22 +224,47 @@ function send(
       return gateway.refundCapturedReservation(record.transactionId, record.amount, body.orderLines);
     case 'release':
       return gateway.releaseReservation(record.transactionId);
+    case 'charge':
+      return gateway.chargeSubscription(record.transactionId, record.amount, {
+        reserveOnly: body.reserveOnly === true,
+      });
   }
 }
 
-/** The gateway's transaction now, or undefined when it cannot be asked. */
-async function look(deps: OperationDeps, record: OperationRecord): Promise<GatewayTransaction | undefined> {
+/**
+ * The gateway's transaction now (for a charge: the order's transactions, where a new charge shows),
+ * or undefined when it cannot be asked.
+ */
+async function look(
+  deps: OperationDeps,
+  record: OperationRecord,
+): Promise<readonly GatewayTransaction[] | undefined> {
   try {
+    if (record.kind === 'charge') return await deps.gateway.transactionsOfOrder(record.shopOrderId);
     const answers = await deps.gateway.transactions(record.transactionId);
-    return answers.find((t) => t.transactionId === record.transactionId);
+    return answers.filter((t) => t.transactionId === record.transactionId);
   } catch (error) {
     if (error instanceof GatewayError) return undefined;
     throw error;
   }
 }
 
-/** True when the transaction moved by the operation's amount since the record's `before`. */
-function happened(record: OperationRecord, t: GatewayTransaction): boolean {
+/**
+ * True when the transaction moved by the operation's amount since the record's `before`; for a
+ * charge, when a charge of the agreement the order did not have before the call is there.
+ */
+function happened(record: OperationRecord, seen: readonly GatewayTransaction[]): boolean {
+  if (record.kind === 'charge') {
+    const before = new Set(record.transactionsBefore ?? []);
+    return seen.some(
+      (t) =>
+        isSubscriptionCharge(t) &&
+        !before.has(t.transactionId) &&
+        compareAmounts(addAmounts(t.reservedAmount, t.capturedAmount), '0') > 0,
+    );
+  }
+  const t = seen.find((s) => s.transactionId === record.transactionId);
+  if (t === undefined) return false;
   const moved = (after: string, before: string) =>
     compareAmounts(subtractAmounts(after, before), record.amount) >= 0;
   switch (record.kind) {
@@ -223,6 +275,7 @@ function happened(record: OperationRecord, t: GatewayTransaction): boolean {
     case 'release':
       return transactionPhase(t, { callbackType: 'notification' }) === 'released';
   }
+  return false;
 }
 
 /**
@@ -237,6 +290,12 @@ async function finish(
 ): Promise<OperationOutcome> {
   const transactions = seen.map(withCurrency);
   const after = transactions.find((t) => t.transactionId === record.transactionId);
+  const charged =
+    record.kind === 'charge'
+      ? transactions.find(
+          (t) => isSubscriptionCharge(t) && !record.transactionsBefore?.includes(t.transactionId),
+        )
+      : undefined;
   const operation: WorkOperation = {
     kind: record.kind,
     amount: record.amount,
@@ -259,6 +318,7 @@ async function finish(
     state: 'done',
     result: 'Success',
     ...(detail === undefined ? {} : { detail }),
+    ...(charged === undefined ? {} : { chargedTransactionId: charged.transactionId }),
     paymentAfter: amountsOf(decision.payment),
     revision: record.revision + 1,
     updatedAt: now,

@@ -1,5 +1,6 @@
 import { NotFoundError } from '../errors';
 import type { PaymentHistory, PaymentStore } from '../ports';
+import { type Agreement, agreementOf } from './agreement';
 import type { CallbackLogEntry } from './callback-log';
 import { whyItFailed } from './error-messages';
 import {
@@ -46,6 +47,8 @@ export type PaymentView = Pick<
     readonly callbackType: CallbackType;
     readonly receivedAt: string;
   };
+  /** The order's subscription agreement, when it has one: the transaction charges go on, and its state. */
+  readonly agreement?: Agreement;
   /** What the shop asked for, when the order was started through POST /payments. */
   readonly expected?: { readonly amount: string; readonly currency: string };
   readonly callbackLog: readonly Pick<
@@ -66,6 +69,7 @@ export async function getPaymentView(store: PaymentStore, shopOrderId: string): 
 function toView({ payment, callbackLog, callbacksNotLogged }: PaymentHistory): PaymentView {
   const claim = newestClaimOf(payment);
   const { request } = payment;
+  const agreement = agreementOf(payment);
   return {
     shopOrderId: payment.shopOrderId,
     status: payment.status,
@@ -78,6 +82,7 @@ function toView({ payment, callbackLog, callbacksNotLogged }: PaymentHistory): P
             receivedAt: claim.receivedAt,
           },
         }),
+    ...(agreement === undefined ? {} : { agreement }),
     ...(request === undefined ? {} : { expected: { amount: request.amount, currency: request.currency } }),
     ...(payment.currency === undefined ? {} : { currency: payment.currency }),
     flags: payment.flags,

@@ -194,7 +194,7 @@ export const paymentWorkSchema = z.object({
   previousStatus: z.optional(paymentStatusSchema),
   transactionIds: z.readonly(z.array(mapKey(64)).check(z.maxLength(100, 'too many'))),
   createdAt: timestampSchema,
-  /** Set when a merchant's capture, refund or release caused the change (shared/operations). */
+  /** Set when a merchant's capture, refund, release or charge caused the change (shared/operations). */
   operation: z.optional(z.readonly(workOperationSchema)),
 });
 export type PaymentWork = Readonly<z.infer<typeof paymentWorkSchema>>;

@@ -20,7 +20,7 @@ export function saveDecision(
   options: {
     /** False: the change is saved without work of its own (the gateway's answer to work that asked). */
     readonly createsWork?: boolean;
-    /** The merchant's operation (capture, refund, release) this change records: it always makes work. */
+    /** The merchant's operation (capture, refund, release, charge) this change records: it always makes work. */
     readonly operation?: WorkOperation;
   } = {},
 ): Promise<{ decision: Decision; work?: PaymentWork }> {

@@ -58,3 +58,17 @@ export const isFinal = (status: PaymentStatus): boolean => hasStatusProperty(sta
 export const mayStartNewPayment = (status: PaymentStatus): boolean =>
   hasStatusProperty(status, 'mayStartNewPayment');
 export const mayBeVerified = (status: PaymentStatus): boolean => hasStatusProperty(status, 'mayBeVerified');
+
+/**
+ * What a subscription agreement's transaction phase means for charging it: `active` may be charged;
+ * `pending` waits for the customer or the gateway; `failed` never came to be; `released` was ended
+ * (by the merchant, or by the gateway after the first charge of some agreement types).
+ */
+export type AgreementState = 'pending' | 'active' | 'failed' | 'released';
+
+export function agreementState(phase: PaymentStatus): AgreementState {
+  if (holdsMoney(phase)) return 'active';
+  if (returnedMoney(phase)) return 'released';
+  if (phase === 'failed' || phase === 'cancelled') return 'failed';
+  return 'pending';
+}

@@ -55,6 +55,22 @@ export function isOneOffPayment(t: { readonly authType?: string }): boolean {
   return t.authType === undefined || oneOffAuthTypes.has(t.authType);
 }
 
+/** AuthTypes of a subscription agreement: the card saved for charges later, itself no charge. */
+export const agreementAuthTypes: ReadonlySet<string> = new Set([
+  'subscription',
+  'subscriptionAndCharge',
+  'subscriptionAndReserve',
+]);
+
+export function isSubscriptionAgreement(t: { readonly authType?: string }): boolean {
+  return agreementAuthTypes.has(t.authType ?? '');
+}
+
+/** A charge (or reservation) made on an agreement: chargeSubscription's new transaction. */
+export function isSubscriptionCharge(t: { readonly authType?: string }): boolean {
+  return t.authType === 'subscription_payment';
+}
+
 /** The context a transaction arrived in; only consulted when status and amounts do not decide. */
 export interface PhaseContext {
   readonly callbackType: CallbackType;

@@ -10,5 +10,9 @@ paymentGatewayContract('MemoryGateway', {
     const shopOrderId = `memory-${++orders}`;
     return { shopOrderId, transactionId: gateway.reserve(shopOrderId, amount) };
   },
+  agree: async () => {
+    const shopOrderId = `memory-${++orders}`;
+    return { shopOrderId, transactionId: gateway.agree(shopOrderId) };
+  },
   loseNextAnswer: (method) => gateway.loseNextAnswer(method),
 });

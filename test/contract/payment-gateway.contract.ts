@@ -6,6 +6,8 @@ export interface GatewayUnderTest {
   readonly gateway: () => PaymentGateway;
   /** A fresh order with one reservation of `amount` DKK, as a customer's payment leaves it. */
   readonly reserve: (amount: string) => Promise<{ shopOrderId: string; transactionId: string }>;
+  /** A fresh order with a subscription agreement (charged later), as a customer's sign-up leaves it. */
+  readonly agree: () => Promise<{ shopOrderId: string; transactionId: string }>;
   /** The next call of `method` happens at the gateway, but its answer never comes back. */
   readonly loseNextAnswer: (method: 'captureReservation' | 'refundCapturedReservation') => void;
 }
@@ -32,6 +34,39 @@ export function paymentGatewayContract(name: string, subject: GatewayUnderTest):
       ]);
       expect(amounts(listed[0])).toEqual(['249.00', '0.00', '0.00']);
       expect(await gateway.transactionsOfOrder(`${shopOrderId}-unknown`)).toEqual([]);
+    });
+
+    it('charges an agreement twice, each charge a new transaction; reserves only when asked; refuses a charge on a one-off reservation', async () => {
+      const { shopOrderId, transactionId } = await subject.agree();
+      const gateway = subject.gateway();
+
+      const first = await gateway.chargeSubscription(transactionId, '49.00', { reserveOnly: false });
+      const reservedCharge = await gateway.chargeSubscription(transactionId, '20.00', { reserveOnly: true });
+      const oneOff = await subject.reserve('100.00');
+      const notAnAgreement = await gateway.chargeSubscription(oneOff.transactionId, '49.00', {
+        reserveOnly: false,
+      });
+
+      expect(first.result).toBe('Success');
+      const [agreement, charge] = first.transactions;
+      expect(agreement).toMatchObject({ transactionId, transactionStatus: 'recurring_confirmed' });
+      expect(charge).toMatchObject({
+        authType: 'subscription_payment',
+        transactionStatus: 'captured',
+        shopOrderId,
+      });
+      expect(amounts(charge)).toEqual(['49.00', '49.00', '0.00']);
+      expect(reservedCharge.transactions[1]).toMatchObject({ transactionStatus: 'preauth' });
+      expect(amounts(reservedCharge.transactions[1])).toEqual(['20.00', '0.00', '0.00']);
+      const listed = await gateway.transactionsOfOrder(shopOrderId);
+      expect(listed.map((t) => t.authType)).toEqual([
+        'subscription',
+        'subscription_payment',
+        'subscription_payment',
+      ]);
+      expect(new Set(listed.map((t) => t.transactionId)).size).toBe(3);
+      expect(notAnAgreement.result).toBe('Error');
+      expect(notAnAgreement.merchantErrorMessage).toMatch(/is no active subscription \(status preauth\)/);
     });
 
     it('captures in parts, refuses more than is left with the amounts, and captures the rest', async () => {

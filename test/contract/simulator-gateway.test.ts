@@ -28,21 +28,25 @@ afterAll(async () => {
 // "the shop never hears".
 const nowhere = 'http://127.0.0.1:9/callback';
 
+/** A payment request of `type` paid on the simulator's page, the shop never told; its transaction. */
+async function paid(amount: string, type: 'payment' | 'subscription') {
+  const shopOrderId = `contract-${++orders}`;
+  const { paymentRequestId } = await client.createPaymentRequest({
+    shopOrderId,
+    amount,
+    currency: 'DKK',
+    type,
+    callbacks: { ok: nowhere, fail: nowhere, open: nowhere, notification: nowhere, verifyOrder: nowhere },
+  });
+  await simulator.pay(paymentRequestId, 'success-unheard');
+  const [transaction] = simulator.transactions(shopOrderId);
+  if (transaction === undefined) throw new Error(`the simulator holds no transaction for ${shopOrderId}`);
+  return { shopOrderId, transactionId: transaction.transactionId };
+}
+
 paymentGatewayContract('AltaPayMerchantApi on the simulator', {
   gateway: () => client,
-  reserve: async (amount) => {
-    const shopOrderId = `contract-${++orders}`;
-    const { paymentRequestId } = await client.createPaymentRequest({
-      shopOrderId,
-      amount,
-      currency: 'DKK',
-      type: 'payment',
-      callbacks: { ok: nowhere, fail: nowhere, open: nowhere, notification: nowhere, verifyOrder: nowhere },
-    });
-    await simulator.pay(paymentRequestId, 'success-unheard');
-    const [transaction] = simulator.transactions(shopOrderId);
-    if (transaction === undefined) throw new Error(`the simulator holds no transaction for ${shopOrderId}`);
-    return { shopOrderId, transactionId: transaction.transactionId };
-  },
+  agree: () => paid('49.00', 'subscription'),
+  reserve: (amount) => paid(amount, 'payment'),
   loseNextAnswer: (method) => simulator.failNext('answer-lost', method),
 });

@@ -278,6 +278,7 @@ describe('the settings', () => {
       'capture-payment': { ALTAPAY_GATEWAY_URL: DEFAULT_ALTAPAY_GATEWAY_URL },
       'refund-payment': { ALTAPAY_GATEWAY_URL: DEFAULT_ALTAPAY_GATEWAY_URL },
       'release-payment': { ALTAPAY_GATEWAY_URL: DEFAULT_ALTAPAY_GATEWAY_URL },
+      'charge-payment': { ALTAPAY_GATEWAY_URL: DEFAULT_ALTAPAY_GATEWAY_URL },
       'payment-worker': {
         WORK_MAX_ATTEMPTS: String(WORK_QUEUE_MAX_RECEIVE_COUNT),
         AUTO_CAPTURE: 'false',

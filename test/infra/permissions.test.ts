@@ -35,6 +35,7 @@ const expected: Readonly<Record<LambdaName, Record<string, readonly string[]>>> 
   'capture-payment': { ...readsAndWritesPayments, ...sendsWork },
   'refund-payment': { ...readsAndWritesPayments, ...sendsWork },
   'release-payment': { ...readsAndWritesPayments, ...sendsWork },
+  'charge-payment': { ...readsAndWritesPayments, ...sendsWork },
   'payment-worker': {
     ...readsAndWritesPayments,
     'work queue': [

@@ -40,6 +40,7 @@ export const secretsRead: Readonly<Record<LambdaName, readonly PaymentSecretName
   'capture-payment': ['altapay-api'],
   'refund-payment': ['altapay-api'],
   'release-payment': ['altapay-api'],
+  'charge-payment': ['altapay-api'],
   // The gateway (API user), callbacks queued while the table was down (callback secret), signed events.
   'payment-worker': ['altapay-api', 'altapay-callback', 'merchant-webhook'],
   'work-sweeper': [],

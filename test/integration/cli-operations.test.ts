@@ -158,3 +158,31 @@ describe('npm run payments -- capture on a deployed API', () => {
     expect(request?.headers?.['idempotency-key']).toBe(keyOf(stderr));
   });
 });
+
+describe('npm run payments -- charge', () => {
+  it('charges the subscription agreement --amount with --yes: a new transaction each time, and show names the agreement', async () => {
+    const order = 'cli-sub';
+    await stack.simulator.pay(await stack.createPayment(order, '49.00', 'subscription'), 'success');
+    await stack.merchant.waitFor((events) => events.some((e) => e.shopOrderId === order));
+    await stack.workSettled();
+    const agreementId = (await stack.payment(order))?.agreement?.transactionId;
+
+    const first = await run('charge', order, '--amount', '49.00', '--yes');
+    const second = await run('charge', order, '--amount', '49.00', '--yes');
+
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(
+      new RegExp(
+        `^Charged 49\\.00 DKK on the subscription agreement ${agreementId} of order ${order}: new transaction \\d+; payment captured, captured 49\\.00 in all\\n$`,
+      ),
+    );
+    expect(second.stdout).toMatch(/captured 98\.00 in all\n$/);
+    const newId = (stdout: string) => /new transaction (\d+)/.exec(stdout)?.[1];
+    expect(newId(first.stdout)).not.toBe(newId(second.stdout));
+    const shown = await run('show', order);
+    expect(shown.stdout).toMatch(new RegExp(`\\n {2}agreement\\s+${agreementId} \\(active\\)\\n`));
+    const missing = await run('charge', order, '--yes');
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('missing --amount');
+  });
+});

@@ -244,7 +244,7 @@ describe('createPaymentRequest', () => {
     ['a negative amount', { amount: '-1' }, /amount/],
     ['decimals the currency lacks', { amount: '100.50', currency: 'JPY' }, /JPY has 0 decimals/],
     ['an unknown currency', { currency: 'XYZ' }, /Unknown currency/],
-    ['an unsupported type', { type: 'subscription' }, /type/],
+    ['an unsupported type', { type: 'verifyCard' }, /type/],
     ['a callback that is not a URL', { 'config[callback_ok]': 'not a url' }, /callback_ok/],
   ])('answers Result Error for %s', async (_case, override, message) => {
     const response = await callApi('createPaymentRequest', {

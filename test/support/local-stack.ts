@@ -29,9 +29,9 @@ export interface StackUnderTest {
   readonly shopOrderKey: string;
   /**
    * POST /payments as the shop's back end does: the order signed with the stack's shop key; resolves
-   * with the gateway's payment request id (fails unless 201).
+   * with the gateway's payment request id (fails unless 201). `type` as the order may name it.
    */
-  createPayment(shopOrderId: string, amount?: string): Promise<string>;
+  createPayment(shopOrderId: string, amount?: string, type?: string): Promise<string>;
   /** Every item of an order's partition, read from the table directly (not through the proxies). */
   orderItems(shopOrderId: string): Promise<Record<string, unknown>[]>;
   /** The worker's record of one piece of work (`recordKey = work#<workId>`), or undefined. */
@@ -211,11 +211,9 @@ export function useLocalStack(
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },
-    async createPayment(shopOrderId, amount = '100.00') {
-      const response = await fetch(
-        `${get().apiUrl}/payments`,
-        signedJsonRequest({ shopOrderId, amount, currency: 'DKK' }, get().shopOrderKey),
-      );
+    async createPayment(shopOrderId, amount = '100.00', type) {
+      const order = { shopOrderId, amount, currency: 'DKK', ...(type === undefined ? {} : { type }) };
+      const response = await fetch(`${get().apiUrl}/payments`, signedJsonRequest(order, get().shopOrderKey));
       const text = await response.text();
       if (response.status !== 201)
         throw new Error(`POST /payments ${shopOrderId}: ${response.status} ${text}`);

@@ -9,6 +9,7 @@ import { transactionXml } from './gateway';
 interface HeldTransaction {
   readonly transactionId: string;
   readonly shopOrderId: string;
+  readonly authType: string;
   status: string;
   reserved: bigint;
   captured: bigint;
@@ -26,7 +27,12 @@ export interface GatewayCall {
   readonly orderLines?: readonly OrderLine[];
 }
 
-type Method = 'captureReservation' | 'refundCapturedReservation' | 'releaseReservation' | 'payments';
+type Method =
+  | 'captureReservation'
+  | 'refundCapturedReservation'
+  | 'releaseReservation'
+  | 'chargeSubscription'
+  | 'payments';
 
 /**
  * A PaymentGateway in memory with the gateway's rules for money (test/contract/payment-gateway.contract.ts
@@ -48,8 +54,25 @@ export class MemoryGateway implements PaymentGateway {
     this.held.set(transactionId, {
       transactionId,
       shopOrderId,
+      authType: 'payment',
       status: 'preauth',
       reserved: minor(amount) ?? 0n,
+      captured: 0n,
+      refunded: 0n,
+      changes: 0,
+    });
+    return transactionId;
+  }
+
+  /** A subscription agreement for the order, as a customer's sign-up leaves it; its transaction id. */
+  agree(shopOrderId: string): string {
+    const transactionId = String(this.nextId++);
+    this.held.set(transactionId, {
+      transactionId,
+      shopOrderId,
+      authType: 'subscription',
+      status: 'recurring_confirmed',
+      reserved: 0n,
       captured: 0n,
       refunded: 0n,
       changes: 0,
@@ -137,6 +160,37 @@ export class MemoryGateway implements PaymentGateway {
     });
   }
 
+  async chargeSubscription(
+    agreementId: string,
+    amount: string,
+    options: { readonly reserveOnly: boolean },
+  ): Promise<OperationResult> {
+    this.calls.push({ method: 'chargeSubscription', transactionId: agreementId, amount });
+    let charge: HeldTransaction | undefined;
+    const answer = this.operate('chargeSubscription', agreementId, (t) => {
+      if (t.status !== 'recurring_confirmed')
+        return `Transaction ${t.transactionId} is no active subscription (status ${t.status})`;
+      const wanted = minor(amount);
+      if (wanted === undefined) return `Invalid amount '${amount}'`;
+      if (wanted <= 0n) return 'The amount must be greater than 0';
+      charge = {
+        transactionId: String(this.nextId++),
+        shopOrderId: t.shopOrderId,
+        authType: 'subscription_payment',
+        status: options.reserveOnly ? 'preauth' : 'captured',
+        reserved: wanted,
+        captured: options.reserveOnly ? 0n : wanted,
+        refunded: 0n,
+        changes: 0,
+      };
+      this.held.set(charge.transactionId, charge);
+      return undefined;
+    });
+    return charge === undefined
+      ? answer
+      : { ...answer, transactions: [...answer.transactions, view(charge)] };
+  }
+
   /** Applies `change` (which answers a refusal reason, or undefined once it changed the transaction). */
   private operate(
     method: Method,
@@ -195,6 +249,7 @@ function view(t: HeldTransaction): GatewayTransaction {
       reserved: format(t.reserved),
       captured: format(t.captured),
       refunded: format(t.refunded),
+      authType: t.authType,
       updated,
     }),
   ).transactions;

@@ -25,5 +25,8 @@ export const validatorWording: readonly string[] = [
 /** The validator phrases `message` contains (none, for a message fit to send). */
 export function validatorPhrasesIn(message: string): string[] {
   const lower = message.toLowerCase();
-  return validatorWording.filter((phrase) => lower.includes(phrase.toLowerCase()));
+  // NaN is printed in exactly that case; any case would find it in "subscriptionAndCharge".
+  return validatorWording.filter((phrase) =>
+    phrase === 'NaN' ? message.includes(phrase) : lower.includes(phrase.toLowerCase()),
+  );
 }

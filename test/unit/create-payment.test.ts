@@ -44,6 +44,9 @@ class RecordingGateway implements PaymentGateway {
   async releaseReservation(): Promise<never> {
     throw new Error('create-payment never releases');
   }
+  async chargeSubscription(): Promise<never> {
+    throw new Error('create-payment never charges a subscription');
+  }
 }
 
 function setup() {

@@ -31,6 +31,9 @@ class FakeGateway implements PaymentGateway {
   async releaseReservation(): Promise<never> {
     throw new Error('not used by the worker');
   }
+  async chargeSubscription(): Promise<never> {
+    throw new Error('not used by the worker');
+  }
   async transactions(id: string) {
     const t = this.known.get(id);
     return t ? [t] : [];

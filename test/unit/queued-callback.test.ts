@@ -70,6 +70,7 @@ function setup(secrets: readonly string[] = [secret]) {
       transactionsOfOrder: () => Promise.reject(new Error('not used')),
       refundCapturedReservation: () => Promise.reject(new Error('not used')),
       releaseReservation: () => Promise.reject(new Error('not used')),
+      chargeSubscription: () => Promise.reject(new Error('not used')),
     },
     autoCapture: false,
     deliveryBackoffMs: [],

@@ -42,7 +42,11 @@ const orderFields: readonly (readonly [string, Record<string, unknown>, string])
     { ...order, language: 'Danish' },
     'Field language must be a two-letter lower-case language code such as da or en.',
   ],
-  ['type', { ...order, type: 'capture' }, 'Field type must be payment or paymentAndCapture.'],
+  [
+    'type',
+    { ...order, type: 'capture' },
+    'Field type must be payment, paymentAndCapture, subscription, subscriptionAndCharge or subscriptionAndReserve.',
+  ],
   [
     'expiresAt',
     { ...order, expiresAt: '1 December 2026' },
