@@ -105,6 +105,8 @@ export interface MerchantNotifier {
 
 /** A payment request as the shop asks for it, in our terms; the gateway adapter speaks AltaPay's. */
 export interface PaymentRequestInput {
+  /** The AltaPay terminal's name, as configured (see shared/checkout/terminals.ts). */
+  readonly terminal: string;
   readonly shopOrderId: string;
   /** Exact decimal string. */
   readonly amount: string;

@@ -13,8 +13,6 @@ export interface MerchantApiConfig {
   readonly baseUrl: URL;
   readonly username: string;
   readonly password: string;
-  /** Needed for createPaymentRequest only. */
-  readonly terminal?: string;
   /** Per call; well inside API Gateway's 29 s so the shop gets our 502, not a gateway timeout. */
   readonly timeoutMs: number;
 }
@@ -63,11 +61,8 @@ export class AltaPayMerchantApi implements PaymentGateway {
   }
 
   async createPaymentRequest(input: PaymentRequestInput): Promise<{ paymentRequestId: string; url: string }> {
-    const { terminal } = this.config;
-    if (terminal === undefined)
-      throw new GatewayError('rejected', 'No AltaPay terminal is configured (ALTAPAY_TERMINAL).');
     const params: Record<string, string> = {
-      terminal,
+      terminal: input.terminal,
       shop_orderid: input.shopOrderId,
       amount: input.amount,
       // The gateway takes both; numeric is what its callbacks echo back.

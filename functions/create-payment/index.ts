@@ -15,7 +15,11 @@ import { clock, log, paymentGateway, paymentStore, settings } from '../runtime/d
 import { httpHandler } from '../runtime/http';
 
 // Fail at start-up, naming the setting, rather than on the first customer's checkout.
-if (settings.terminal === undefined) throw new Error('Invalid settings: ALTAPAY_TERMINAL is required');
+if (settings.terminals.length === 0) {
+  throw new Error(
+    'Invalid settings: ALTAPAY_TERMINALS is required (or ALTAPAY_TERMINAL for one card terminal): the terminals payment requests are made on',
+  );
+}
 if (settings.shopOrderKeys.length === 0) {
   throw new Error(
     `Invalid settings: SHOP_ORDER_KEY is required (on AWS: "key" in the shop/order secret): the key the shop signs orders with, ${shopKeyShape}`,
@@ -28,6 +32,7 @@ const deps = {
   log,
   paymentType: settings.paymentType,
   requestExpiryMinutes: settings.requestExpiryMinutes,
+  terminals: settings.terminals,
 };
 
 /** An order with customer data and 100 order lines is about 30 KB. */

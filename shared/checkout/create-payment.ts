@@ -5,6 +5,7 @@ import { holdsMoney, mayStartNewPayment, wasPaid } from '../payments/status-prop
 import { type UpdateDecision, updatePayment } from '../payments/update-payment';
 import type { Clock, Log, PaymentGateway, PaymentRequestInput, PaymentStore } from '../ports';
 import type { Order } from './order';
+import { defaultPaymentMethod, pickTerminal, type Terminal } from './terminals';
 
 export interface CreatePaymentDeps {
   readonly store: PaymentStore;
@@ -15,6 +16,8 @@ export interface CreatePaymentDeps {
   readonly paymentType: 'payment' | 'paymentAndCapture';
   /** How long an unanswered payment request holds its order (PAYMENT_REQUEST_EXPIRY_MINUTES). */
   readonly requestExpiryMinutes: number;
+  /** The configured terminals; the order's currency and method pick one. */
+  readonly terminals: readonly Terminal[];
 }
 
 /**
@@ -52,7 +55,13 @@ export async function createPayment(
   const existing = reusable(await deps.store.getPayment(order.shopOrderId), order, asked);
   if (existing) return existing;
 
+  const terminal = pickTerminal(
+    deps.terminals,
+    order.currency.alpha,
+    order.paymentMethod ?? defaultPaymentMethod,
+  ).name;
   const created = await deps.gateway.createPaymentRequest({
+    terminal,
     shopOrderId: order.shopOrderId,
     amount: order.amount,
     currency: order.currency.alpha,
@@ -78,6 +87,7 @@ export async function createPayment(
         amount: order.amount,
         currency: order.currency.alpha,
         ...(order.language ? { language: order.language } : {}),
+        terminal,
         createdAt: now,
         expiresAt,
         attempt: attemptsOf(current) + 1,

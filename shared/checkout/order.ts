@@ -4,6 +4,7 @@ import { decodeUtf8 } from '../altapay/form-body';
 import { MalformedRequestError } from '../errors';
 import { isPositiveAmount } from '../payments/money';
 import { describeIssue, rule } from '../validation';
+import { paymentMethodSchema } from './terminals';
 
 /**
  * The order the shop's back end signs and `POST /payments` reads (the JSON itself, or the `order` field
@@ -73,6 +74,8 @@ export const orderSchema = rule(
         matching(/^[a-z]{2}$/, 'must be a two-letter lower-case language code such as da or en'),
       ),
       type: z.optional(z.enum(['payment', 'paymentAndCapture'])),
+      /** How the customer pays; with the currency it picks the terminal (absent: card). */
+      paymentMethod: z.optional(paymentMethodSchema),
       /**
        * Until when the signed order may start a payment: a signed order that leaks (a browser history, a
        * log) is worth nothing after it. Signed-order.ts checks it against the clock.

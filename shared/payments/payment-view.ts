@@ -47,7 +47,7 @@ export type PaymentView = Pick<
     readonly receivedAt: string;
   };
   /** What the shop asked for, when the order was started through POST /payments. */
-  readonly expected?: { readonly amount: string; readonly currency: string };
+  readonly expected?: { readonly amount: string; readonly currency: string; readonly terminal?: string };
   readonly callbackLog: readonly Pick<
     CallbackLogEntry,
     'callbackType' | 'receivedAt' | 'duplicate' | 'outcome'
@@ -78,7 +78,15 @@ function toView({ payment, callbackLog, callbacksNotLogged }: PaymentHistory): P
             receivedAt: claim.receivedAt,
           },
         }),
-    ...(request === undefined ? {} : { expected: { amount: request.amount, currency: request.currency } }),
+    ...(request === undefined
+      ? {}
+      : {
+          expected: {
+            amount: request.amount,
+            currency: request.currency,
+            ...(request.terminal === undefined ? {} : { terminal: request.terminal }),
+          },
+        }),
     ...(payment.currency === undefined ? {} : { currency: payment.currency }),
     flags: payment.flags,
     createdAt: payment.createdAt,

@@ -15,7 +15,6 @@ beforeAll(async () => {
   client = new AltaPayMerchantApi({
     baseUrl: new URL(simulator.url),
     ...credentials,
-    terminal,
     timeoutMs: 300,
   });
 });
@@ -33,6 +32,7 @@ paymentGatewayContract('AltaPayMerchantApi on the simulator', {
   reserve: async (amount) => {
     const shopOrderId = `contract-${++orders}`;
     const { paymentRequestId } = await client.createPaymentRequest({
+      terminal,
       shopOrderId,
       amount,
       currency: 'DKK',

@@ -47,11 +47,11 @@ const client = (overrides: { baseUrl?: URL; timeoutMs?: number } = {}) =>
     baseUrl: overrides.baseUrl ?? baseUrl,
     username: 'shop-api',
     password: 'pa:ss',
-    terminal: 'Shop DKK',
     timeoutMs: overrides.timeoutMs ?? 2_000,
   });
 
 const request: PaymentRequestInput = {
+  terminal: 'Shop DKK',
   shopOrderId: 'order-42',
   amount: '123.45',
   currency: 'DKK',

@@ -59,6 +59,7 @@ function setup() {
     log: silent,
     paymentType: 'payment' as const,
     requestExpiryMinutes: 180,
+    terminals: [{ name: 'AltaPay Test Terminal', method: 'card' }] as const,
   };
   const json = (value: Record<string, unknown>) => new TextEncoder().encode(orderJson(value));
   const order = (value: Record<string, unknown>) => parseOrder(json(value));
