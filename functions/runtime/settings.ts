@@ -68,12 +68,7 @@ const settingsSchema = z
     /** One card terminal for every currency: what a shop with a single terminal sets. */
     ALTAPAY_TERMINAL: z.optional(z.string()),
     /** The terminals by currency and method; create-payment picks one per order. */
-    ALTAPAY_TERMINALS: z.optional(
-      rule(
-        json(terminalsSchema),
-        'must be a JSON list of terminals such as [{"name":"Shop DKK Card","currency":"DKK","method":"card"}]',
-      ),
-    ),
+    ALTAPAY_TERMINALS: z.optional(json(terminalsSchema)),
     /** `payment` reserves and the merchant captures later; `paymentAndCapture` captures at once. */
     ALTAPAY_PAYMENT_TYPE: z.optional(z.enum(['payment', 'paymentAndCapture'])),
     /** How long an unanswered payment request holds its order before a new one may start (default 180). */

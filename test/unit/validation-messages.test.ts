@@ -132,7 +132,7 @@ const orderFields: readonly (readonly [string, Record<string, unknown>, string])
   [
     'returnUrl',
     { ...order, returnUrl: 'https://shop.example/' },
-    'Field returnUrl is not accepted; the accepted fields are shopOrderId, amount, currency, language, type, expiresAt, customer and orderLines.',
+    'Field returnUrl is not accepted; the accepted fields are shopOrderId, amount, currency, language, type, paymentMethod, expiresAt, customer and orderLines.',
   ],
 ];
 
