@@ -44,6 +44,11 @@ const orderFields: readonly (readonly [string, Record<string, unknown>, string])
   ],
   ['type', { ...order, type: 'capture' }, 'Field type must be payment or paymentAndCapture.'],
   [
+    'paymentMethod',
+    { ...order, paymentMethod: 'MobilePay' },
+    'Field paymentMethod must be a payment method in lower-case letters, such as card, mobilepay, klarna or invoice.',
+  ],
+  [
     'expiresAt',
     { ...order, expiresAt: '1 December 2026' },
     'Field expiresAt must be a UTC time in ISO 8601 such as 2026-12-01T12:30:00Z.',
