@@ -1,4 +1,5 @@
 import type { GatewayTransaction } from './altapay/api-response';
+import type { OrderLine as OrderLineShape } from './checkout/order-lines';
 import type { OperationRecord } from './operations/operation-record';
 import type { CallbackLogEntry } from './payments/callback-log';
 import type { Payment, PaymentStatus, PaymentWork } from './payments/payment';
@@ -117,15 +118,17 @@ export interface PaymentRequestInput {
   readonly type: 'payment' | 'paymentAndCapture';
   /** Absolute URLs of our callback routes. */
   readonly callbacks: Readonly<Record<'ok' | 'fail' | 'open' | 'notification' | 'verifyOrder', string>>;
+  /** Billing and shipping address, contact, and the customer's browser (clientIp, userAgent). */
   readonly customer?: Readonly<Record<string, string>>;
+  /** When the customer's account was made in the shop (YYYY-MM-DD). */
+  readonly customerCreatedDate?: string;
+  /** The shop's own reference in AltaPay's reconciliation files. */
+  readonly saleReconciliationIdentifier?: string;
   readonly orderLines?: readonly OrderLine[];
 }
 
-/**
- * One order line in AltaPay's terms (`description`, `itemId`, `quantity`, `unitPrice`, `taxPercent`,
- * `goodsType`, ...), values as exact strings; sent as `orderLines[i][key]`.
- */
-export type OrderLine = Readonly<Record<string, string>>;
+/** One order line in AltaPay's terms, values as exact strings; sent as `orderLines[i][key]`. */
+export type OrderLine = Readonly<OrderLineShape>;
 
 /** The gateway's answer to a capture, refund or release. */
 export interface OperationResult {

@@ -30,7 +30,7 @@ const moneyVerb: Readonly<Record<string, string>> = {
   releaseReservation: 'released',
 };
 
-/** AltaPay customer_info keys for our customer fields. */
+/** AltaPay customer_info keys for our customer fields, as AltaPay's own SDKs send them. */
 const customerKeys: Readonly<Record<string, string>> = {
   email: 'email',
   firstName: 'billing_firstname',
@@ -40,6 +40,14 @@ const customerKeys: Readonly<Record<string, string>> = {
   city: 'billing_city',
   country: 'billing_country',
   phone: 'customer_phone',
+  shippingFirstName: 'shipping_firstname',
+  shippingLastName: 'shipping_lastname',
+  shippingAddress: 'shipping_address',
+  shippingPostalCode: 'shipping_postal',
+  shippingCity: 'shipping_city',
+  shippingCountry: 'shipping_country',
+  clientIp: 'client_ip',
+  userAgent: 'client_user_agent',
 };
 
 /**
@@ -75,6 +83,11 @@ export class AltaPayMerchantApi implements PaymentGateway {
       'config[callback_verify_order]': input.callbacks.verifyOrder,
     };
     if (input.language) params.language = input.language;
+    // Outside customer_info: the Merchant API takes these two at the top level.
+    if (input.customerCreatedDate) params.customer_created_date = input.customerCreatedDate;
+    if (input.saleReconciliationIdentifier) {
+      params.sale_reconciliation_identifier = input.saleReconciliationIdentifier;
+    }
     for (const [key, value] of Object.entries(input.customer ?? {})) {
       params[`customer_info[${customerKeys[key] ?? key}]`] = value;
     }
@@ -231,7 +244,9 @@ export class AltaPayMerchantApi implements PaymentGateway {
 function orderLineParams(lines: readonly OrderLine[] | undefined): Record<string, string> {
   const params: Record<string, string> = {};
   lines?.forEach((line, i) => {
-    for (const [key, value] of Object.entries(line)) params[`orderLines[${i}][${key}]`] = value;
+    for (const [key, value] of Object.entries(line)) {
+      if (value !== undefined) params[`orderLines[${i}][${key}]`] = value;
+    }
   });
   return params;
 }

@@ -7,6 +7,7 @@ import {
   redirectResponse,
 } from '../../adapters/api-gateway';
 import { createPayment } from '../../shared/checkout/create-payment';
+import type { Order } from '../../shared/checkout/order';
 import { orderSignatureHeader, shopKeyShape } from '../../shared/checkout/order-signature';
 import { readSignedOrder } from '../../shared/checkout/signed-order';
 import { UnsupportedMediaTypeError } from '../../shared/errors';
@@ -68,7 +69,7 @@ export const handler = httpHandler(
     );
     const created = await createPayment(
       deps,
-      order,
+      isBrowserForm(type) ? withBrowser(order, event) : order,
       callbackUrls(settings.publicBaseUrl ?? publicBaseUrl(event)),
     );
     if (isBrowserForm(type)) return redirectResponse(created.url);
@@ -77,3 +78,23 @@ export const handler = httpHandler(
   },
   (event) => (isBrowserForm(mediaType(event)) ? 'html' : 'json'),
 );
+
+/** The longest User-Agent passed on; real ones are far shorter, and the order's limit is the same. */
+const userAgentLimit = 500;
+
+/**
+ * A browser form post comes from the customer's own browser: its address and User-Agent are what
+ * 3-D Secure 2 and fraud checks ask for, truer than anything the shop could sign in.
+ */
+function withBrowser(order: Order, event: Parameters<typeof handler>[0]): Order {
+  const clientIp = event.requestContext?.identity?.sourceIp;
+  const userAgent = header(event, 'user-agent')?.trim().slice(0, userAgentLimit);
+  return {
+    ...order,
+    customer: {
+      ...order.customer,
+      ...(clientIp ? { clientIp } : {}),
+      ...(userAgent ? { userAgent } : {}),
+    },
+  };
+}

@@ -68,7 +68,10 @@ export async function createPayment(
     ...(order.language ? { language: order.language } : {}),
     type: order.type ?? deps.paymentType,
     callbacks,
-    ...(order.customer ? { customer: order.customer } : {}),
+    ...customerFields(order.customer),
+    ...(order.saleReconciliationIdentifier
+      ? { saleReconciliationIdentifier: order.saleReconciliationIdentifier }
+      : {}),
     ...(order.orderLines ? { orderLines: order.orderLines } : {}),
   });
   const nowDate = deps.clock.now();
@@ -106,6 +109,18 @@ export async function createPayment(
     });
   }
   return outcome;
+}
+
+/** The order's customer as the gateway takes it: the account's date apart from customer_info. */
+function customerFields(
+  customer: Order['customer'],
+): Pick<PaymentRequestInput, 'customer' | 'customerCreatedDate'> {
+  if (customer === undefined) return {};
+  const { createdDate, ...info } = customer;
+  return {
+    ...(Object.keys(info).length > 0 ? { customer: info } : {}),
+    ...(createdDate === undefined ? {} : { customerCreatedDate: createdDate }),
+  };
 }
 
 /** How many payment requests the order has had. */
