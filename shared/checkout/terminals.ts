@@ -95,9 +95,7 @@ export function readTerminalList(value: unknown, setting: string): readonly Term
   }
   const parsed = terminalsSchema.safeParse(list, { reportInput: true });
   if (parsed.success) return parsed.data;
-  const [, message] = issueMessage(parsed.error.issues[0], terminalsSchema, {
-    field: setting,
-    whole: setting,
-  });
-  throw new Error(message);
+  // Named as the settings name an entry: altapayTerminals[0].currency, not "altapayTerminals [0]".
+  const [, message] = issueMessage(parsed.error.issues[0], terminalsSchema, { field: '', whole: '' });
+  throw new Error(`${setting}${message.startsWith('[') ? '' : ' '}${message.replace(/\.$/, '')}`);
 }
