@@ -51,15 +51,14 @@ export async function createPayment(
   order: Order,
   callbacks: PaymentRequestInput['callbacks'],
 ): Promise<CreatedPayment> {
-  const asked = deps.clock.now().toISOString();
-  const existing = reusable(await deps.store.getPayment(order.shopOrderId), order, asked);
-  if (existing) return existing;
-
   const terminal = pickTerminal(
     deps.terminals,
     order.currency.alpha,
     order.paymentMethod ?? defaultPaymentMethod,
   ).name;
+  const asked = deps.clock.now().toISOString();
+  const existing = reusable(await deps.store.getPayment(order.shopOrderId), order, terminal, asked);
+  if (existing) return existing;
   const created = await deps.gateway.createPaymentRequest({
     terminal,
     shopOrderId: order.shopOrderId,
@@ -83,7 +82,7 @@ export async function createPayment(
     order.shopOrderId,
     (current): UpdateDecision<CreatedPayment> => {
       // Someone else may have written since the first read (a twin request, or a callback): decide on what is there now.
-      const twin = reusable(current, order, now);
+      const twin = reusable(current, order, terminal, now);
       if (twin) return { write: false, result: twin };
       const request: PaymentRequest = {
         ...created,
@@ -130,7 +129,12 @@ function attemptsOf(current: Payment | undefined): number {
 }
 
 /** The order's live request when it can be handed out again; throws 409 when the order cannot be paid now. */
-function reusable(current: Payment | undefined, order: Order, now: string): CreatedPayment | undefined {
+function reusable(
+  current: Payment | undefined,
+  order: Order,
+  terminal: string,
+  now: string,
+): CreatedPayment | undefined {
   if (current === undefined) return undefined;
   const { shopOrderId } = current;
   if (wasPaid(current.status)) {
@@ -158,6 +162,13 @@ function reusable(current: Payment | undefined, order: Order, now: string): Crea
     throw new ConflictError(
       'order_amount_changed',
       `Order ${shopOrderId} already has a payment request for ${request.amount} ${request.currency}; use a new order id for another amount.`,
+    );
+  }
+  // Handing out the card page to a customer who chose MobilePay would take the money the wrong way.
+  if (request.terminal !== undefined && request.terminal !== terminal) {
+    throw new ConflictError(
+      'order_method_changed',
+      `Order ${shopOrderId} already has a payment request on terminal ${request.terminal}; use a new order id to pay another way.`,
     );
   }
   return { outcome: 'existing', shopOrderId, paymentRequestId: request.paymentRequestId, url: request.url };
