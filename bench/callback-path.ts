@@ -169,6 +169,7 @@ async function startPayment(store: PaymentStore, shopOrderId: string): Promise<v
       log: silent,
       paymentType: 'payment',
       requestExpiryMinutes: 180,
+      terminals: [{ name: 'Bench Terminal', method: 'card' }],
     },
     // The order as readSignedOrder hands it over once its signature held (the bench measures callbacks).
     orderSchema.parse({

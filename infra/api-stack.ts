@@ -65,6 +65,8 @@ export interface DeploymentSettings {
   readonly altapayGatewayUrl: string;
   /** The AltaPay terminal (`ALTAPAY_TERMINAL`); not passed when unset. */
   readonly altapayTerminal?: string;
+  /** The terminals by currency and method, as JSON (`ALTAPAY_TERMINALS`); not passed when unset. */
+  readonly altapayTerminals?: string;
   /** Where the worker notifies the merchant of payment changes (`MERCHANT_WEBHOOK_URL`); not passed when unset. */
   readonly merchantWebhookUrl?: string;
   /**
@@ -215,6 +217,7 @@ export class ApiStack extends Stack {
       EVENT_BUS_NAME: settings.eventBus,
       ALTAPAY_GATEWAY_URL: settings.altapayGatewayUrl,
       ALTAPAY_TERMINAL: settings.altapayTerminal,
+      ALTAPAY_TERMINALS: settings.altapayTerminals,
       RECONCILE_AFTER_MINUTES:
         settings.reconcileAfterMinutes === undefined ? undefined : String(settings.reconcileAfterMinutes),
     };

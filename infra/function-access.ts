@@ -14,6 +14,7 @@ export type Setting =
   | 'EVENT_BUS_NAME'
   | 'ALTAPAY_GATEWAY_URL'
   | 'ALTAPAY_TERMINAL'
+  | 'ALTAPAY_TERMINALS'
   | 'RECONCILE_AFTER_MINUTES';
 
 export interface FunctionAccess {
@@ -33,7 +34,7 @@ export interface FunctionAccess {
 }
 
 /** Where the Merchant API is and which terminal to use (the credentials follow via Secrets Manager). */
-const gateway: readonly Setting[] = ['ALTAPAY_GATEWAY_URL', 'ALTAPAY_TERMINAL'];
+const gateway: readonly Setting[] = ['ALTAPAY_GATEWAY_URL', 'ALTAPAY_TERMINAL', 'ALTAPAY_TERMINALS'];
 
 /**
  * recordCallback: saveDecision reads and saves the payment (its log entry travels with a change), a

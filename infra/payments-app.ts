@@ -1,5 +1,6 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { readTerminalList } from '../shared/checkout/terminals';
 import { ApiStack, type DeploymentSettings } from './api-stack';
 import { StatefulStack } from './stateful-stack';
 
@@ -65,12 +66,29 @@ const eventBusContext = (app: App): string | undefined => {
   return value;
 };
 
+/** `-c altapayTerminals='[...]'` or a list in cdk.json: checked at synth, passed on as JSON. */
+const terminalsContext = (app: App): string | undefined => {
+  const value: unknown = app.node.tryGetContext('altapayTerminals');
+  if (value === undefined || value === '') return undefined;
+  try {
+    return JSON.stringify(readTerminalList(value, 'altapayTerminals'));
+  } catch (error) {
+    throw new Error(`Context ${(error as Error).message}`);
+  }
+};
+
 /** AltaPay's test gateway, until the context `altapayGatewayUrl` names the production one. */
 export const DEFAULT_ALTAPAY_GATEWAY_URL = 'https://testgateway.altapaysecure.com';
 
 /** The deployment's settings, from CDK context (`cdk synth -c altapayTerminal=...`); never secrets. */
 const deploymentSettings = (app: App): DeploymentSettings => {
   const altapayTerminal = stringContext(app, 'altapayTerminal');
+  const altapayTerminals = terminalsContext(app);
+  if (altapayTerminal !== undefined && altapayTerminals !== undefined) {
+    throw new Error(
+      'Context altapayTerminal and altapayTerminals are both set: list every terminal in altapayTerminals',
+    );
+  }
   const merchantWebhookUrl = urlContext(app, 'merchantWebhookUrl');
   const secretsVersion = stringContext(app, 'secretsVersion');
   const reconcileAfterMinutes = wholeNumberContext(app, 'reconcileAfterMinutes', 1, 1440);
@@ -79,6 +97,7 @@ const deploymentSettings = (app: App): DeploymentSettings => {
     autoCapture: booleanContext(app, 'autoCapture', false),
     altapayGatewayUrl: urlContext(app, 'altapayGatewayUrl') ?? DEFAULT_ALTAPAY_GATEWAY_URL,
     ...(altapayTerminal === undefined ? {} : { altapayTerminal }),
+    ...(altapayTerminals === undefined ? {} : { altapayTerminals }),
     ...(merchantWebhookUrl === undefined ? {} : { merchantWebhookUrl }),
     ...(eventBus === undefined ? {} : { eventBus }),
     // On unless turned off explicitly: forgetting the context must not open the callbacks to everyone.

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { signOrder } from '../shared/checkout/order-signature';
+import { defaultPaymentMethod, type Terminal } from '../shared/checkout/terminals';
 import { escapeHtml } from '../shared/pages';
 
 /**
@@ -21,6 +22,14 @@ type ProductId = keyof typeof demoProducts;
 
 const languages = { en: 'English', da: 'Dansk' } as const;
 
+/** How the shop names the methods it knows; any other configured method shows as its word. */
+const methodLabels: Readonly<Record<string, string>> = {
+  card: 'Card',
+  mobilepay: 'MobilePay',
+  klarna: 'Klarna',
+  invoice: 'Invoice',
+};
+
 /** How long the rendered checkout may be used: time to pay, not time to replay. */
 const orderLifetimeMinutes = 30;
 const maxQuantity = 9;
@@ -30,10 +39,25 @@ export interface DemoShopRequest {
   readonly query: URLSearchParams;
   readonly shopOrderKey: string;
   readonly now: Date;
+  /** The configured terminals: the shop offers the methods its DKK orders can be paid with. */
+  readonly terminals: readonly Terminal[];
+}
+
+/** The shop sells in DKK only. */
+const shopCurrency = 'DKK';
+
+/** The payment methods some terminal takes DKK with, card first. */
+export function demoMethods(terminals: readonly Terminal[]): readonly string[] {
+  const methods = terminals
+    .filter((t) => t.currency === undefined || t.currency === shopCurrency)
+    .map((t) => t.method);
+  return [...new Set(methods)].sort(
+    (a, b) => Number(b === defaultPaymentMethod) - Number(a === defaultPaymentMethod),
+  );
 }
 
 /** The basket from the query, with the shop's defaults for whatever is missing or not on offer. */
-function basketOf(query: URLSearchParams) {
+function basketOf(query: URLSearchParams, methods: readonly string[]) {
   const product = (
     Object.hasOwn(demoProducts, query.get('product') ?? '') ? query.get('product') : 'mug'
   ) as ProductId;
@@ -42,20 +66,22 @@ function basketOf(query: URLSearchParams) {
   const language = (
     Object.hasOwn(languages, query.get('language') ?? '') ? query.get('language') : 'en'
   ) as keyof typeof languages;
-  return { product, quantity, language };
+  const method = methods.find((m) => m === query.get('method')) ?? methods[0] ?? defaultPaymentMethod;
+  return { product, quantity, language, method };
 }
 
 const decimal = (minor: number) => `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
 
 /** The order the shop's server signs: everything that decides money comes from the price list. */
-export function demoOrder(query: URLSearchParams, now: Date) {
-  const { product, quantity, language } = basketOf(query);
+export function demoOrder(query: URLSearchParams, now: Date, methods: readonly string[] = []) {
+  const { product, quantity, language, method } = basketOf(query, methods);
   const { name, priceMinor } = demoProducts[product];
   return {
     shopOrderId: `demo-${now.toISOString().replace(/\D/g, '').slice(2, 14)}-${randomBytes(2).toString('hex')}`,
     amount: decimal(priceMinor * quantity),
-    currency: 'DKK',
+    currency: shopCurrency,
     language,
+    ...(method === defaultPaymentMethod ? {} : { paymentMethod: method }),
     expiresAt: new Date(now.getTime() + orderLifetimeMinutes * 60_000).toISOString().replace(/\.\d+Z$/, 'Z'),
     orderLines: [
       { description: name, itemId: product, quantity: String(quantity), unitPrice: decimal(priceMinor) },
@@ -63,9 +89,10 @@ export function demoOrder(query: URLSearchParams, now: Date) {
   };
 }
 
-export function renderDemoShop({ query, shopOrderKey, now }: DemoShopRequest): string {
-  const basket = basketOf(query);
-  const order = demoOrder(query, now);
+export function renderDemoShop({ query, shopOrderKey, now, terminals }: DemoShopRequest): string {
+  const methods = demoMethods(terminals);
+  const basket = basketOf(query, methods);
+  const order = demoOrder(query, now, methods);
   // The exact text that is signed is the text the form sends back: one line, so no browser rewrites it.
   const orderJson = JSON.stringify(order);
   const signature = signOrder(orderJson, shopOrderKey);
@@ -120,6 +147,11 @@ code{font-size:12px}
     basket.language,
   )}</select></div>
 </div>
+<label for="method">Payment method</label>
+<select id="method" name="method">${options(
+    methods.map((m) => [m, methodLabels[m] ?? m] as const),
+    basket.method,
+  )}</select>
 <button type="submit" class="secondary" id="update">Update basket</button>
 </form>
 <div class="basket"><span>${escapeHtml(`${line?.quantity} × ${line?.description}`)}</span><span id="total">${escapeHtml(order.amount)} ${escapeHtml(order.currency)}</span></div>

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { eventSources, httpRoutes, type LambdaName, lambdas } from '../functions/routes';
+import { describeTerminals } from '../shared/checkout/terminals';
 import { type GatewaySimulator, startGatewaySimulator } from './altapay-simulator/index';
 import { startApiServer } from './api-gateway-server';
 import { renderDemoShop } from './demo-shop';
@@ -28,6 +29,7 @@ import {
 import { localGatewayCredentials } from './gateway-credentials';
 import { loadLambdaHandler, loadLambdaModule, repoRoot } from './lambda-loader';
 import type { LocalService, RunningService } from './local-service';
+import { configuredTerminals } from './local-terminals';
 import { type MerchantEndpoint, startMerchantEndpoint } from './merchant-endpoint';
 import { type Schedule, startSchedule } from './schedule';
 import { localShopOrderKey } from './shop-order-key';
@@ -383,12 +385,12 @@ async function startAltaPaySimulator(
     username: env.ALTAPAY_API_USERNAME || localGatewayCredentials.username,
     password: env.ALTAPAY_API_PASSWORD || localGatewayCredentials.password,
   };
-  const terminal = env.ALTAPAY_TERMINAL || 'AltaPay Test Terminal';
+  const terminals = configuredTerminals(env);
   const simulator = await startGatewaySimulator({
     port: options.simulatorPort,
     host,
     credentials,
-    terminals: [terminal],
+    terminals: terminals.map((t) => t.name),
     ...(env.ALTAPAY_CALLBACK_SECRET ? { callbackSecret: env.ALTAPAY_CALLBACK_SECRET } : {}),
     notificationDelayMs: options.notificationDelayMs,
     ...(options.log ? { log: (line: string) => options.log?.(`[altapay] ${line}`) } : {}),
@@ -396,12 +398,13 @@ async function startAltaPaySimulator(
   env.ALTAPAY_GATEWAY_URL = (await options.handlerGateway?.(simulator.url)) ?? simulator.url;
   env.ALTAPAY_API_USERNAME = credentials.username;
   env.ALTAPAY_API_PASSWORD = credentials.password;
-  env.ALTAPAY_TERMINAL = terminal;
+  // The handlers read what the simulator was told, so both know the same terminals.
+  if (!env.ALTAPAY_TERMINAL) env.ALTAPAY_TERMINALS = JSON.stringify(terminals);
   return {
     simulator,
     service: {
       banner: [
-        `AltaPay simulator  ${simulator.url}/  (terminal '${terminal}', API user '${credentials.username}')`,
+        `AltaPay simulator  ${simulator.url}/  (terminals ${describeTerminals(terminals)}; API user '${credentials.username}')`,
       ],
       stop: () => simulator.stop(),
     },
@@ -418,7 +421,19 @@ async function startApi(
     routes: httpRoutes,
     loadHandler: loadLambdaHandler,
     ...(options.log ? { onRequest: options.log } : { onError: () => {} }),
-    localPages: new Map([['/', (query) => renderDemoShop({ query, shopOrderKey, now: new Date() })]]),
+    localPages: new Map([
+      [
+        '/',
+        (query) =>
+          renderDemoShop({
+            query,
+            shopOrderKey,
+            now: new Date(),
+            // Read per page: the simulator settles the terminals after the API server starts.
+            terminals: configuredTerminals(process.env),
+          }),
+      ],
+    ]),
   });
   // Handlers load on their first request, after this: create-payment tells the gateway these callback URLs.
   process.env.PUBLIC_BASE_URL = api.url;

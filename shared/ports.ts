@@ -1,5 +1,6 @@
 import type { GatewayTransaction } from './altapay/api-response';
 import type { PaymentRequestType } from './checkout/order';
+import type { OrderLine as OrderLineShape } from './checkout/order-lines';
 import type { OperationRecord } from './operations/operation-record';
 import type { CallbackLogEntry } from './payments/callback-log';
 import type { Payment, PaymentStatus, PaymentWork } from './payments/payment';
@@ -106,6 +107,8 @@ export interface MerchantNotifier {
 
 /** A payment request as the shop asks for it, in our terms; the gateway adapter speaks AltaPay's. */
 export interface PaymentRequestInput {
+  /** The AltaPay terminal's name, as configured (see shared/checkout/terminals.ts). */
+  readonly terminal: string;
   readonly shopOrderId: string;
   /** Exact decimal string. */
   readonly amount: string;
@@ -119,15 +122,17 @@ export interface PaymentRequestInput {
   readonly type: PaymentRequestType;
   /** Absolute URLs of our callback routes. */
   readonly callbacks: Readonly<Record<'ok' | 'fail' | 'open' | 'notification' | 'verifyOrder', string>>;
+  /** Billing and shipping address, contact, and the customer's browser (clientIp, userAgent). */
   readonly customer?: Readonly<Record<string, string>>;
+  /** When the customer's account was made in the shop (YYYY-MM-DD). */
+  readonly customerCreatedDate?: string;
+  /** The shop's own reference in AltaPay's reconciliation files. */
+  readonly saleReconciliationIdentifier?: string;
   readonly orderLines?: readonly OrderLine[];
 }
 
-/**
- * One order line in AltaPay's terms (`description`, `itemId`, `quantity`, `unitPrice`, `taxPercent`,
- * `goodsType`, ...), values as exact strings; sent as `orderLines[i][key]`.
- */
-export type OrderLine = Readonly<Record<string, string>>;
+/** One order line in AltaPay's terms, values as exact strings; sent as `orderLines[i][key]`. */
+export type OrderLine = Readonly<OrderLineShape>;
 
 /** The gateway's answer to a capture, refund, release or subscription charge. */
 export interface OperationResult {

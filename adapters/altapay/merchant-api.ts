@@ -13,8 +13,6 @@ export interface MerchantApiConfig {
   readonly baseUrl: URL;
   readonly username: string;
   readonly password: string;
-  /** Needed for createPaymentRequest only. */
-  readonly terminal?: string;
   /** Per call; well inside API Gateway's 29 s so the shop gets our 502, not a gateway timeout. */
   readonly timeoutMs: number;
 }
@@ -40,7 +38,7 @@ const moneyVerb: Readonly<Record<string, string>> = {
   reserveSubscriptionCharge: 'reserved',
 };
 
-/** AltaPay customer_info keys for our customer fields. */
+/** AltaPay customer_info keys for our customer fields, as AltaPay's own SDKs send them. */
 const customerKeys: Readonly<Record<string, string>> = {
   email: 'email',
   firstName: 'billing_firstname',
@@ -50,6 +48,14 @@ const customerKeys: Readonly<Record<string, string>> = {
   city: 'billing_city',
   country: 'billing_country',
   phone: 'customer_phone',
+  shippingFirstName: 'shipping_firstname',
+  shippingLastName: 'shipping_lastname',
+  shippingAddress: 'shipping_address',
+  shippingPostalCode: 'shipping_postal',
+  shippingCity: 'shipping_city',
+  shippingCountry: 'shipping_country',
+  clientIp: 'client_ip',
+  userAgent: 'client_user_agent',
 };
 
 /**
@@ -71,11 +77,8 @@ export class AltaPayMerchantApi implements PaymentGateway {
   }
 
   async createPaymentRequest(input: PaymentRequestInput): Promise<{ paymentRequestId: string; url: string }> {
-    const { terminal } = this.config;
-    if (terminal === undefined)
-      throw new GatewayError('rejected', 'No AltaPay terminal is configured (ALTAPAY_TERMINAL).');
     const params: Record<string, string> = {
-      terminal,
+      terminal: input.terminal,
       shop_orderid: input.shopOrderId,
       amount: input.amount,
       // The gateway takes both; numeric is what its callbacks echo back.
@@ -88,6 +91,11 @@ export class AltaPayMerchantApi implements PaymentGateway {
       'config[callback_verify_order]': input.callbacks.verifyOrder,
     };
     if (input.language) params.language = input.language;
+    // Outside customer_info: the Merchant API takes these two at the top level.
+    if (input.customerCreatedDate) params.customer_created_date = input.customerCreatedDate;
+    if (input.saleReconciliationIdentifier) {
+      params.sale_reconciliation_identifier = input.saleReconciliationIdentifier;
+    }
     for (const [key, value] of Object.entries(input.customer ?? {})) {
       params[`customer_info[${customerKeys[key] ?? key}]`] = value;
     }
@@ -259,7 +267,9 @@ export class AltaPayMerchantApi implements PaymentGateway {
 function orderLineParams(lines: readonly OrderLine[] | undefined): Record<string, string> {
   const params: Record<string, string> = {};
   lines?.forEach((line, i) => {
-    for (const [key, value] of Object.entries(line)) params[`orderLines[${i}][${key}]`] = value;
+    for (const [key, value] of Object.entries(line)) {
+      if (value !== undefined) params[`orderLines[${i}][${key}]`] = value;
+    }
   });
   return params;
 }

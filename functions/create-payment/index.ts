@@ -7,6 +7,7 @@ import {
   redirectResponse,
 } from '../../adapters/api-gateway';
 import { createPayment } from '../../shared/checkout/create-payment';
+import type { Order } from '../../shared/checkout/order';
 import { orderSignatureHeader, shopKeyShape } from '../../shared/checkout/order-signature';
 import { readSignedOrder } from '../../shared/checkout/signed-order';
 import { UnsupportedMediaTypeError } from '../../shared/errors';
@@ -15,7 +16,11 @@ import { clock, log, paymentGateway, paymentStore, settings } from '../runtime/d
 import { httpHandler } from '../runtime/http';
 
 // Fail at start-up, naming the setting, rather than on the first customer's checkout.
-if (settings.terminal === undefined) throw new Error('Invalid settings: ALTAPAY_TERMINAL is required');
+if (settings.terminals.length === 0) {
+  throw new Error(
+    'Invalid settings: ALTAPAY_TERMINALS is required (or ALTAPAY_TERMINAL for one card terminal): the terminals payment requests are made on',
+  );
+}
 if (settings.shopOrderKeys.length === 0) {
   throw new Error(
     `Invalid settings: SHOP_ORDER_KEY is required (on AWS: "key" in the shop/order secret): the key the shop signs orders with, ${shopKeyShape}`,
@@ -28,6 +33,7 @@ const deps = {
   log,
   paymentType: settings.paymentType,
   requestExpiryMinutes: settings.requestExpiryMinutes,
+  terminals: settings.terminals,
 };
 
 /** An order with customer data and 100 order lines is about 30 KB. */
@@ -63,7 +69,7 @@ export const handler = httpHandler(
     );
     const created = await createPayment(
       deps,
-      order,
+      isBrowserForm(type) ? withBrowser(order, event) : order,
       callbackUrls(settings.publicBaseUrl ?? publicBaseUrl(event)),
     );
     if (isBrowserForm(type)) return redirectResponse(created.url);
@@ -72,3 +78,23 @@ export const handler = httpHandler(
   },
   (event) => (isBrowserForm(mediaType(event)) ? 'html' : 'json'),
 );
+
+/** The longest User-Agent passed on; real ones are far shorter, and the order's limit is the same. */
+const userAgentLimit = 500;
+
+/**
+ * A browser form post comes from the customer's own browser: its address and User-Agent are what
+ * 3-D Secure 2 and fraud checks ask for, truer than anything the shop could sign in.
+ */
+function withBrowser(order: Order, event: Parameters<typeof handler>[0]): Order {
+  const clientIp = event.requestContext?.identity?.sourceIp;
+  const userAgent = header(event, 'user-agent')?.trim().slice(0, userAgentLimit);
+  return {
+    ...order,
+    customer: {
+      ...order.customer,
+      ...(clientIp ? { clientIp } : {}),
+      ...(userAgent ? { userAgent } : {}),
+    },
+  };
+}

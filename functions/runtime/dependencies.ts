@@ -99,7 +99,7 @@ export function paymentGateway(): PaymentGateway {
   // Read per call, so rotated API credentials apply once the settings are refreshed.
   gateway ??= new AltaPayMerchantApi(() => {
     if (settings.gateway === undefined) throw new Error('Invalid settings: the gateway settings disappeared');
-    return { ...settings.gateway, ...(settings.terminal ? { terminal: settings.terminal } : {}) };
+    return settings.gateway;
   });
   return gateway;
 }

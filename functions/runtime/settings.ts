@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { isShopKey, shopKeyShape } from '../../shared/checkout/order-signature';
+import { type Terminal, terminalsSchema } from '../../shared/checkout/terminals';
 import { issueMessage, rule } from '../../shared/validation';
 import { isSigningKey, signingKeyShape } from '../../shared/webhooks/signature';
 
@@ -22,6 +23,21 @@ const minutes = (max: number) =>
   rule(
     z.coerce.number().check(z.refine(Number.isFinite), z.gte(0), z.lte(max)),
     `must be a number of minutes from 0 to ${max}, such as 15 (0.5 is 30 seconds)`,
+  );
+
+/** A setting holding JSON: read first, then checked by `schema` (whose rules name the bad part). */
+const json = <T extends z.core.$ZodType>(schema: T) =>
+  z.pipe(
+    z.transform((text: string, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        // Unworded: the setting's rule says what it must look like.
+        ctx.issues.push({ code: 'custom', input: text });
+        return z.NEVER;
+      }
+    }),
+    schema,
   );
 
 const shopKey = rule(z.string().check(z.refine(isShopKey)), `must be ${shopKeyShape}`);
@@ -49,7 +65,10 @@ const settingsSchema = z
     ALTAPAY_GATEWAY_URL: z.optional(httpUrl),
     ALTAPAY_API_USERNAME: z.optional(z.string()),
     ALTAPAY_API_PASSWORD: z.optional(z.string()),
+    /** One card terminal for every currency: what a shop with a single terminal sets. */
     ALTAPAY_TERMINAL: z.optional(z.string()),
+    /** The terminals by currency and method; create-payment picks one per order. */
+    ALTAPAY_TERMINALS: z.optional(json(terminalsSchema)),
     /** `payment` reserves and the merchant captures later; `paymentAndCapture` captures at once. */
     ALTAPAY_PAYMENT_TYPE: z.optional(z.enum(['payment', 'paymentAndCapture'])),
     /** How long an unanswered payment request holds its order before a new one may start (default 180). */
@@ -95,6 +114,10 @@ const settingsSchema = z
     z.refine((s) => s.SHOP_ORDER_KEY !== undefined || s.SHOP_ORDER_KEY_PREVIOUS === undefined, {
       message: 'SHOP_ORDER_KEY_PREVIOUS is set but SHOP_ORDER_KEY is not',
     }),
+    z.refine((s) => s.ALTAPAY_TERMINAL === undefined || s.ALTAPAY_TERMINALS === undefined, {
+      message:
+        'ALTAPAY_TERMINAL and ALTAPAY_TERMINALS are both set: list every terminal in ALTAPAY_TERMINALS and unset ALTAPAY_TERMINAL',
+    }),
     z.refine((s) => s.MERCHANT_WEBHOOK_URL === undefined || s.MERCHANT_WEBHOOK_SECRET !== undefined, {
       message: 'MERCHANT_WEBHOOK_URL is set but MERCHANT_WEBHOOK_SECRET is not: events must be signed',
     }),
@@ -112,8 +135,11 @@ export interface Settings {
   /** Undefined when any gateway setting is missing; functions that call the gateway refuse to start. */
   readonly gateway?: GatewaySettings;
   readonly missingGatewaySettings: readonly string[];
-  /** The AltaPay terminal payment requests are made on (create-payment refuses to start without it). */
-  readonly terminal?: string;
+  /**
+   * The AltaPay terminals payment requests are made on (create-payment refuses to start without one):
+   * ALTAPAY_TERMINALS, or the one card terminal for any currency that ALTAPAY_TERMINAL names.
+   */
+  readonly terminals: readonly Terminal[];
   readonly paymentType: 'payment' | 'paymentAndCapture';
   readonly requestExpiryMinutes: number;
   readonly publicBaseUrl?: URL;
@@ -168,7 +194,9 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
         }
       : {}),
     missingGatewaySettings,
-    ...(s.ALTAPAY_TERMINAL === undefined ? {} : { terminal: s.ALTAPAY_TERMINAL }),
+    terminals:
+      s.ALTAPAY_TERMINALS ??
+      (s.ALTAPAY_TERMINAL === undefined ? [] : [{ name: s.ALTAPAY_TERMINAL, method: 'card' }]),
     paymentType: s.ALTAPAY_PAYMENT_TYPE ?? 'payment',
     requestExpiryMinutes: s.PAYMENT_REQUEST_EXPIRY_MINUTES ?? 180,
     ...(s.PUBLIC_BASE_URL === undefined ? {} : { publicBaseUrl: new URL(s.PUBLIC_BASE_URL) }),
@@ -238,11 +266,17 @@ const secretSources: readonly SecretSource[] = [
       username: z.string().check(z.minLength(1)),
       password: z.string().check(z.minLength(1)),
       terminal: z.optional(z.string().check(z.minLength(1))),
+      /** As ALTAPAY_TERMINALS: the list itself, or its JSON text; checked with the other settings. */
+      terminals: z.optional(z.union([z.string(), z.array(z.unknown())])),
     }),
     (s) => ({
       ALTAPAY_API_USERNAME: s.username,
       ALTAPAY_API_PASSWORD: s.password,
       ALTAPAY_TERMINAL: s.terminal,
+      ALTAPAY_TERMINALS:
+        s.terminals === undefined || typeof s.terminals === 'string'
+          ? s.terminals
+          : JSON.stringify(s.terminals),
     }),
   ),
   secretSource(

@@ -66,7 +66,7 @@ export function paymentPage(facts: PaymentPageFacts): string {
   return gatewayPage(
     'Payment',
     `<h1>Pay ${escapeHtml(facts.amount)} ${escapeHtml(facts.currencyAlpha)}</h1>
-<dl><dt>Merchant terminal</dt><dd>${escapeHtml(facts.terminal)}</dd>
+<dl><dt>Merchant terminal</dt><dd id="terminal">${escapeHtml(facts.terminal)}</dd>
 <dt>Order</dt><dd id="shop-order-id">${escapeHtml(facts.shopOrderId)}</dd>
 <dt>Amount</dt><dd id="amount">${escapeHtml(facts.amount)} ${escapeHtml(facts.currencyAlpha)}</dd>
 <dt>Type</dt><dd>${escapeHtml(facts.type)}</dd></dl>

@@ -5,6 +5,7 @@ import { holdsMoney, mayStartNewPayment, wasPaid } from '../payments/status-prop
 import { type UpdateDecision, updatePayment } from '../payments/update-payment';
 import type { Clock, Log, PaymentGateway, PaymentRequestInput, PaymentStore } from '../ports';
 import type { Order } from './order';
+import { defaultPaymentMethod, pickTerminal, type Terminal } from './terminals';
 
 export interface CreatePaymentDeps {
   readonly store: PaymentStore;
@@ -15,6 +16,8 @@ export interface CreatePaymentDeps {
   readonly paymentType: 'payment' | 'paymentAndCapture';
   /** How long an unanswered payment request holds its order (PAYMENT_REQUEST_EXPIRY_MINUTES). */
   readonly requestExpiryMinutes: number;
+  /** The configured terminals; the order's currency and method pick one. */
+  readonly terminals: readonly Terminal[];
 }
 
 /**
@@ -48,18 +51,26 @@ export async function createPayment(
   order: Order,
   callbacks: PaymentRequestInput['callbacks'],
 ): Promise<CreatedPayment> {
+  const terminal = pickTerminal(
+    deps.terminals,
+    order.currency.alpha,
+    order.paymentMethod ?? defaultPaymentMethod,
+  ).name;
   const asked = deps.clock.now().toISOString();
-  const existing = reusable(await deps.store.getPayment(order.shopOrderId), order, asked);
+  const existing = reusable(await deps.store.getPayment(order.shopOrderId), order, terminal, asked);
   if (existing) return existing;
-
   const created = await deps.gateway.createPaymentRequest({
+    terminal,
     shopOrderId: order.shopOrderId,
     amount: order.amount,
     currency: order.currency.alpha,
     ...(order.language ? { language: order.language } : {}),
     type: order.type ?? deps.paymentType,
     callbacks,
-    ...(order.customer ? { customer: order.customer } : {}),
+    ...customerFields(order.customer),
+    ...(order.saleReconciliationIdentifier
+      ? { saleReconciliationIdentifier: order.saleReconciliationIdentifier }
+      : {}),
     ...(order.orderLines ? { orderLines: order.orderLines } : {}),
   });
   const nowDate = deps.clock.now();
@@ -71,13 +82,14 @@ export async function createPayment(
     order.shopOrderId,
     (current): UpdateDecision<CreatedPayment> => {
       // Someone else may have written since the first read (a twin request, or a callback): decide on what is there now.
-      const twin = reusable(current, order, now);
+      const twin = reusable(current, order, terminal, now);
       if (twin) return { write: false, result: twin };
       const request: PaymentRequest = {
         ...created,
         amount: order.amount,
         currency: order.currency.alpha,
         ...(order.language ? { language: order.language } : {}),
+        terminal,
         createdAt: now,
         expiresAt,
         attempt: attemptsOf(current) + 1,
@@ -98,6 +110,18 @@ export async function createPayment(
   return outcome;
 }
 
+/** The order's customer as the gateway takes it: the account's date apart from customer_info. */
+function customerFields(
+  customer: Order['customer'],
+): Pick<PaymentRequestInput, 'customer' | 'customerCreatedDate'> {
+  if (customer === undefined) return {};
+  const { createdDate, ...info } = customer;
+  return {
+    ...(Object.keys(info).length > 0 ? { customer: info } : {}),
+    ...(createdDate === undefined ? {} : { customerCreatedDate: createdDate }),
+  };
+}
+
 /** How many payment requests the order has had. */
 function attemptsOf(current: Payment | undefined): number {
   if (current?.request === undefined) return 0;
@@ -105,7 +129,12 @@ function attemptsOf(current: Payment | undefined): number {
 }
 
 /** The order's live request when it can be handed out again; throws 409 when the order cannot be paid now. */
-function reusable(current: Payment | undefined, order: Order, now: string): CreatedPayment | undefined {
+function reusable(
+  current: Payment | undefined,
+  order: Order,
+  terminal: string,
+  now: string,
+): CreatedPayment | undefined {
   if (current === undefined) return undefined;
   const { shopOrderId } = current;
   if (wasPaid(current.status)) {
@@ -133,6 +162,13 @@ function reusable(current: Payment | undefined, order: Order, now: string): Crea
     throw new ConflictError(
       'order_amount_changed',
       `Order ${shopOrderId} already has a payment request for ${request.amount} ${request.currency}; use a new order id for another amount.`,
+    );
+  }
+  // Handing out the card page to a customer who chose MobilePay would take the money the wrong way.
+  if (request.terminal !== undefined && request.terminal !== terminal) {
+    throw new ConflictError(
+      'order_method_changed',
+      `Order ${shopOrderId} already has a payment request on terminal ${request.terminal}; use a new order id to pay another way.`,
     );
   }
   return { outcome: 'existing', shopOrderId, paymentRequestId: request.paymentRequestId, url: request.url };

@@ -4,6 +4,8 @@ import { decodeUtf8 } from '../altapay/form-body';
 import { MalformedRequestError } from '../errors';
 import { isPositiveAmount } from '../payments/money';
 import { describeIssue, rule } from '../validation';
+import { checkOrderLinesSum, orderLinesSchema } from './order-lines';
+import { paymentMethodSchema } from './terminals';
 
 /**
  * The order the shop's back end signs and `POST /payments` reads (the JSON itself, or the `order` field
@@ -28,28 +30,6 @@ export type PaymentRequestType = (typeof paymentRequestTypes)[number];
 
 /** Whole currency units up to 999 999 999, at most 2 decimals; the currency may allow fewer. */
 const decimalPattern = /^(0|[1-9]\d{0,8})(\.\d{1,2})?$/;
-
-/** What is being paid for, as AltaPay names order lines; also what a capture or refund of part of it names. */
-export const orderLinesSchema = rule(
-  z
-    .array(
-      z.strictObject({
-        description: text(255),
-        itemId: text(100),
-        quantity: matching(
-          /^\d{1,6}(\.\d{1,3})?$/,
-          'must look like 1 or 0.5: digits, then a dot and at most 3 decimals if needed',
-        ),
-        unitPrice: matching(decimalPattern, 'must look like 249.00: digits, a dot, at most 2 decimals'),
-        taxPercent: z.optional(
-          matching(/^\d{1,2}(\.\d{1,2})?$/, 'must be a percentage below 100, such as 25 or 12.5'),
-        ),
-        goodsType: z.optional(z.enum(['item', 'shipment', 'handling', 'refund', 'subscription_model'])),
-      }),
-    )
-    .check(z.maxLength(100)),
-  'must be a list of at most 100 order lines',
-);
 
 export const orderSchema = rule(
   z
@@ -83,6 +63,8 @@ export const orderSchema = rule(
       ),
       /** AltaPay's request types: a one-off payment, or a subscription agreement (charged later). */
       type: z.optional(z.enum(paymentRequestTypes)),
+      /** How the customer pays; with the currency it picks the terminal (absent: card). */
+      paymentMethod: z.optional(paymentMethodSchema),
       /**
        * Until when the signed order may start a payment: a signed order that leaks (a browser history, a
        * log) is worth nothing after it. Signed-order.ts checks it against the clock.
@@ -105,8 +87,32 @@ export const orderSchema = rule(
             matching(/^[A-Z]{2}$/, 'must be a two-letter upper-case country code such as DK'),
           ),
           phone: z.optional(text(30)),
+          /** Where the goods go, when not to the billing address (fraud checks compare the two). */
+          shippingFirstName: z.optional(text(100)),
+          shippingLastName: z.optional(text(100)),
+          shippingAddress: z.optional(text(200)),
+          shippingPostalCode: z.optional(text(20)),
+          shippingCity: z.optional(text(100)),
+          shippingCountry: z.optional(
+            matching(/^[A-Z]{2}$/, 'must be a two-letter upper-case country code such as DK'),
+          ),
+          /** When the customer's account was made in the shop; fraud checks weigh new accounts. */
+          createdDate: z.optional(rule(z.iso.date(), 'must be a date in ISO 8601 such as 2024-03-15')),
+          /**
+           * The customer's browser, for 3-D Secure 2 and fraud checks. A browser form post brings its own
+           * (create-payment takes them from the request); a back-end JSON call may pass them here.
+           */
+          clientIp: z.optional(
+            rule(
+              z.union([z.ipv4(), z.ipv6()]),
+              'must be the IP address the customer ordered from, such as 203.0.113.7',
+            ),
+          ),
+          userAgent: z.optional(text(500)),
         }),
       ),
+      /** Ties the payment to the shop's books in AltaPay's reconciliation files. */
+      saleReconciliationIdentifier: z.optional(text(100)),
       orderLines: z.optional(orderLinesSchema),
     })
     .check(
@@ -139,5 +145,7 @@ export function parseOrder(json: Uint8Array): Order {
   const parsed = orderSchema.safeParse(input, { reportInput: true });
   if (!parsed.success)
     throw new MalformedRequestError(...describeIssue(parsed.error, orderSchema, orderNaming));
-  return parsed.data;
+  const order = parsed.data;
+  checkOrderLinesSum(order.orderLines ?? [], order.amount, order.currency);
+  return order;
 }

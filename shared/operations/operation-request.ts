@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { decodeUtf8 } from '../altapay/form-body';
-import { orderLinesSchema } from '../checkout/order';
+import { orderLinesSchema } from '../checkout/order-lines';
 import { MalformedRequestError } from '../errors';
 import { isPositiveAmount } from '../payments/money';
 import { describeIssue, rule } from '../validation';

@@ -50,7 +50,7 @@ export type PaymentView = Pick<
   /** The order's subscription agreement, when it has one: the transaction charges go on, and its state. */
   readonly agreement?: Agreement;
   /** What the shop asked for, when the order was started through POST /payments. */
-  readonly expected?: { readonly amount: string; readonly currency: string };
+  readonly expected?: { readonly amount: string; readonly currency: string; readonly terminal?: string };
   readonly callbackLog: readonly Pick<
     CallbackLogEntry,
     'callbackType' | 'receivedAt' | 'duplicate' | 'outcome'
@@ -83,7 +83,15 @@ function toView({ payment, callbackLog, callbacksNotLogged }: PaymentHistory): P
           },
         }),
     ...(agreement === undefined ? {} : { agreement }),
-    ...(request === undefined ? {} : { expected: { amount: request.amount, currency: request.currency } }),
+    ...(request === undefined
+      ? {}
+      : {
+          expected: {
+            amount: request.amount,
+            currency: request.currency,
+            ...(request.terminal === undefined ? {} : { terminal: request.terminal }),
+          },
+        }),
     ...(payment.currency === undefined ? {} : { currency: payment.currency }),
     flags: payment.flags,
     createdAt: payment.createdAt,

@@ -147,6 +147,8 @@ export const paymentRequestSchema = z.object({
   /** ISO 4217 alpha code. */
   currency: z.string(),
   language: z.optional(z.string()),
+  /** The AltaPay terminal the request was made on (absent on older items: the only one there was). */
+  terminal: z.optional(z.string()),
   createdAt: timestampSchema,
   /** After this the request no longer holds the order, answered or not (absent on older items: never). */
   expiresAt: z.optional(timestampSchema),

@@ -15,7 +15,6 @@ beforeAll(async () => {
   client = new AltaPayMerchantApi({
     baseUrl: new URL(simulator.url),
     ...credentials,
-    terminal,
     timeoutMs: 300,
   });
 });
@@ -32,6 +31,7 @@ const nowhere = 'http://127.0.0.1:9/callback';
 async function paid(amount: string, type: 'payment' | 'subscription') {
   const shopOrderId = `contract-${++orders}`;
   const { paymentRequestId } = await client.createPaymentRequest({
+    terminal,
     shopOrderId,
     amount,
     currency: 'DKK',

@@ -337,6 +337,26 @@ describe('the settings', () => {
     );
   });
 
+  it('pass the terminals from the context altapayTerminals on as JSON, checked at synth time', () => {
+    const terminals = [
+      { name: 'Shop DKK Card', currency: 'DKK', method: 'card' },
+      { name: 'Shop EUR Card', currency: 'EUR', method: 'card' },
+    ];
+    const stacks = addPaymentsStacks(testApp({ altapayTerminals: JSON.stringify(terminals) }));
+    const variables = environmentOf(Template.fromStack(stacks.api), stacks.api, 'create-payment');
+    expect(JSON.parse(String(variables.ALTAPAY_TERMINALS))).toEqual(terminals);
+    expect(variables.ALTAPAY_TERMINAL).toBeUndefined();
+
+    expect(() =>
+      addPaymentsStacks(testApp({ altapayTerminals: '[{"name":"Shop","currency":"dkk","method":"card"}]' })),
+    ).toThrow(
+      'Context altapayTerminals[0].currency must be an ISO 4217 currency code in capitals, such as DKK or EUR',
+    );
+    expect(() =>
+      addPaymentsStacks(testApp({ altapayTerminal: 'Old', altapayTerminals: JSON.stringify(terminals) })),
+    ).toThrow('altapayTerminal and altapayTerminals are both set');
+  });
+
   it('restart exactly the functions that read secrets when the context secretsVersion changes', () => {
     const configured = synthesize({ secretsVersion: '2026-11-02' });
     for (const name of Object.keys(lambdas) as LambdaName[]) {

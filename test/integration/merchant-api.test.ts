@@ -47,11 +47,11 @@ const client = (overrides: { baseUrl?: URL; timeoutMs?: number } = {}) =>
     baseUrl: overrides.baseUrl ?? baseUrl,
     username: 'shop-api',
     password: 'pa:ss',
-    terminal: 'Shop DKK',
     timeoutMs: overrides.timeoutMs ?? 2_000,
   });
 
 const request: PaymentRequestInput = {
+  terminal: 'Shop DKK',
   shopOrderId: 'order-42',
   amount: '123.45',
   currency: 'DKK',
@@ -93,6 +93,77 @@ describe('the AltaPay Merchant API client', () => {
       'orderLines[0][itemId]': 'MUG-1',
       'orderLines[0][unitPrice]': '61.72',
     });
+  });
+
+  it('sends the terminal, addresses, browser, account date and reconciliation id under the names AltaPay SDKs use', async () => {
+    await client().createPaymentRequest({
+      ...request,
+      terminal: 'Shop EUR Card',
+      currency: 'EUR',
+      customer: {
+        email: 'anna@example.de',
+        shippingFirstName: 'Anna',
+        shippingLastName: 'Schmidt',
+        shippingAddress: 'Lindenstraße 4',
+        shippingPostalCode: '10115',
+        shippingCity: 'Berlin',
+        shippingCountry: 'DE',
+        clientIp: '203.0.113.7',
+        userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
+      },
+      customerCreatedDate: '2024-03-15',
+      saleReconciliationIdentifier: 'booking-7781',
+      orderLines: [
+        {
+          description: 'Linen towel',
+          itemId: 'towel',
+          quantity: '2',
+          unitPrice: '100.00',
+          discount: '10',
+          taxAmount: '45.00',
+          taxPercent: '25',
+          unitCode: 'pcs',
+          goodsType: 'physical',
+        },
+        {
+          description: 'Coupon',
+          itemId: 'winter',
+          quantity: '1',
+          unitPrice: '-20.00',
+          goodsType: 'discount',
+        },
+      ],
+    });
+
+    const fields = Object.fromEntries(received[0]?.fields ?? []);
+    expect(fields).toMatchObject({
+      terminal: 'Shop EUR Card',
+      currency: '978',
+      'customer_info[email]': 'anna@example.de',
+      'customer_info[shipping_firstname]': 'Anna',
+      'customer_info[shipping_lastname]': 'Schmidt',
+      'customer_info[shipping_address]': 'Lindenstraße 4',
+      'customer_info[shipping_postal]': '10115',
+      'customer_info[shipping_city]': 'Berlin',
+      'customer_info[shipping_country]': 'DE',
+      'customer_info[client_ip]': '203.0.113.7',
+      'customer_info[client_user_agent]': 'Mozilla/5.0 (X11; Linux x86_64)',
+      customer_created_date: '2024-03-15',
+      sale_reconciliation_identifier: 'booking-7781',
+      'orderLines[0][quantity]': '2',
+      'orderLines[0][unitPrice]': '100.00',
+      'orderLines[0][discount]': '10',
+      'orderLines[0][taxAmount]': '45.00',
+      'orderLines[0][taxPercent]': '25',
+      'orderLines[0][unitCode]': 'pcs',
+      'orderLines[0][goodsType]': 'physical',
+      'orderLines[1][unitPrice]': '-20.00',
+      'orderLines[1][goodsType]': 'discount',
+    });
+    // Our own names never reach the gateway.
+    expect(
+      Object.keys(fields).filter((key) => /shippingCity|clientIp|userAgent|createdDate/.test(key)),
+    ).toEqual([]);
   });
 
   it('keeps a base URL path (the gateway may sit under a prefix)', async () => {

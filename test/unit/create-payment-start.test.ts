@@ -35,6 +35,12 @@ describe('create-payment at start-up', () => {
     await expect(failure).rejects.not.toThrow('short-key');
   });
 
+  it('refuses to start without a terminal, naming both settings', async () => {
+    await expect(coldStart({ SHOP_ORDER_KEY: 'k'.repeat(32), ALTAPAY_TERMINAL: '' })).rejects.toThrow(
+      /^Invalid settings: ALTAPAY_TERMINALS is required \(or ALTAPAY_TERMINAL for one card terminal\)/,
+    );
+  });
+
   it('starts with a key of 32 characters or more', async () => {
     await expect(coldStart({ SHOP_ORDER_KEY: 'k'.repeat(32) })).resolves.toHaveProperty('handler');
   });

@@ -62,6 +62,10 @@ function setup() {
     log: silent,
     paymentType: 'payment' as const,
     requestExpiryMinutes: 180,
+    terminals: [
+      { name: 'AltaPay Test Terminal', method: 'card' },
+      { name: 'Shop DKK MobilePay', currency: 'DKK', method: 'mobilepay' },
+    ],
   };
   const json = (value: Record<string, unknown>) => new TextEncoder().encode(orderJson(value));
   const order = (value: Record<string, unknown>) => parseOrder(json(value));
@@ -144,6 +148,27 @@ describe('creating a payment', () => {
       status: 409,
       code: 'order_amount_changed',
     });
+  });
+
+  it('records the terminal, and refuses another method for an order with a live request (409)', async () => {
+    const { store, gateway, deps, order } = setup();
+    await createPayment(
+      deps,
+      order({ shopOrderId: 'o-1', amount: '100.00', currency: 'DKK', paymentMethod: 'mobilepay' }),
+      callbacks,
+    );
+    expect(gateway.requests[0]?.terminal).toBe('Shop DKK MobilePay');
+    expect((await store.getPayment('o-1'))?.request?.terminal).toBe('Shop DKK MobilePay');
+
+    await expect(
+      createPayment(deps, order({ shopOrderId: 'o-1', amount: '100.00', currency: 'DKK' }), callbacks),
+    ).rejects.toMatchObject({
+      status: 409,
+      code: 'order_method_changed',
+      message:
+        'Order o-1 already has a payment request on terminal Shop DKK MobilePay; use a new order id to pay another way.',
+    });
+    expect(gateway.requests).toHaveLength(1);
   });
 
   it.each([

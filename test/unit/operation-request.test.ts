@@ -49,6 +49,33 @@ describe('the body of an operation', () => {
     );
   });
 
+  it("takes the order's order-line shape for what a capture or refund covers: tax, discount, unit, goods type", () => {
+    const lines = [
+      {
+        description: 'Linen towel',
+        itemId: 'towel',
+        quantity: '1',
+        unitPrice: '100.00',
+        discount: '10',
+        taxAmount: '22.50',
+        unitCode: 'pcs',
+        goodsType: 'physical',
+      },
+      { description: 'Coupon', itemId: 'winter', quantity: '1', unitPrice: '-12.50', goodsType: 'discount' },
+    ];
+    expect(
+      parseOperationBody('capture', bytes(JSON.stringify({ amount: '100.00', orderLines: lines }))),
+    ).toEqual({ amount: '100.00', orderLines: lines });
+    expect(
+      messageOf(() =>
+        parseOperationBody(
+          'refund',
+          bytes(JSON.stringify({ orderLines: [{ ...lines[0], goodsType: 'gift' }] })),
+        ),
+      ),
+    ).toMatch(/^Field orderLines\[0\]\.goodsType must be item, physical, digital, /);
+  });
+
   it('has one fingerprint whatever the order of its fields, and another for another operation or amount', () => {
     const body = { amount: '10.00', transactionId: '80000001' };
     const reordered = parseOperationBody(

@@ -134,7 +134,7 @@ describe('settings', () => {
 
     expect(settings.callbackSecrets).toEqual(['new', 'old']);
     expect(settings.gateway).toMatchObject({ username: 'api-user', password: 'api-pass' });
-    expect(settings.terminal).toBe('Shop DKK');
+    expect(settings.terminals).toEqual([{ name: 'Shop DKK', method: 'card' }]);
     expect(settings.merchantWebhook?.signingKey).toBe('whsec_bWVyY2hhbnQtc2lnbmluZy1rZXktMDAwMQ==');
     expect(settings.shopOrderKeys).toEqual(['n'.repeat(64), 'o'.repeat(64)]);
   });
@@ -163,7 +163,7 @@ describe('settings', () => {
       JSON.stringify({ username: 'u', password: 'p', terminal: 'Shop EUR' }),
     );
 
-    expect(settings.terminal).toBe('Shop EUR');
+    expect(settings.terminals).toEqual([{ name: 'Shop EUR', method: 'card' }]);
   });
 
   it('re-reads rotated secrets after five minutes, and keeps the last good ones when that fails', async () => {

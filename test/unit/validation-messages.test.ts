@@ -48,6 +48,11 @@ const orderFields: readonly (readonly [string, Record<string, unknown>, string])
     'Field type must be payment, paymentAndCapture, subscription, subscriptionAndCharge or subscriptionAndReserve.',
   ],
   [
+    'paymentMethod',
+    { ...order, paymentMethod: 'MobilePay' },
+    'Field paymentMethod must be a payment method in lower-case letters, such as card, mobilepay, klarna or invoice.',
+  ],
+  [
     'expiresAt',
     { ...order, expiresAt: '1 December 2026' },
     'Field expiresAt must be a UTC time in ISO 8601 such as 2026-12-01T12:30:00Z.',
@@ -96,7 +101,70 @@ const orderFields: readonly (readonly [string, Record<string, unknown>, string])
   [
     'customer.nickname',
     { ...order, customer: { nickname: 'AJ' } },
-    'Field customer.nickname is not accepted; the accepted fields are email, firstName, lastName, address, postalCode, city, country and phone.',
+    'Field customer.nickname is not accepted; the accepted fields are email, firstName, lastName, address, postalCode, city, country, phone, shippingFirstName, shippingLastName, shippingAddress, shippingPostalCode, shippingCity, shippingCountry, createdDate, clientIp and userAgent.',
+  ],
+  ...(['shippingFirstName', 'shippingLastName'] as const).map(
+    (name) =>
+      [
+        `customer.${name}`,
+        { ...order, customer: { [name]: ' ' } },
+        `Field customer.${name} must be 1 to 100 characters, not only spaces.`,
+      ] as const,
+  ),
+  [
+    'customer.shippingAddress',
+    { ...order, customer: { shippingAddress: 'a'.repeat(201) } },
+    'Field customer.shippingAddress must be 1 to 200 characters, not only spaces.',
+  ],
+  [
+    'customer.shippingPostalCode',
+    { ...order, customer: { shippingPostalCode: '' } },
+    'Field customer.shippingPostalCode must be 1 to 20 characters, not only spaces.',
+  ],
+  [
+    'customer.shippingCity',
+    { ...order, customer: { shippingCity: 7 } },
+    'Field customer.shippingCity must be 1 to 100 characters, not only spaces.',
+  ],
+  [
+    'customer.shippingCountry',
+    { ...order, customer: { shippingCountry: 'dk' } },
+    'Field customer.shippingCountry must be a two-letter upper-case country code such as DK.',
+  ],
+  [
+    'customer.createdDate',
+    { ...order, customer: { createdDate: '15/03/2024' } },
+    'Field customer.createdDate must be a date in ISO 8601 such as 2024-03-15.',
+  ],
+  [
+    'customer.clientIp',
+    { ...order, customer: { clientIp: '203.0.113' } },
+    'Field customer.clientIp must be the IP address the customer ordered from, such as 203.0.113.7.',
+  ],
+  [
+    'customer.userAgent',
+    { ...order, customer: { userAgent: 'M'.repeat(501) } },
+    'Field customer.userAgent must be 1 to 500 characters, not only spaces.',
+  ],
+  [
+    'saleReconciliationIdentifier',
+    { ...order, saleReconciliationIdentifier: '' },
+    'Field saleReconciliationIdentifier must be 1 to 100 characters, not only spaces.',
+  ],
+  [
+    'orderLines[0].taxAmount',
+    { ...order, orderLines: [{ ...line, taxAmount: '62,25' }] },
+    'Field orderLines[0].taxAmount must look like 62.25: the tax of the whole line, at most 2 decimals.',
+  ],
+  [
+    'orderLines[0].discount',
+    { ...order, orderLines: [{ ...line, discount: '120' }] },
+    'Field orderLines[0].discount must be a percentage from 0 to 100, such as 10 or 12.5.',
+  ],
+  [
+    'orderLines[0].unitCode',
+    { ...order, orderLines: [{ ...line, unitCode: 'u'.repeat(51) }] },
+    'Field orderLines[0].unitCode must be 1 to 50 characters, not only spaces.',
   ],
   [
     'orderLines',
@@ -121,7 +189,7 @@ const orderFields: readonly (readonly [string, Record<string, unknown>, string])
   [
     'orderLines[0].unitPrice',
     { ...order, orderLines: [{ ...line, unitPrice: '249.995' }] },
-    'Field orderLines[0].unitPrice must look like 249.00: digits, a dot, at most 2 decimals.',
+    'Field orderLines[0].unitPrice must look like 249.00: digits, a dot, at most 2 decimals; a discount line has a minus, such as -20.00.',
   ],
   [
     'orderLines[0].taxPercent',
@@ -131,12 +199,12 @@ const orderFields: readonly (readonly [string, Record<string, unknown>, string])
   [
     'orderLines[0].goodsType',
     { ...order, orderLines: [{ ...line, goodsType: 'gift' }] },
-    'Field orderLines[0].goodsType must be item, shipment, handling, refund or subscription_model.',
+    'Field orderLines[0].goodsType must be item, physical, digital, shipment, handling, discount, gift_card, sales_tax, subscription_model or refund.',
   ],
   [
     'returnUrl',
     { ...order, returnUrl: 'https://shop.example/' },
-    'Field returnUrl is not accepted; the accepted fields are shopOrderId, amount, currency, language, type, expiresAt, customer and orderLines.',
+    'Field returnUrl is not accepted; the accepted fields are shopOrderId, amount, currency, language, type, paymentMethod, expiresAt, customer, saleReconciliationIdentifier and orderLines.',
   ],
 ];
 
