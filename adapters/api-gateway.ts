@@ -119,8 +119,8 @@ export interface CustomerPageSettings {
 /**
  * Maps any error to an answer. Only a ClientError's own message reaches the caller; a failing
  * dependency is a bare 503 (our writes are idempotent, so retrying is safe); anything else a bare 500.
- * A browser gets the same status with a page in its language instead of JSON: the messages are for the
- * shop's developer (they are logged), so the customer reads what to do next, never our internals.
+ * A browser gets the same status with a page in its language instead of JSON: what to do next, then a
+ * ClientError's own message in small print for the shop's developer; never our internals.
  */
 export function errorResponse(error: unknown, log: Log, format: ErrorFormat = 'json'): APIGatewayProxyResult {
   const { status, body } = describeError(error, log);
@@ -132,6 +132,7 @@ export function errorResponse(error: unknown, log: Log, format: ErrorFormat = 'j
     renderNoticePage({
       heading,
       message,
+      ...(error instanceof ClientError ? { detail: body.message } : {}),
       merchantName: format.merchantName,
       language: format.language,
       catalogue: format.catalogue,

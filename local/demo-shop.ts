@@ -19,7 +19,15 @@ export const demoProducts = {
 
 type ProductId = keyof typeof demoProducts;
 
-const languages = { en: 'English', da: 'Dansk' } as const;
+/** The languages our pages speak, by their own names; `nb` goes to the gateway as `no`, its code. */
+const languages = {
+  en: 'English',
+  da: 'Dansk',
+  sv: 'Svenska',
+  no: 'Norsk',
+  fi: 'Suomi',
+  de: 'Deutsch',
+} as const;
 
 /** How long the rendered checkout may be used: time to pay, not time to replay. */
 const orderLifetimeMinutes = 30;

@@ -92,6 +92,7 @@ body{margin:0;padding:clamp(16px,7vh,64px) 16px 24px;background:#f3f4f6;color:#1
 .button.primary{border-color:var(--accent);background:var(--accent);color:#fff}
 h1{margin:0 0 8px;font-size:22px;line-height:1.3;font-weight:700;letter-spacing:-.01em;text-wrap:balance}
 .status p{margin:0 0 8px;color:#4b5563}
+.status .detail{margin-top:12px;color:#5f6b7a;font-size:13px}
 .status .gateway{color:#1f2933;white-space:pre-line}
 .details{margin:20px 0 0;padding:4px 16px;background:#f8f9fb;border:1px solid #eceef1;border-radius:8px}
 .row{padding:10px 0}
@@ -154,6 +155,8 @@ ${actions(texts, retry, model.shopUrl)}`,
 export function renderNoticePage(notice: {
   heading: string;
   message: string;
+  /** What exactly was wrong, for the shop's developer testing the checkout (a ClientError's message). */
+  detail?: string;
   merchantName: string;
   language: PageLanguage;
   shopUrl?: string;
@@ -171,7 +174,7 @@ export function renderNoticePage(notice: {
 <span class="icon" aria-hidden="true"></span>
 <h1>${escapeHtml(notice.heading)}</h1>
 <p>${escapeHtml(notice.message)}</p>
-</div>
+${notice.detail === undefined ? '' : `<p class="detail">${escapeHtml(notice.detail)}</p>\n`}</div>
 ${actions(texts, undefined, notice.shopUrl)}`,
   );
 }
