@@ -242,6 +242,27 @@ describe('renderCallbackPage', () => {
       expect(html).toContain('<title>Payment confirmed</title>');
     });
 
+    it('links back to the shop on every page, and offers try again only when the payment did not go through', () => {
+      for (const kind of KINDS) {
+        const html = renderCallbackPage(model({ kind }));
+        expect(html, kind).toContain(
+          '<a class="button" id="back-to-shop" href="https://shop.example/">Back to the shop</a>',
+        );
+        const retries = kind === 'failed' || kind === 'cancelled';
+        expect(html.includes('id="try-again"'), kind).toBe(retries);
+      }
+      expect(renderCallbackPage(model({ kind: 'cancelled' }))).toContain(
+        '<a class="button primary" id="try-again" href="https://shop.example/checkout?shopOrderId=ORDER-1001">Try again</a>',
+      );
+    });
+
+    it('shows no links when the shop configured none', () => {
+      const html = renderCallbackPage(model({ kind: 'failed', shopUrl: undefined, tryAgainUrl: undefined }));
+
+      expect(html).not.toContain('<nav');
+      expect(html).not.toContain('<a ');
+    });
+
     it('keeps unicode values as they are', () => {
       const html = renderCallbackPage(model({ merchantName: 'Blåbær & Co 🍓', shopOrderId: 'ØRDER-æøå-✓' }));
 
@@ -270,6 +291,19 @@ describe('renderCallbackPage', () => {
       }
       // Input never changes the markup, only the text between it.
       expect(tagsOf(html)).toEqual(tagsOf(benign));
+    });
+
+    it('keeps a link URL inside its attribute, whatever it holds', () => {
+      // The settings only take http(s) URLs; the page still must not trust them.
+      const payload = 'https://shop.example/?q="><script>alert(1)</script>';
+      const benign = renderCallbackPage(model({ kind: 'failed' }));
+      const html = renderCallbackPage(model({ kind: 'failed', shopUrl: payload, tryAgainUrl: payload }));
+
+      expect(html).not.toContain(payload);
+      expect(html).toContain(
+        'href="https://shop.example/?q=&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"',
+      );
+      expect(tagNamesOf(html)).toEqual(tagNamesOf(benign));
     });
 
     it.each(KINDS)('%s escapes hostile values in every field at once', (kind) => {
