@@ -7,7 +7,7 @@ import {
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
 } from '../shared/errors';
-import { renderNoticePage } from '../shared/pages';
+import { type PageCatalogue, type PageLanguage, type PageTexts, renderNoticePage } from '../shared/pages';
 import type { Log } from '../shared/ports';
 
 /**
@@ -106,40 +106,46 @@ export function redirectResponse(location: string): APIGatewayProxyResult {
 }
 
 /** How errors are answered: JSON for programs, a readable page for a customer's browser. */
-export type ErrorFormat = 'json' | 'html';
+export type ErrorFormat = 'json' | CustomerPageSettings;
+
+/** What a page for a customer's browser needs: their language, the shop to go back to, the texts. */
+export interface CustomerPageSettings {
+  readonly language: PageLanguage;
+  readonly merchantName: string;
+  readonly shopUrl?: string;
+  readonly catalogue: PageCatalogue;
+}
 
 /**
  * Maps any error to an answer. Only a ClientError's own message reaches the caller; a failing
  * dependency is a bare 503 (our writes are idempotent, so retrying is safe); anything else a bare 500.
- * A browser gets the same status with a page instead of JSON, and never the gateway's internals.
+ * A browser gets the same status with a page in its language instead of JSON: what to do next, then a
+ * ClientError's own message in small print for the shop's developer; never our internals.
  */
 export function errorResponse(error: unknown, log: Log, format: ErrorFormat = 'json'): APIGatewayProxyResult {
   const { status, body } = describeError(error, log);
   if (format === 'json') return jsonResponse(status, body);
-  const customerMessage =
-    error instanceof ClientError
-      ? body.message
-      : 'The payment service is not available right now. Please try again in a moment.';
+  const texts = format.catalogue[format.language];
+  const [heading, message] = customerNotice(status, texts);
   return htmlResponse(
     status,
     renderNoticePage({
-      heading: noticeHeadings[status] ?? 'Something went wrong',
-      message: customerMessage,
-      merchantName: '',
+      heading,
+      message,
+      ...(error instanceof ClientError ? { detail: body.message } : {}),
+      merchantName: format.merchantName,
+      language: format.language,
+      catalogue: format.catalogue,
+      ...(format.shopUrl === undefined ? {} : { shopUrl: format.shopUrl }),
     }),
   );
 }
 
-const noticeHeadings: Readonly<Record<number, string>> = {
-  400: 'We could not read this order',
-  // The shop's checkout rendered an order without a signature, or one that was changed or is too old.
-  401: 'This order was not signed by the shop',
-  403: 'This order cannot be accepted',
-  404: 'Not found',
-  409: 'This order cannot be paid now',
-  413: 'This order is too large',
-  415: 'We could not read this order',
-};
+function customerNotice(status: number, texts: PageTexts): readonly [string, string] {
+  if (status === 409) return [texts.conflictHeading, texts.conflictMessage];
+  if (status < 500) return [texts.notAcceptedHeading, texts.notAcceptedMessage];
+  return [texts.unavailableHeading, texts.unavailableMessage];
+}
 
 function describeError(
   error: unknown,

@@ -91,6 +91,12 @@ export interface DeploymentSettings {
    * (`RECONCILE_AFTER_MINUTES`); not passed when unset (the function's default, 15).
    */
   readonly reconcileAfterMinutes?: number;
+  /** The shop every customer page links back to (`SHOP_URL`); not passed when unset. */
+  readonly shopUrl?: string;
+  /** Where a failed or cancelled payment is tried again (`SHOP_CHECKOUT_URL`); not passed when unset. */
+  readonly shopCheckoutUrl?: string;
+  /** The merchant's page texts as compact JSON (`PAGE_TEXTS`), already checked; not passed when unset. */
+  readonly pageTexts?: string;
 }
 
 export interface ApiStackProps extends StackProps {
@@ -220,6 +226,9 @@ export class ApiStack extends Stack {
       ALTAPAY_TERMINALS: settings.altapayTerminals,
       RECONCILE_AFTER_MINUTES:
         settings.reconcileAfterMinutes === undefined ? undefined : String(settings.reconcileAfterMinutes),
+      SHOP_URL: settings.shopUrl,
+      SHOP_CHECKOUT_URL: settings.shopCheckoutUrl,
+      PAGE_TEXTS: settings.pageTexts,
     };
     const environmentOf = (access: FunctionAccess): Record<string, string> => ({
       PAYMENTS_TABLE_NAME: table.tableName,

@@ -15,7 +15,10 @@ export type Setting =
   | 'ALTAPAY_GATEWAY_URL'
   | 'ALTAPAY_TERMINAL'
   | 'ALTAPAY_TERMINALS'
-  | 'RECONCILE_AFTER_MINUTES';
+  | 'RECONCILE_AFTER_MINUTES'
+  | 'SHOP_URL'
+  | 'SHOP_CHECKOUT_URL'
+  | 'PAGE_TEXTS';
 
 export interface FunctionAccess {
   /**
@@ -36,6 +39,9 @@ export interface FunctionAccess {
 /** Where the Merchant API is and which terminal to use (the credentials follow via Secrets Manager). */
 const gateway: readonly Setting[] = ['ALTAPAY_GATEWAY_URL', 'ALTAPAY_TERMINAL', 'ALTAPAY_TERMINALS'];
 
+/** What the pages a customer reads need: the links back to the shop and the merchant's texts. */
+const customerPages: readonly Setting[] = ['SHOP_URL', 'SHOP_CHECKOUT_URL', 'PAGE_TEXTS'];
+
 /**
  * recordCallback: saveDecision reads and saves the payment (its log entry travels with a change), a
  * callback that changes nothing is appended to the log, and the work goes to the queue (the callback
@@ -44,7 +50,8 @@ const gateway: readonly Setting[] = ['ALTAPAY_GATEWAY_URL', 'ALTAPAY_TERMINAL', 
 const recordsCallback: FunctionAccess = {
   store: ['getPayment', 'savePayment', 'logCallback'],
   sendsTo: ['work'],
-  settings: [],
+  // The answer to ok, fail and open is a customer page.
+  settings: customerPages,
   secrets: ['altapay-callback'],
 };
 
@@ -72,7 +79,8 @@ export const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
   'callback-verify-order': {
     store: ['getPayment'],
     sendsTo: [],
-    settings: [],
+    // Its refusals are shown to the customer, in the merchant's texts.
+    settings: ['PAGE_TEXTS'],
     secrets: ['altapay-callback'],
   },
   // createPayment: checks the order's signature (shop key), reads the order's payment, asks the gateway
@@ -80,7 +88,8 @@ export const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
   'create-payment': {
     store: ['getPayment', 'savePayment'],
     sendsTo: [],
-    settings: gateway,
+    // A browser's form post that cannot be taken gets a page with the way back to the shop.
+    settings: [...gateway, 'SHOP_URL', 'PAGE_TEXTS'],
     secrets: ['altapay-api', 'shop-order'],
   },
   // getPaymentView: one read of the payment item, which carries its transactions and callback log.

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { readTerminalList } from '../shared/checkout/terminals';
+import { withPageTextOverrides } from '../shared/pages';
 import { ApiStack, type DeploymentSettings } from './api-stack';
 import { StatefulStack } from './stateful-stack';
 
@@ -77,6 +79,40 @@ const terminalsContext = (app: App): string | undefined => {
   }
 };
 
+/**
+ * Lambda holds at most 4 KB of environment per function, for every variable together: the merchant's
+ * texts get half of it, which is a few dozen overridden texts.
+ */
+export const PAGE_TEXTS_MAX_BYTES = 2048;
+
+/**
+ * `-c pageTextsFile=page-texts.json`: the merchant's texts, read and checked at synth (a typo fails
+ * synth, not a customer's page) and passed compact as PAGE_TEXTS, so no file has to be bundled or read
+ * at a cold start.
+ */
+const pageTextsContext = (app: App): string | undefined => {
+  const file = stringContext(app, 'pageTextsFile');
+  if (file === undefined) return undefined;
+  let json: string;
+  try {
+    json = JSON.stringify(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (cause) {
+    throw new Error(`Context pageTextsFile must name a JSON file; ${file} cannot be read as JSON`, { cause });
+  }
+  try {
+    withPageTextOverrides(json);
+  } catch (error) {
+    throw new Error(`Context pageTextsFile ${file}: ${(error as Error).message}`);
+  }
+  const bytes = Buffer.byteLength(json, 'utf8');
+  if (bytes > PAGE_TEXTS_MAX_BYTES) {
+    throw new Error(
+      `Context pageTextsFile ${file} is ${bytes} bytes as compact JSON; at most ${PAGE_TEXTS_MAX_BYTES} fit in a function's environment`,
+    );
+  }
+  return json;
+};
+
 /** AltaPay's test gateway, until the context `altapayGatewayUrl` names the production one. */
 export const DEFAULT_ALTAPAY_GATEWAY_URL = 'https://testgateway.altapaysecure.com';
 
@@ -93,6 +129,9 @@ const deploymentSettings = (app: App): DeploymentSettings => {
   const secretsVersion = stringContext(app, 'secretsVersion');
   const reconcileAfterMinutes = wholeNumberContext(app, 'reconcileAfterMinutes', 1, 1440);
   const eventBus = eventBusContext(app);
+  const shopUrl = urlContext(app, 'shopUrl');
+  const shopCheckoutUrl = urlContext(app, 'shopCheckoutUrl');
+  const pageTexts = pageTextsContext(app);
   return {
     autoCapture: booleanContext(app, 'autoCapture', false),
     altapayGatewayUrl: urlContext(app, 'altapayGatewayUrl') ?? DEFAULT_ALTAPAY_GATEWAY_URL,
@@ -111,6 +150,9 @@ const deploymentSettings = (app: App): DeploymentSettings => {
       : {}),
     ...(secretsVersion === undefined ? {} : { secretsVersion }),
     ...(reconcileAfterMinutes === undefined ? {} : { reconcileAfterMinutes }),
+    ...(shopUrl === undefined ? {} : { shopUrl }),
+    ...(shopCheckoutUrl === undefined ? {} : { shopCheckoutUrl }),
+    ...(pageTexts === undefined ? {} : { pageTexts }),
   };
 };
 

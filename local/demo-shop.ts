@@ -20,7 +20,15 @@ export const demoProducts = {
 
 type ProductId = keyof typeof demoProducts;
 
-const languages = { en: 'English', da: 'Dansk' } as const;
+/** The languages our pages speak, by their own names; `nb` goes to the gateway as `no`, its code. */
+const languages = {
+  en: 'English',
+  da: 'Dansk',
+  sv: 'Svenska',
+  no: 'Norsk',
+  fi: 'Suomi',
+  de: 'Deutsch',
+} as const;
 
 /** How the shop names the methods it knows; any other configured method shows as its word. */
 const methodLabels: Readonly<Record<string, string>> = {

@@ -437,6 +437,8 @@ async function startApi(
   });
   // Handlers load on their first request, after this: create-payment tells the gateway these callback URLs.
   process.env.PUBLIC_BASE_URL = api.url;
+  // The demo shop is the shop here: every customer page links back to it (unless the caller says otherwise).
+  process.env.SHOP_URL ||= `${api.url}/`;
   const width = Math.max(...httpRoutes.map((route) => `${api.url}${route.path}`.length));
   const routeLines = httpRoutes.map((route) => {
     const { entry } = lambdas[route.lambda];

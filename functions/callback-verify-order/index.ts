@@ -11,6 +11,9 @@ const deps = {
   get callbackSecrets() {
     return settings.callbackSecrets;
   },
+  get pageTexts() {
+    return settings.pageTexts;
+  },
 };
 
 /** POST /callbacks/verify-order: AltaPay's callback_verify_order, answered `OKAY` or a customer-safe reason. */

@@ -48,7 +48,7 @@ export function callbackHandler(callbackType: CallbackType): HttpHandler {
 function toResponse(answer: CallbackAnswer): APIGatewayProxyResult {
   switch (answer.kind) {
     case 'page':
-      return htmlResponse(200, renderCallbackPage(answer.page));
+      return htmlResponse(200, renderCallbackPage(answer.page, settings.pageTexts));
     case 'redirect':
       return redirectResponse(answer.location);
     case 'text':

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { type ErrorFormat, errorResponse } from '../../adapters/api-gateway';
-import { log, refreshSettings } from './dependencies';
+import { errorResponse, header } from '../../adapters/api-gateway';
+import { languageFromAcceptLanguage } from '../../shared/pages';
+import { log, refreshSettings, settings } from './dependencies';
 
 export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -10,7 +11,7 @@ export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Pro
  */
 export function httpHandler(
   work: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
-  errorFormat: (event: APIGatewayProxyEvent) => ErrorFormat = () => 'json',
+  errorFormat: (event: APIGatewayProxyEvent) => 'json' | 'html' = () => 'json',
 ): HttpHandler {
   return async (event, context) => {
     log.addContext(context);
@@ -22,7 +23,14 @@ export function httpHandler(
       await refreshSettings();
       return await work(event);
     } catch (error) {
-      return errorResponse(error, log, errorFormat(event));
+      if (errorFormat(event) === 'json') return errorResponse(error, log, 'json');
+      // The order may be what could not be read, so the browser's own language is the one we know.
+      return errorResponse(error, log, {
+        language: languageFromAcceptLanguage(header(event, 'accept-language')),
+        merchantName: settings.merchantName,
+        catalogue: settings.pageTexts,
+        ...(settings.shopUrl === undefined ? {} : { shopUrl: settings.shopUrl.toString() }),
+      });
     } finally {
       log.resetKeys();
     }

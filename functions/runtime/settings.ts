@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { isShopKey, shopKeyShape } from '../../shared/checkout/order-signature';
 import { type Terminal, terminalsSchema } from '../../shared/checkout/terminals';
+import { type PageCatalogue, withPageTextOverrides } from '../../shared/pages';
 import { issueMessage, rule } from '../../shared/validation';
 import { isSigningKey, signingKeyShape } from '../../shared/webhooks/signature';
 
@@ -60,6 +61,12 @@ const settingsSchema = z
     SHOP_ORDER_KEY_PREVIOUS: z.optional(shopKey),
     /** When set, callback_ok answers 303 to this shop page instead of showing our receipt. */
     SHOP_RECEIPT_URL: z.optional(httpUrl),
+    /** The shop's page every customer page links back to. */
+    SHOP_URL: z.optional(httpUrl),
+    /** Where a failed or cancelled payment is tried again (`shopOrderId` added); SHOP_URL when unset. */
+    SHOP_CHECKOUT_URL: z.optional(httpUrl),
+    /** The merchant's own texts over ours, JSON by language and key; checked by withPageTextOverrides. */
+    PAGE_TEXTS: z.optional(z.string()),
     MERCHANT_NAME: z.optional(rule(z.string().check(z.maxLength(100)), 'must be at most 100 characters')),
     /** The AltaPay gateway, e.g. https://testgateway.altapaysecure.com. */
     ALTAPAY_GATEWAY_URL: z.optional(httpUrl),
@@ -157,6 +164,10 @@ export interface Settings {
   /** SHOP_ORDER_KEY, then SHOP_ORDER_KEY_PREVIOUS during a rotation; empty when unset. */
   readonly shopOrderKeys: readonly string[];
   readonly shopReceiptUrl?: URL;
+  readonly shopUrl?: URL;
+  readonly shopCheckoutUrl?: URL;
+  /** Our texts with the merchant's PAGE_TEXTS over them. */
+  readonly pageTexts: PageCatalogue;
   readonly merchantName: string;
 }
 
@@ -173,6 +184,12 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     throw new Error(`Invalid settings: ${[...new Set(problems)].join('; ')}`);
   }
   const s = result.data;
+  let pageTexts: PageCatalogue;
+  try {
+    pageTexts = withPageTextOverrides(s.PAGE_TEXTS);
+  } catch (error) {
+    throw new Error(`Invalid settings: ${(error as Error).message}`);
+  }
   const gateway = {
     ALTAPAY_GATEWAY_URL: s.ALTAPAY_GATEWAY_URL,
     ALTAPAY_API_USERNAME: s.ALTAPAY_API_USERNAME,
@@ -217,6 +234,9 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
       (key): key is string => key !== undefined,
     ),
     ...(s.SHOP_RECEIPT_URL === undefined ? {} : { shopReceiptUrl: new URL(s.SHOP_RECEIPT_URL) }),
+    ...(s.SHOP_URL === undefined ? {} : { shopUrl: new URL(s.SHOP_URL) }),
+    ...(s.SHOP_CHECKOUT_URL === undefined ? {} : { shopCheckoutUrl: new URL(s.SHOP_CHECKOUT_URL) }),
+    pageTexts,
     merchantName: s.MERCHANT_NAME ?? 'Our shop',
   };
 }

@@ -116,12 +116,7 @@ export function checkout({ ledger, callbacks, secret }: CheckoutDeps): Pay {
     if (request.state === 'processing') {
       return html(409, messagePage('Payment in progress', 'This payment is already being processed.'));
     }
-    if (request.state === 'completed') {
-      return html(
-        409,
-        messagePage('Payment already completed', 'This payment request has already been paid.'),
-      );
-    }
+    if (request.state === 'completed') return html(409, completedPage(ledger, request));
     ledger.setRequestState(request.id, 'processing');
     let completed = false;
     try {
@@ -134,6 +129,24 @@ export function checkout({ ledger, callbacks, secret }: CheckoutDeps): Pay {
   };
 
   return pay;
+}
+
+/**
+ * A completed request reloaded: what became of its last payment. An open payment may have concluded
+ * since (a declined invoice), and that customer must not read that they paid.
+ */
+function completedPage(ledger: Ledger, request: SimPaymentRequest): string {
+  const lastId = request.transactionIds.at(-1);
+  const last = ledger.transactionsOf(request.shopOrderId).find((t) => t.transactionId === lastId);
+  if (last?.transactionStatus === paymentStates.open.transactionStatus) {
+    return messagePage(
+      'Payment in progress',
+      'This payment is waiting for its result. You will hear from the shop.',
+    );
+  }
+  const paid = last !== undefined && (Number(last.reservedAmount) > 0 || Number(last.capturedAmount) > 0);
+  if (paid) return messagePage('Payment already completed', 'This payment request has already been paid.');
+  return messagePage('Payment failed', 'This payment did not go through. Return to the shop to try again.');
 }
 
 function stateOf(outcome: Outcome, type: SimPaymentRequest['type']): PaymentState {

@@ -1,6 +1,6 @@
-import type { CallbackPageKind, CallbackPageModel } from '../pages';
+import { type CallbackPageKind, type CallbackPageModel, chooseLanguage } from '../pages';
 import { type CallbackType, claimedStatusOf, type PaymentStatus } from '../payments/payment';
-import { holdsMoney, isFinal, returnedMoney } from '../payments/status-properties';
+import { cancelledByCustomer, holdsMoney, isFinal, returnedMoney } from '../payments/status-properties';
 import type { RecordedCallback } from './record-callback';
 
 /** How we answer the gateway; the HTTP adapter renders it. */
@@ -13,6 +13,10 @@ export interface AnswerSettings {
   readonly merchantName: string;
   /** When set, callback_ok answers 303 to this URL with `shopOrderId` added instead of our receipt. */
   readonly shopReceiptUrl?: URL;
+  /** The shop's page every page links back to (SHOP_URL). */
+  readonly shopUrl?: URL;
+  /** Where a failed or cancelled payment is tried again (SHOP_CHECKOUT_URL, else SHOP_URL). */
+  readonly shopCheckoutUrl?: URL;
 }
 
 /**
@@ -28,26 +32,27 @@ export function answerCallback(
   if (callbackType === 'notification') return { kind: 'text', text: 'OK' };
   const { payment } = recorded;
   if (callbackType === 'ok' && settings.shopReceiptUrl) {
-    const location = new URL(settings.shopReceiptUrl);
-    // Only our own id: no amounts, statuses or gateway ids for the shop to trust from a URL.
-    location.searchParams.set('shopOrderId', payment.shopOrderId);
-    return { kind: 'redirect', location: location.toString() };
+    return { kind: 'redirect', location: withOrderId(settings.shopReceiptUrl, payment.shopOrderId) };
   }
   // Recorded later by the worker: promise nothing we have not recorded.
-  const kind =
+  const kind: CallbackPageKind =
     recorded.outcome === 'queued'
       ? callbackType === 'fail'
-        ? 'failed'
+        ? failedKind(claimedStatusOf(payment))
         : 'pending'
       : // What the callback claims: the gateway shows the customer the same outcome synchronously, so
         // the page says it at once; the worker confirms it before anything else counts it.
         pageKind(callbackType, claimedStatusOf(payment));
   // The amount the customer paid, verbatim: that of the (first) paid transaction.
   const paid = Object.values(payment.transactions).find((t) => holdsMoney(t.phase));
+  const tryAgain = settings.shopCheckoutUrl ?? settings.shopUrl;
   const page: CallbackPageModel = {
     kind,
+    language: chooseLanguage(payment.request?.language),
     shopOrderId: payment.shopOrderId,
     merchantName: settings.merchantName,
+    ...(settings.shopUrl ? { shopUrl: settings.shopUrl.toString() } : {}),
+    ...(tryAgain ? { tryAgainUrl: withOrderId(tryAgain, payment.shopOrderId) } : {}),
     ...(paid && kind !== 'failed' ? { amount: paid.reservedAmount, currency: paid.currency } : {}),
     ...(kind === 'failed' && recorded.cardholderMessage
       ? { cardholderMessage: recorded.cardholderMessage }
@@ -59,6 +64,18 @@ export function answerCallback(
 /** The page for the recorded status; an order whose money went back is closed, as create-payment says too. */
 function pageKind(callbackType: CallbackType, status: PaymentStatus): CallbackPageKind {
   if (holdsMoney(status)) return callbackType === 'fail' ? 'already-paid' : 'paid';
-  if (!isFinal(status)) return callbackType === 'fail' ? 'failed' : 'pending';
-  return returnedMoney(status) ? 'closed' : 'failed';
+  if (!isFinal(status)) return callbackType === 'fail' ? failedKind(status) : 'pending';
+  return returnedMoney(status) ? 'closed' : failedKind(status);
+}
+
+/** A customer who pressed Cancel is not told their payment was declined. */
+function failedKind(status: PaymentStatus): CallbackPageKind {
+  return cancelledByCustomer(status) ? 'cancelled' : 'failed';
+}
+
+/** The shop's URL with our order id added: no amounts, statuses or gateway ids for the shop to trust from a URL. */
+function withOrderId(url: URL, shopOrderId: string): string {
+  const location = new URL(url);
+  location.searchParams.set('shopOrderId', shopOrderId);
+  return location.toString();
 }

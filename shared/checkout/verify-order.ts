@@ -4,6 +4,7 @@ import { requireValidChecksum } from '../altapay/checksum';
 import { findCurrency } from '../altapay/currency';
 import { decodeFormBody } from '../altapay/form-body';
 import { MalformedRequestError } from '../errors';
+import { chooseLanguage, defaultPageTexts, type PageCatalogue, type PageTexts } from '../pages';
 import { compareAmounts } from '../payments/money';
 import { awaitsConfirmation, type PaymentStatus } from '../payments/payment';
 import { holdsMoney, mayBeVerified, returnedMoney } from '../payments/status-properties';
@@ -14,6 +15,8 @@ export interface VerifyOrderDeps {
   readonly store: PaymentStore;
   readonly log: Log;
   readonly callbackSecrets: readonly string[];
+  /** The refusals' texts with the merchant's overrides; ours when not given. */
+  readonly pageTexts?: PageCatalogue;
 }
 
 /** The exact answer that lets the gateway go on with the charge, not `OK` (docs/altapay-protocol.md §3.3). */
@@ -41,28 +44,28 @@ export async function verifyOrder(deps: VerifyOrderDeps, body: Uint8Array): Prom
     deps.log.warn('order not verified', { shopOrderId: form.shop_orderid, reason });
     return answer;
   };
-  if (payment?.request === undefined) {
-    return refusal('unknown order', 'We could not find this order. Please return to the shop and try again.');
+  const catalogue = deps.pageTexts ?? defaultPageTexts;
+  // The form carries no language; the payment request we stored does.
+  const texts = catalogue[chooseLanguage(payment?.request?.language)];
+  if (payment?.request === undefined) return refusal('unknown order', texts.verifyUnknownOrder);
+  if (!mayBeVerified(payment.status)) {
+    return refusal(`status ${payment.status}`, refusalFor(payment.status, texts));
   }
-  if (!mayBeVerified(payment.status)) return refusal(`status ${payment.status}`, refusalFor(payment.status));
-  if (awaitsConfirmation(payment)) return refusal('a paid claim awaits confirmation', refusalFor('open'));
+  if (awaitsConfirmation(payment)) {
+    return refusal('a paid claim awaits confirmation', refusalFor('open', texts));
+  }
   const { request } = payment;
   const currency = findCurrency(form.currency)?.alpha;
   if (currency !== request.currency || compareAmounts(form.amount, request.amount) !== 0) {
-    return refusal(
-      'amount or currency differs from the request',
-      'The amount does not match your order. Please return to the shop and start again.',
-    );
+    return refusal('amount or currency differs from the request', texts.verifyAmountMismatch);
   }
   deps.log.info('order verified', { shopOrderId: form.shop_orderid });
   return approved;
 }
 
 /** What the customer reads when the order's status does not let it be paid now. */
-function refusalFor(status: PaymentStatus): string {
-  if (holdsMoney(status)) return 'This order has already been paid. No further payment is needed.';
-  if (returnedMoney(status)) {
-    return 'This order is closed and cannot be paid again. Please contact the shop.';
-  }
-  return 'A payment for this order is already being processed. Please wait for its confirmation.';
+function refusalFor(status: PaymentStatus, texts: PageTexts): string {
+  if (holdsMoney(status)) return texts.verifyAlreadyPaid;
+  if (returnedMoney(status)) return texts.verifyClosed;
+  return texts.verifyInProgress;
 }

@@ -6,3 +6,11 @@ export {
   renderNoticePage,
 } from './callback-page';
 export { escapeHtml } from './escape';
+export { chooseLanguage, languageFromAcceptLanguage, withPageTextOverrides } from './page-language';
+export {
+  defaultPageTexts,
+  type PageCatalogue,
+  type PageLanguage,
+  type PageTexts,
+  pageLanguages,
+} from './page-texts';

@@ -17,7 +17,9 @@ export type StatusProperty =
   /** create-payment may hand out a payment request for the order (a new one, or its live one). */
   | 'mayStartNewPayment'
   /** verify-order may answer OKAY, letting the gateway charge the customer for the order. */
-  | 'mayBeVerified';
+  | 'mayBeVerified'
+  /** The customer stopped the attempt (pressed Cancel): nothing was declined, so the page says so. */
+  | 'cancelledByCustomer';
 
 /**
  * The one truth table. The reasons, status by status:
@@ -39,7 +41,7 @@ const statusProperties: Readonly<Record<PaymentStatus, readonly StatusProperty[]
   reserved: ['holdsMoney', 'wasPaid', 'isFinal'],
   captured: ['holdsMoney', 'wasPaid', 'isFinal'],
   failed: ['isFinal', 'mayStartNewPayment', 'mayBeVerified'],
-  cancelled: ['isFinal', 'mayStartNewPayment', 'mayBeVerified'],
+  cancelled: ['isFinal', 'mayStartNewPayment', 'mayBeVerified', 'cancelledByCustomer'],
   released: ['wasPaid', 'returnedMoney', 'isFinal'],
   refunded: ['wasPaid', 'returnedMoney', 'isFinal'],
   chargeback: ['wasPaid', 'returnedMoney', 'isFinal'],
@@ -58,6 +60,8 @@ export const isFinal = (status: PaymentStatus): boolean => hasStatusProperty(sta
 export const mayStartNewPayment = (status: PaymentStatus): boolean =>
   hasStatusProperty(status, 'mayStartNewPayment');
 export const mayBeVerified = (status: PaymentStatus): boolean => hasStatusProperty(status, 'mayBeVerified');
+export const cancelledByCustomer = (status: PaymentStatus): boolean =>
+  hasStatusProperty(status, 'cancelledByCustomer');
 
 /**
  * What a subscription agreement's transaction phase means for charging it: `active` may be charged;

@@ -88,7 +88,7 @@ describe.skipIf(!browserAvailable)('checkout in a real browser', () => {
 
     await choose(page, 'decline');
 
-    await expect.poll(() => page.textContent('h1')).toContain('did not go through');
+    await expect.poll(() => page.textContent('h1')).toContain('Your payment was declined');
     expect(await page.textContent('main')).toContain('Card declined. Please try another card.');
     expect(await page.textContent('main')).not.toContain('TestAcquirer');
     await snapshot(page, '4-declined');

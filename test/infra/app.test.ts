@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
@@ -7,6 +9,7 @@ import { type EventSource, eventSources, httpRoutes, type LambdaName, lambdas } 
 import { addPaymentsStacks, DEFAULT_ALTAPAY_GATEWAY_URL } from '../../infra/payments-app';
 import { type PaymentSecretName, paymentSecrets } from '../../infra/secrets';
 import { WORK_QUEUE_MAX_RECEIVE_COUNT } from '../../infra/stateful-stack';
+import { tempDir } from '../support/temp-dir';
 import { asList, type Statement, secretsRead, synthesize, testApp } from './support';
 
 // Prepare: one app for the whole file, built exactly as `infra/app.ts` builds it (cdk-nag packs included),
@@ -374,6 +377,47 @@ describe('the settings', () => {
     }
   });
 
+  it('give the customer pages SHOP_URL, SHOP_CHECKOUT_URL and the checked PAGE_TEXTS from context', () => {
+    const file = join(tempDir('page-texts'), 'page-texts.json');
+    writeFileSync(file, '{\n  "da": { "paidHeading": "Tak for din ordre" }\n}\n');
+    const configured = synthesize({
+      shopUrl: 'https://shop.example/',
+      shopCheckoutUrl: 'https://shop.example/checkout',
+      pageTextsFile: file,
+    });
+    const variablesOf = (name: LambdaName) =>
+      configured.environmentOf(configured.apiTemplate, configured.api, name);
+    const pageTexts = '{"da":{"paidHeading":"Tak for din ordre"}}';
+    for (const name of ['callback-ok', 'callback-fail', 'callback-open'] as const) {
+      expect(variablesOf(name), name).toMatchObject({
+        SHOP_URL: 'https://shop.example/',
+        SHOP_CHECKOUT_URL: 'https://shop.example/checkout',
+        PAGE_TEXTS: pageTexts,
+      });
+    }
+    expect(variablesOf('callback-verify-order').PAGE_TEXTS).toBe(pageTexts);
+    expect(variablesOf('create-payment')).toMatchObject({
+      SHOP_URL: 'https://shop.example/',
+      PAGE_TEXTS: pageTexts,
+    });
+    expect(variablesOf('payment-worker').PAGE_TEXTS).toBeUndefined();
+  });
+
+  it.each([
+    ['{"da":{"paidHeadline":"Tak"}}', 'da.paidHeadline is not a page text'],
+    ['{"da":', 'cannot be read as JSON'],
+    [
+      JSON.stringify({
+        en: { paidMessage: 'x'.repeat(900), pendingMessage: 'y'.repeat(900), closedMessage: 'z'.repeat(900) },
+      }),
+      'at most 2048 fit',
+    ],
+  ])('refuses a pageTextsFile holding %s at synth time', (json, message) => {
+    const file = join(tempDir('page-texts'), 'page-texts.json');
+    writeFileSync(file, json);
+    expect(() => addPaymentsStacks(testApp({ pageTextsFile: file }))).toThrow(message);
+  });
+
   it.each([
     ['reconcileAfterMinutes', '0.5'],
     ['reconcileAfterMinutes', '1441'],
@@ -381,6 +425,8 @@ describe('the settings', () => {
     ['merchantWebhookUrl', 'http://merchant.example/altapay/events'],
     ['merchantWebhookUrl', 'https://user:pass@merchant.example/altapay/events'],
     ['altapayGatewayUrl', 'testgateway.altapaysecure.com'],
+    ['shopUrl', 'http://shop.example/'],
+    ['shopCheckoutUrl', 'shop.example/checkout'],
   ])('refuses the context %s=%s at synth time', (key, value) => {
     const app = testApp({ [key]: value });
     expect(() => addPaymentsStacks(app)).toThrow(key);

@@ -175,7 +175,7 @@ describe('answers', () => {
 
     const page = await (await api.postCallback('fail', fields)).text();
 
-    expect(page).toContain('did not go through');
+    expect(page).toContain('Your payment was declined');
     expect(page).not.toContain('Insufficient funds');
   });
 
@@ -376,7 +376,7 @@ describe('documents whose status the gateway words ambiguously', () => {
 
     expect(response.status).toBe(200);
     const page = await response.text();
-    expect(page).toContain('did not go through');
+    expect(page).toContain('Your payment was declined');
     expect(page).not.toContain('already paid');
     const stored = await payment(order);
     expect(claimedStatus(stored)).toBe('failed');

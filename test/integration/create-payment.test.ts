@@ -265,7 +265,7 @@ describe('only orders the shop signed', () => {
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const visible = await visibleText(response);
-    expect(visible).toContain('This order was not signed by the shop');
+    expect(visible).toContain('This order cannot be paid here');
     expect(visible).toContain('The order is not signed: the shop must sign it with its shop key');
     expect(visible).not.toContain('Field');
     expect(stack.simulator.paymentRequestsFor('sig-form')).toEqual([]);

@@ -464,6 +464,25 @@ describe('paying: the callbacks and what the customer sees', () => {
   });
 
   it.each([
+    ['open-failure', 'This payment did not go through. Return to the shop to try again.'],
+    ['open-success', 'This payment request has already been paid.'],
+  ] as const)(
+    'says on a reload after %s, once it concluded, what became of the payment',
+    async (outcome, text) => {
+      const order = nextOrder();
+      const pid = await createPayment(order);
+
+      await gateway.pay(pid, outcome);
+      expect((await gateway.pay(pid, 'success')).html).toContain('This payment is waiting for its result.');
+      await vi.waitFor(() => expect(shop.posts('/notification', order)).toHaveLength(1), { timeout: 2000 });
+      const reload = await gateway.pay(pid, 'success');
+
+      expect(reload.status).toBe(409);
+      expect(reload.html).toContain(text);
+    },
+  );
+
+  it.each([
     ['open-success', 'preauth', 'succeeded', '12.50'],
     ['open-failure', 'epayment_declined', 'failed', '0.00'],
   ] as const)(

@@ -3,9 +3,21 @@ import { answerCallback } from '../../shared/callbacks/callback-answer';
 import type { RecordedCallback } from '../../shared/callbacks/record-callback';
 import type { Payment, PaymentStatus } from '../../shared/payments/payment';
 
-function recorded(status: PaymentStatus, cardholderMessage?: string): RecordedCallback {
+function recorded(status: PaymentStatus, cardholderMessage?: string, language?: string): RecordedCallback {
   const payment: Payment = {
     shopOrderId: 'order 7',
+    ...(language
+      ? {
+          request: {
+            paymentRequestId: 'pr-1',
+            url: 'https://gateway.example/pay?pid=pr-1',
+            amount: '49.95',
+            currency: 'DKK',
+            language,
+            createdAt: '2026-11-20T09:00:00.000Z',
+          },
+        }
+      : {}),
     status,
     currency: 'DKK',
     transactions: {
@@ -36,7 +48,14 @@ describe('answering the gateway', () => {
   it('shows a receipt with the paid amount for a paid ok', () => {
     expect(answerCallback('ok', recorded('reserved'), settings)).toEqual({
       kind: 'page',
-      page: { kind: 'paid', shopOrderId: 'order 7', merchantName: 'Acme', amount: '49.95', currency: 'DKK' },
+      page: {
+        kind: 'paid',
+        language: 'en',
+        shopOrderId: 'order 7',
+        merchantName: 'Acme',
+        amount: '49.95',
+        currency: 'DKK',
+      },
     });
   });
 
@@ -70,7 +89,8 @@ describe('answering the gateway', () => {
     ['reserved', 'paid', 'already-paid'],
     ['captured', 'paid', 'already-paid'],
     ['failed', 'failed', 'failed'],
-    ['cancelled', 'failed', 'failed'],
+    // The customer pressed Cancel: not told the payment was declined.
+    ['cancelled', 'cancelled', 'cancelled'],
     ['released', 'closed', 'closed'],
     ['refunded', 'closed', 'closed'],
     ['chargeback', 'closed', 'closed'],
@@ -92,6 +112,38 @@ describe('answering the gateway', () => {
     expect(answerCallback('ok', recorded('reserved', 'Card expired'), settings)).not.toHaveProperty(
       'page.cardholderMessage',
     );
+  });
+
+  it('speaks the language the payment was requested in, English when none or one we do not write', () => {
+    expect(answerCallback('fail', recorded('failed', undefined, 'da'), settings)).toMatchObject({
+      page: { language: 'da' },
+    });
+    expect(answerCallback('ok', recorded('reserved', undefined, 'no'), settings)).toMatchObject({
+      page: { language: 'nb' },
+    });
+    expect(answerCallback('ok', recorded('reserved', undefined, 'pl'), settings)).toMatchObject({
+      page: { language: 'en' },
+    });
+    expect(answerCallback('ok', recorded('reserved'), settings)).toMatchObject({ page: { language: 'en' } });
+  });
+
+  it('links every page to the shop, and a failed or cancelled one to the checkout with the order id', () => {
+    const links = {
+      ...settings,
+      shopUrl: new URL('https://shop.example/'),
+      shopCheckoutUrl: new URL('https://shop.example/checkout?step=pay'),
+    };
+    expect(answerCallback('fail', recorded('cancelled'), links)).toMatchObject({
+      page: {
+        kind: 'cancelled',
+        shopUrl: 'https://shop.example/',
+        tryAgainUrl: 'https://shop.example/checkout?step=pay&shopOrderId=order+7',
+      },
+    });
+    const shopOnly = { ...settings, shopUrl: new URL('https://shop.example/') };
+    expect(answerCallback('fail', recorded('failed'), shopOnly)).toMatchObject({
+      page: { tryAgainUrl: 'https://shop.example/?shopOrderId=order+7' },
+    });
   });
 
   it('answers a notification with a bare OK', () => {

@@ -7,18 +7,26 @@ import {
   renderCallbackPage,
 } from '../../shared/pages/index';
 
-const KINDS: readonly CallbackPageKind[] = ['paid', 'pending', 'failed', 'already-paid', 'closed'];
+const KINDS: readonly CallbackPageKind[] = [
+  'paid',
+  'pending',
+  'failed',
+  'cancelled',
+  'already-paid',
+  'closed',
+];
 
 const HEADINGS: Readonly<Record<CallbackPageKind, string>> = {
   paid: 'Thank you — your payment is confirmed',
   pending: 'Your payment is being processed',
-  failed: 'Your payment did not go through',
+  failed: 'Your payment was declined',
+  cancelled: 'You cancelled the payment',
   'already-paid': 'This order is already paid',
   closed: 'This order is closed',
 };
 
 const GENERIC_FAILURE =
-  'The payment was declined or cancelled. No money has been taken. You can try again or choose another payment method.';
+  'The payment was not approved and no money has been taken. You can try again or choose another payment method.';
 
 /** The only elements the template emits; anything else after a `<` would have come from input. */
 const ALLOWED_TAGS = new Set([
@@ -38,6 +46,8 @@ const ALLOWED_TAGS = new Set([
   'dt',
   'dd',
   'footer',
+  'nav',
+  'a',
 ]);
 
 /** Hostile inputs and how they must appear in the page, spelled out rather than computed with escapeHtml. */
@@ -56,7 +66,10 @@ const HOSTILE: readonly (readonly [raw: string, escaped: string])[] = [
 function model(overrides: Partial<CallbackPageModel> = {}): CallbackPageModel {
   return {
     kind: 'paid',
+    language: 'en',
     shopOrderId: 'ORDER-1001',
+    shopUrl: 'https://shop.example/',
+    tryAgainUrl: 'https://shop.example/checkout?shopOrderId=ORDER-1001',
     amount: '123.41',
     currency: 'DKK',
     merchantName: 'Acme Shop',
@@ -111,7 +124,9 @@ describe('renderCallbackPage', () => {
     });
 
     it.each(KINDS)('%s loads nothing external and runs nothing', (kind) => {
-      const html = renderCallbackPage(model({ kind, cardholderMessage: 'Card declined' }));
+      const html = renderCallbackPage(
+        model({ kind, cardholderMessage: 'Card declined', shopUrl: undefined, tryAgainUrl: undefined }),
+      );
 
       for (const forbidden of [
         '<script',
@@ -165,7 +180,7 @@ describe('renderCallbackPage', () => {
     it('pending says a confirmation will follow and nothing is needed', () => {
       const html = renderCallbackPage(model({ kind: 'pending' }));
 
-      expect(html).toContain('You will receive a confirmation');
+      expect(html).toContain('The shop will send you an e-mail');
       expect(html).toContain('nothing more you need to do');
     });
 
@@ -227,6 +242,27 @@ describe('renderCallbackPage', () => {
       expect(html).toContain('<title>Payment confirmed</title>');
     });
 
+    it('links back to the shop on every page, and offers try again only when the payment did not go through', () => {
+      for (const kind of KINDS) {
+        const html = renderCallbackPage(model({ kind }));
+        expect(html, kind).toContain(
+          '<a class="button" id="back-to-shop" href="https://shop.example/">Back to the shop</a>',
+        );
+        const retries = kind === 'failed' || kind === 'cancelled';
+        expect(html.includes('id="try-again"'), kind).toBe(retries);
+      }
+      expect(renderCallbackPage(model({ kind: 'cancelled' }))).toContain(
+        '<a class="button primary" id="try-again" href="https://shop.example/checkout?shopOrderId=ORDER-1001">Try again</a>',
+      );
+    });
+
+    it('shows no links when the shop configured none', () => {
+      const html = renderCallbackPage(model({ kind: 'failed', shopUrl: undefined, tryAgainUrl: undefined }));
+
+      expect(html).not.toContain('<nav');
+      expect(html).not.toContain('<a ');
+    });
+
     it('keeps unicode values as they are', () => {
       const html = renderCallbackPage(model({ merchantName: 'Blåbær & Co 🍓', shopOrderId: 'ØRDER-æøå-✓' }));
 
@@ -257,10 +293,24 @@ describe('renderCallbackPage', () => {
       expect(tagsOf(html)).toEqual(tagsOf(benign));
     });
 
+    it('keeps a link URL inside its attribute, whatever it holds', () => {
+      // The settings only take http(s) URLs; the page still must not trust them.
+      const payload = 'https://shop.example/?q="><script>alert(1)</script>';
+      const benign = renderCallbackPage(model({ kind: 'failed' }));
+      const html = renderCallbackPage(model({ kind: 'failed', shopUrl: payload, tryAgainUrl: payload }));
+
+      expect(html).not.toContain(payload);
+      expect(html).toContain(
+        'href="https://shop.example/?q=&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"',
+      );
+      expect(tagNamesOf(html)).toEqual(tagNamesOf(benign));
+    });
+
     it.each(KINDS)('%s escapes hostile values in every field at once', (kind) => {
       const payload = '"><img src=x onerror=alert(1)></style><script>x</script>';
       const html = renderCallbackPage({
         kind,
+        language: 'en',
         shopOrderId: payload,
         amount: payload,
         currency: payload,
@@ -294,13 +344,14 @@ describe('renderCallbackPage', () => {
     const arbitraryModel = fc.record(
       {
         kind: fc.constantFrom(...KINDS),
+        language: fc.constantFrom('en' as const, 'da' as const, 'fi' as const),
         shopOrderId: text,
         amount: text,
         currency: text,
         cardholderMessage: text,
         merchantName: text,
       },
-      { requiredKeys: ['kind', 'shopOrderId', 'merchantName'] },
+      { requiredKeys: ['kind', 'language', 'shopOrderId', 'merchantName'] },
     );
 
     fc.assert(
