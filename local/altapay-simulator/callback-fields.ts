@@ -1,5 +1,6 @@
 import { computeChecksum } from '../../shared/altapay/checksum';
 import { apiResponseXml } from './api-response-xml';
+import { cardChecks } from './card-checks';
 import { type PaymentState, paymentStates } from './payment-states';
 import type { SimTransaction } from './transaction';
 
@@ -33,7 +34,8 @@ export interface CallbackFieldsOptions {
 /**
  * The form fields the gateway posts to callback_ok/fail/open/notification/verify_order
  * (docs/altapay-protocol.md §4): currency numeric, amounts as strings, the full document in `xml`, and `checksum` over the raw
- * `amount`, `currency` and `shop_orderid` when the terminal has a secret.
+ * `amount`, `currency` and `shop_orderid` when the terminal has a secret. The fraud verdict and, for a
+ * card, the address verification repeat what the transaction in `xml` says.
  */
 export function callbackFields(options: CallbackFieldsOptions): Record<string, string> {
   const t = options.transaction;
@@ -69,7 +71,15 @@ export function callbackFields(options: CallbackFieldsOptions): Record<string, s
     error_message: options.errorMessage ?? '',
     merchant_error_message: options.merchantErrorMessage ?? '',
     cardholder_message_must_be_shown: String(options.mustBeShown ?? false),
+    fraud_risk_score: cardChecks.fraudRiskScore,
+    fraud_explanation: cardChecks.fraudExplanation,
+    fraud_recommendation: cardChecks.fraudRecommendation,
   };
+  // Only a card has an address to verify: the document has no AddressVerification without one.
+  if (t.maskedPan !== '') {
+    fields.avs_code = cardChecks.avsCode;
+    fields.avs_text = cardChecks.avsText;
+  }
   for (const [key, value] of Object.entries(t.paymentInfos ?? {})) fields[`transaction_info[${key}]`] = value;
   fields.xml = xml;
   if (options.secret !== undefined) {
