@@ -379,13 +379,21 @@ export class Ledger {
           (terminal === undefined || t.terminal === terminal),
       )
       .slice(0, limit);
-    // Like the gateway's: no Result, an empty ResultFilter, and no Transactions element at all when
-    // nothing matches (sdk-python 200_find_transaction_failure.xml; its find() relies on that).
+    // Like the gateway's (sdk-python 200_find_transaction_*.xml, sdk-php 20130430_get_payment*.xml): an
+    // empty Result, the filter echoed (the record shows only TransactionIdEquals; other filters leave it
+    // empty), and no Transactions element at all when nothing matches: sdk-python's find() relies on that.
+    const idFilter = transactionId ?? either;
     return {
       status: 200,
       xml: apiResponseXml({
         path,
-        extraBody: { ResultFilter: '' },
+        result: '',
+        bodyElements: [
+          {
+            name: 'ResultFilter',
+            children: idFilter === undefined ? [] : [{ name: 'TransactionIdEquals', text: idFilter }],
+          },
+        ],
         ...(found.length === 0 ? {} : { transactions: found }),
       }),
     };
