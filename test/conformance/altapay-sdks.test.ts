@@ -165,6 +165,8 @@ function sdkScenario(sdk: {
   /** The request id the SDK read from the createPaymentRequest answer. */
   readonly requestId: (value: unknown) => string;
   readonly lookupStep: (transactionId: string) => Step;
+  /** A lookup by several filters, where the SDK offers one (sdk-python's find takes only an id). */
+  readonly filterStep: (filters: Record<string, string>) => Step | undefined;
   readonly foundIn: (value: unknown) => Summary[];
   readonly operationStep: (op: string, transactionId: string, amount?: string) => Step;
   readonly answerOf: (value: unknown) => { success: boolean; transactions: Summary[] };
@@ -310,6 +312,29 @@ function sdkScenario(sdk: {
     });
   });
 
+  it('replaces an invoice order line through updateOrder, and finds a payment by order and terminal', async () => {
+    const invoiceOrder = `${sdk.prefix}-payment-open-success`;
+    const invoice = gateway.transactions(invoiceOrder)[0];
+    const orderLines = [
+      { description: 'Blue shirt', itemId: 'shirt-blue', quantity: -1, unitPrice: 12.5 },
+      { description: 'Red shirt', itemId: 'shirt-red', quantity: 1, unitPrice: 12.5 },
+    ];
+    const byFilters = sdk.filterStep({ shop_orderid: orders.released, terminal });
+    const [login, updated, byOrder] = await sdk.run(gateway.url, [
+      { op: 'login' },
+      { op: 'update_order', args: { payment_id: invoice?.paymentId, order_lines: orderLines } },
+      ...(byFilters === undefined ? [] : [byFilters]),
+    ]);
+
+    readValue(login);
+    expect(readValue(updated)).toEqual({ success: true });
+    if (byOrder !== undefined) {
+      expect(found(readValue(byOrder))).toEqual([
+        expect.objectContaining({ transactionId: id(orders.released) }),
+      ]);
+    }
+  });
+
   return {
     gateway: () => gateway,
     capture,
@@ -335,6 +360,7 @@ describe.skipIf(pythonDir === undefined || !existsSync(pythonDir))(
       }),
       requestId: (value) => String((value as { paymentRequestId: string }).paymentRequestId),
       lookupStep: (transactionId) => ({ op: 'find', args: { transaction_id: transactionId } }),
+      filterStep: () => undefined,
       foundIn: (value) => [value as Summary],
       operationStep: (op, transactionId, amount) => ({
         op,
@@ -398,6 +424,8 @@ describe.skipIf(phpDir === undefined || !existsSync(phpDir))(
       requestId: (value) => new URL((value as { url: string }).url).searchParams.get('pid') ?? '',
       // getPayment sends `transaction=<id>`, the older filter.
       lookupStep: (transactionId) => ({ op: 'find', args: { transaction: transactionId } }),
+      // With filters getPayment sends them instead (shop_orderid, transaction_id, terminal).
+      filterStep: (filters) => ({ op: 'find', args: { transaction: '', filters } }),
       foundIn: (value) => (value as { transactions: Summary[] }).transactions,
       operationStep: (op, transactionId, amount) => ({
         op,

@@ -97,6 +97,10 @@ foreach ($steps as $step) {
         case 'reserve_subscription_charge':
             $value = answer($api->reserveSubscriptionCharge($args['transaction_id'], $args['amount']));
             break;
+        case 'update_order':
+            $updated = $api->updateOrder($args['payment_id'], $args['order_lines']);
+            $value = array('success' => $updated->wasSuccessful());
+            break;
         case 'terminals':
             $terminals = $api->getTerminals();
             $value = array();

@@ -12,7 +12,7 @@ import sys
 sys.dont_write_bytecode = True  # the SDK checkout is read-only for us: no __pycache__ in it
 sys.path.insert(0, os.environ['ALTAPAY_SDK_PYTHON_DIR'])
 
-from altapay import API, Callback, Payment, Terminals, Transaction  # noqa: E402
+from altapay import API, Callback, Payment, Terminals, Transaction, UpdateOrder  # noqa: E402
 
 
 def summary(transaction):
@@ -73,6 +73,8 @@ def main():
             elif op == 'reserve_subscription_charge':
                 agreement = Transaction.find(args['transaction_id'], api)
                 value = answer(agreement.reserve_subscription_charge(**args.get('extra', {})))
+            elif op == 'update_order':
+                value = {'success': UpdateOrder(api=api).update(args['payment_id'], args['order_lines'])}
             elif op == 'terminals':
                 value = [t['Title'] for t in Terminals(api=api).terminals]
             elif op == 'parse_callback':
