@@ -53,12 +53,14 @@ export function callbackFields(options: CallbackFieldsOptions): Record<string, s
       transactions: [t, ...(options.alongside ?? [])],
       ...(options.date === undefined ? {} : { date: options.date }),
     });
+  // In the order real callbacks post them (api-php CallbackTest, loevgaard CallbackFactoryTest):
+  // `amount` after `embedded_window`, the address verification right after `status`.
   const fields: Record<string, string> = {
     shop_orderid: t.shopOrderId,
     currency: t.currencyNumeric,
-    amount,
     type: options.type ?? t.authType,
     embedded_window: '0',
+    amount,
     transaction_id: t.transactionId,
     payment_id: t.paymentId,
     nature: options.nature ?? t.paymentNature,
@@ -68,6 +70,8 @@ export function callbackFields(options: CallbackFieldsOptions): Record<string, s
     blacklist_token: t.blacklistToken,
     credit_card_token: t.creditCardToken,
     status: options.status,
+    // Only a card has an address to verify: the document has no AddressVerification without one.
+    ...(t.maskedPan === '' ? {} : { avs_code: cardChecks.avsCode, avs_text: cardChecks.avsText }),
     error_message: options.errorMessage ?? '',
     merchant_error_message: options.merchantErrorMessage ?? '',
     cardholder_message_must_be_shown: String(options.mustBeShown ?? false),
@@ -75,11 +79,6 @@ export function callbackFields(options: CallbackFieldsOptions): Record<string, s
     fraud_explanation: cardChecks.fraudExplanation,
     fraud_recommendation: cardChecks.fraudRecommendation,
   };
-  // Only a card has an address to verify: the document has no AddressVerification without one.
-  if (t.maskedPan !== '') {
-    fields.avs_code = cardChecks.avsCode;
-    fields.avs_text = cardChecks.avsText;
-  }
   for (const [key, value] of Object.entries(t.paymentInfos ?? {})) fields[`transaction_info[${key}]`] = value;
   fields.xml = xml;
   if (options.secret !== undefined) {

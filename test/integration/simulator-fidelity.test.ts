@@ -295,6 +295,32 @@ describe('callback fields', () => {
     expect(['Accept', 'Deny', 'Challenge', 'Unknown']).toContain(fields?.get('fraud_recommendation'));
   });
 
+  it('posts the fields a real ok callback has in its order (api-php CallbackTest, loevgaard CallbackFactoryTest)', async () => {
+    await paidPayment('fidelity-order');
+    const names = [...(callbacks.find((c) => c.get('shop_orderid') === 'fidelity-order')?.keys() ?? [])];
+    const real = [
+      'shop_orderid',
+      'currency',
+      'type',
+      'embedded_window',
+      'amount',
+      'transaction_id',
+      'payment_id',
+      'nature',
+      'require_capture',
+      'payment_status',
+      'masked_credit_card',
+      'blacklist_token',
+      'credit_card_token',
+      'status',
+      'avs_code',
+      'avs_text',
+    ];
+
+    expect(names.filter((name) => real.includes(name))).toEqual(real);
+    expect(names.at(-1)).toBe('xml');
+  });
+
   it('posts no address verification for a payment without a card', async () => {
     await paidPayment('fidelity-no-card', 'payment', 'open-success');
     const fields = callbacks.find((c) => c.get('shop_orderid') === 'fidelity-no-card');
