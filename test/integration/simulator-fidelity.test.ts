@@ -144,6 +144,23 @@ describe('answers as the gateway does', () => {
     expect(parsed.transactions.map((t) => t.transactionId)).toEqual([paid.transactionId]);
   });
 
+  it('serves the payment page under /eCommerce.php/ too, as the gateway writes its links', async () => {
+    const created = parseApiResponse(
+      (
+        await post('/merchant/API/createPaymentRequest', {
+          terminal: terminals[0] ?? '',
+          shop_orderid: 'fidelity-page',
+          amount: '1.00',
+          currency: 'EUR',
+        })
+      ).xml,
+    );
+    const page = await fetch(`${gateway.url}/eCommerce.php/API/requestForm?pid=${created.paymentRequestId}`);
+
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('fidelity-page');
+  });
+
   it('answers a real method it does not simulate with a header error naming it, not a bare 404', async () => {
     const answer = await post('/merchant/API/createInvoiceReservation', { terminal: 'x' });
 
