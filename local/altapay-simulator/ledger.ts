@@ -449,6 +449,11 @@ export class Ledger {
     if (paymentId === '') return headerError(path, "Missing mandatory parameter 'payment_id'");
     const transaction = [...this.byId.values()].find((t) => t.paymentId === paymentId);
     if (transaction === undefined) return headerError(path, `No payment with payment_id ${paymentId}`);
+    // api-php's newer UpdateOrder sends the order's new `amount` with any lines: a different contract,
+    // which the public record does not describe well enough to simulate.
+    if (params.has('amount')) {
+      return headerError(path, 'updateOrder with an amount is not simulated: send the two order lines only');
+    }
     if (transaction.paymentNature !== 'Invoice') {
       return headerError(
         path,

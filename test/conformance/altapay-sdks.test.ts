@@ -19,10 +19,13 @@ import { decodeFormBody } from '../../shared/altapay/form-body';
  */
 const pythonDir = process.env.ALTAPAY_SDK_PYTHON_DIR;
 const phpDir = process.env.ALTAPAY_SDK_PHP_DIR;
+/** api-php needs its Composer dependencies too: a PHP include folder holding Guzzle and Symfony's components. */
+const apiPhpDir = process.env.ALTAPAY_API_PHP_DIR;
+const apiPhpVendor = process.env.ALTAPAY_API_PHP_VENDOR ?? '/usr/share/php';
 const driversDir = resolve(__dirname, 'sdk-drivers');
-if (pythonDir === undefined && phpDir === undefined) {
+if (pythonDir === undefined && phpDir === undefined && apiPhpDir === undefined) {
   console.info(
-    'altapay-sdks: skipped; set ALTAPAY_SDK_PYTHON_DIR / ALTAPAY_SDK_PHP_DIR to checkouts of AltaPay/sdk-python, AltaPay/sdk-php',
+    'altapay-sdks: skipped; set ALTAPAY_SDK_PYTHON_DIR / ALTAPAY_SDK_PHP_DIR / ALTAPAY_API_PHP_DIR to checkouts of AltaPay/sdk-python, AltaPay/sdk-php, AltaPay/api-php',
   );
 }
 
@@ -66,8 +69,7 @@ class CallbackCapture {
 function runDriver(
   command: string,
   script: string,
-  sdkVariable: string,
-  sdkDir: string,
+  sdkEnv: Readonly<Record<string, string>>,
   gatewayUrl: string,
   steps: readonly Step[],
 ): Promise<StepResult[]> {
@@ -75,7 +77,7 @@ function runDriver(
     const child = spawn(command, [join(driversDir, script)], {
       env: {
         ...process.env,
-        [sdkVariable]: sdkDir,
+        ...sdkEnv,
         PYTHONDONTWRITEBYTECODE: '1',
         ALTAPAY_DRIVER_CONFIG: JSON.stringify({
           url: gatewayUrl,
@@ -170,6 +172,8 @@ function sdkScenario(sdk: {
   readonly foundIn: (value: unknown) => Summary[];
   readonly operationStep: (op: string, transactionId: string, amount?: string) => Step;
   readonly answerOf: (value: unknown) => { success: boolean; transactions: Summary[] };
+  /** The simulator's refusal of this library's updateOrder, when it sends a form the simulator does not take. */
+  readonly updateOrderRefusal?: string;
 }) {
   const found = (value: unknown) => sdk.foundIn(value).map(normalized);
   const operation = (value: unknown) => {
@@ -327,7 +331,8 @@ function sdkScenario(sdk: {
     ]);
 
     readValue(login);
-    expect(readValue(updated)).toEqual({ success: true });
+    if (sdk.updateOrderRefusal === undefined) expect(readValue(updated)).toEqual({ success: true });
+    else expect(updated).toMatchObject({ ok: false, error: { message: sdk.updateOrderRefusal } });
     if (byOrder !== undefined) {
       expect(found(readValue(byOrder))).toEqual([
         expect.objectContaining({ transactionId: id(orders.released) }),
@@ -349,7 +354,7 @@ describe.skipIf(pythonDir === undefined || !existsSync(pythonDir))(
   `AltaPay sdk-python against the simulator ${pythonDir === undefined ? skipNote('ALTAPAY_SDK_PYTHON_DIR', 'AltaPay/sdk-python') : ''}`,
   () => {
     const run = (gatewayUrl: string, steps: readonly Step[]) =>
-      runDriver('python3', 'python_sdk.py', 'ALTAPAY_SDK_PYTHON_DIR', pythonDir ?? '', gatewayUrl, steps);
+      runDriver('python3', 'python_sdk.py', { ALTAPAY_SDK_PYTHON_DIR: pythonDir ?? '' }, gatewayUrl, steps);
     const scenario = sdkScenario({
       name: 'sdk-python',
       prefix: 'py',
@@ -412,7 +417,7 @@ describe.skipIf(phpDir === undefined || !existsSync(phpDir))(
   `AltaPay sdk-php against the simulator ${phpDir === undefined ? skipNote('ALTAPAY_SDK_PHP_DIR', 'AltaPay/sdk-php') : ''}`,
   () => {
     const run = (gatewayUrl: string, steps: readonly Step[]) =>
-      runDriver('php', 'php_sdk.php', 'ALTAPAY_SDK_PHP_DIR', phpDir ?? '', gatewayUrl, steps);
+      runDriver('php', 'php_sdk.php', { ALTAPAY_SDK_PHP_DIR: phpDir ?? '' }, gatewayUrl, steps);
     const scenario = sdkScenario({
       name: 'sdk-php',
       prefix: 'php',
@@ -471,6 +476,74 @@ describe.skipIf(phpDir === undefined || !existsSync(phpDir))(
         parsed += 1;
       }
       console.info(`sdk-php parsed ${parsed} of ${results.length} callbacks`);
+    });
+  },
+);
+
+describe.skipIf(apiPhpDir === undefined || !existsSync(apiPhpDir))(
+  `AltaPay api-php against the simulator ${apiPhpDir === undefined ? skipNote('ALTAPAY_API_PHP_DIR', 'AltaPay/api-php') : ''}`,
+  () => {
+    const run = (gatewayUrl: string, steps: readonly Step[]) =>
+      runDriver(
+        'php',
+        'api_php.php',
+        { ALTAPAY_API_PHP_DIR: apiPhpDir ?? '', ALTAPAY_API_PHP_VENDOR: apiPhpVendor },
+        gatewayUrl,
+        steps,
+      );
+    const scenario = sdkScenario({
+      name: 'api-php',
+      updateOrderRefusal: 'updateOrder with an amount is not simulated: send the two order lines only',
+      prefix: 'api',
+      run,
+      createStep: (order, type, config) => ({
+        op: 'create',
+        args: { terminal, shop_orderid: order, amount: 12.5, currency: 'DKK', type, config },
+      }),
+      requestId: (value) => (value as { paymentRequestId: string }).paymentRequestId,
+      // Payments is a GET of payments/?transaction_id=…, with the trailing slash.
+      lookupStep: (transactionId) => ({ op: 'find', args: { transaction_id: transactionId } }),
+      filterStep: (filters) => ({ op: 'find', args: filters }),
+      foundIn: (value) => value as Summary[],
+      operationStep: (op, transactionId, amount) => ({
+        op,
+        args: { transaction_id: transactionId, ...(amount === undefined ? {} : { amount: Number(amount) }) },
+      }),
+      answerOf: (value) => {
+        const answer = value as { result: string; transactions: Summary[] };
+        return { success: answer.result === 'Success', transactions: answer.transactions };
+      },
+    });
+
+    it('logs in, answers testConnection without credentials, and lists the terminals', async () => {
+      const [login, connection, terminals] = await run(scenario.gateway().url, [
+        { op: 'login' },
+        { op: 'test_connection' },
+        { op: 'terminals' },
+      ]);
+
+      expect(readValue(login)).toEqual({ answer: 'ok' });
+      expect(readValue(connection)).toEqual({ answer: 'ok' });
+      expect(readValue(terminals)).toEqual([terminal]);
+    });
+
+    it('reads every callback the simulator posted with Callback, form fields and xml alike', async () => {
+      const deliveries = scenario.gateway().deliveries.filter((d) => d.type !== 'verify_order');
+      const results = await run(
+        scenario.gateway().url,
+        deliveries.map((d) => ({ op: 'parse_callback', args: { fields: d.fields } })),
+      );
+
+      expect(deliveries.length).toBeGreaterThanOrEqual(scenario.callbackOrders().length);
+      for (const [index, delivery] of deliveries.entries()) {
+        const label = `${delivery.type} of ${delivery.fields.shop_orderid}`;
+        const parsed = readValue<{ transactions: Summary[]; shopOrderId: string; transactionId: string }>(
+          results[index],
+        );
+        expect(parsed.shopOrderId, label).toBe(delivery.fields.shop_orderid);
+        expect(parsed.transactions[0]?.transactionId, label).toBe(delivery.fields.transaction_id);
+      }
+      console.info(`api-php parsed ${results.length} callbacks`);
     });
   },
 );

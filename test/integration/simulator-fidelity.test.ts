@@ -285,6 +285,11 @@ describe('the other methods a merchant integration calls', () => {
       'orderLines[0][quantity]': '-1',
     });
     const onCard = await post('/merchant/API/updateOrder', { payment_id: card.paymentId, ...lines });
+    const withAmount = await post('/merchant/API/updateOrder', {
+      payment_id: invoice.paymentId,
+      amount: '20.00',
+      ...lines,
+    });
 
     expect(element(updated.xml, 'Result')).toBe('Success');
     expect(element(oneLine.xml, 'ErrorMessage')).toBe(
@@ -292,6 +297,10 @@ describe('the other methods a merchant integration calls', () => {
     );
     expect(element(onCard.xml, 'ErrorMessage')).toBe(
       'updateOrder is only supported for Invoice payments, not CreditCard',
+    );
+    // api-php's newer form (the order's new amount with any lines) is not simulated, and says so.
+    expect(element(withAmount.xml, 'ErrorMessage')).toBe(
+      'updateOrder with an amount is not simulated: send the two order lines only',
     );
   });
 });
