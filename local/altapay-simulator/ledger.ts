@@ -20,6 +20,9 @@ import {
   type XmlElement,
 } from './documents';
 
+// The method lists live in api-methods.ts; re-exported for the modules that import them from here.
+export { type ApiMethod, apiMethods } from './api-methods';
+
 /** The request types the simulator takes; the subscription ones set up an agreement charged later. */
 const requestTypes = [
   'payment',
