@@ -143,6 +143,11 @@ function normalized(summary: Summary): Summary & Record<'reserved' | 'captured' 
   };
 }
 
+/** The result callbacks the scenario must have produced, so each parser meets every kind. */
+function expectEveryCallbackType(deliveries: readonly { type: string }[]): void {
+  expect(new Set(deliveries.map((d) => d.type))).toEqual(new Set(['ok', 'fail', 'open', 'notification']));
+}
+
 /** The payment request types whose every payment-page outcome we send callbacks for. */
 const callbackRequestTypes = [
   'payment',
@@ -396,6 +401,7 @@ describe.skipIf(pythonDir === undefined || !existsSync(pythonDir))(
       );
 
       expect(deliveries.length).toBeGreaterThanOrEqual(scenario.callbackOrders().length);
+      expectEveryCallbackType(deliveries);
       for (const [index, delivery] of deliveries.entries()) {
         const parsed = readValue<{ result: string; transactions: Summary[] }>(results[index]);
         expect(
@@ -460,6 +466,7 @@ describe.skipIf(phpDir === undefined || !existsSync(phpDir))(
         deliveries.map((d) => ({ op: 'parse_callback', args: { xml: d.fields.xml } })),
       );
 
+      expectEveryCallbackType(deliveries);
       let parsed = 0;
       for (const [index, delivery] of deliveries.entries()) {
         const label = `${delivery.type} of ${delivery.fields.shop_orderid}`;
@@ -535,6 +542,7 @@ describe.skipIf(apiPhpDir === undefined || !existsSync(apiPhpDir))(
       );
 
       expect(deliveries.length).toBeGreaterThanOrEqual(scenario.callbackOrders().length);
+      expectEveryCallbackType(deliveries);
       for (const [index, delivery] of deliveries.entries()) {
         const label = `${delivery.type} of ${delivery.fields.shop_orderid}`;
         const parsed = readValue<{ transactions: Summary[]; shopOrderId: string; transactionId: string }>(
