@@ -2,14 +2,17 @@
  * The gateway's `APIResponse` XML (Merchant API answers and the `xml` callback field, docs/altapay-protocol.md §6),
  * element names, order and value styles as in AltaPay's own SDK test documents (§6.7).
  */
+import { cardChecks } from './card-checks';
 import { gatewayTimestamp } from './gateway-formats';
 import { type SimTransaction, testCard } from './transaction';
 
 /** The API version real callbacks of this era carry (`sdk-php` reservationAndCapture sample). */
 const apiVersion = '20170228';
-const shopName = 'AltaPay Test Shop';
+/** The shop every simulated transaction belongs to (`Shop`; the `shop` filter of `payments`). */
+export const shopName = 'AltaPay Test Shop';
 
-interface XmlElement {
+/** An element of a document: text, or children (`[]` writes `<X/>`). */
+export interface XmlElement {
   readonly name: string;
   readonly attributes?: Readonly<Record<string, string>>;
   /** Text content; written as CDATA when `cdata` is set. Ignored when `children` is given. */
@@ -149,9 +152,16 @@ function transactionElement(t: SimTransaction): XmlElement {
         leaf('SupportsMultipleRefunds', 'true'),
       ],
     },
-    leaf('FraudRiskScore', '0'),
-    leaf('FraudExplanation', 'The test fraud service accepts every payment'),
-    leaf('FraudRecommendation', 'Accept'),
+    leaf('FraudRiskScore', cardChecks.fraudRiskScore),
+    leaf('FraudExplanation', cardChecks.fraudExplanation),
+    leaf('FraudRecommendation', cardChecks.fraudRecommendation),
+    // After the fraud elements, before ChargebackEvents (sdk-php CallbackXML_reservationAndCapture.xml).
+    ...(hasCard
+      ? [
+          leaf('AddressVerification', cardChecks.avsCode),
+          leaf('AddressVerificationDescription', cardChecks.avsText),
+        ]
+      : []),
     parent('ChargebackEvents', []),
     parent(
       'PaymentInfos',
@@ -190,6 +200,8 @@ export interface ApiResponseOptions {
   transactions?: readonly SimTransaction[];
   /** Further Body elements in order, after the messages and before Transactions ('' → `<X/>`). */
   extraBody?: Readonly<Record<string, string>>;
+  /** Further Body elements with structure (Terminals, Fundings), after `extraBody`, before Transactions. */
+  bodyElements?: readonly XmlElement[];
   /** A header error: `ErrorCode` other than '0' and an empty Body. */
   header?: { errorCode: string; errorMessage: string };
   date?: Date;
@@ -217,6 +229,7 @@ export function apiResponseXml(options: ApiResponseOptions): string {
       body.push(leaf('CardHolderMessageMustBeShown', String(options.cardHolderMessageMustBeShown)));
     }
     for (const [name, value] of Object.entries(options.extraBody ?? {})) body.push(leaf(name, value));
+    body.push(...(options.bodyElements ?? []));
     if (options.transactions !== undefined) {
       body.push(parent('Transactions', options.transactions.map(transactionElement)));
     }

@@ -1,5 +1,6 @@
 import { computeChecksum } from '../../shared/altapay/checksum';
 import { apiResponseXml } from './api-response-xml';
+import { cardChecks } from './card-checks';
 import { type PaymentState, paymentStates } from './payment-states';
 import type { SimTransaction } from './transaction';
 
@@ -33,7 +34,8 @@ export interface CallbackFieldsOptions {
 /**
  * The form fields the gateway posts to callback_ok/fail/open/notification/verify_order
  * (docs/altapay-protocol.md §4): currency numeric, amounts as strings, the full document in `xml`, and `checksum` over the raw
- * `amount`, `currency` and `shop_orderid` when the terminal has a secret.
+ * `amount`, `currency` and `shop_orderid` when the terminal has a secret. The fraud verdict and, for a
+ * card, the address verification repeat what the transaction in `xml` says.
  */
 export function callbackFields(options: CallbackFieldsOptions): Record<string, string> {
   const t = options.transaction;
@@ -51,12 +53,14 @@ export function callbackFields(options: CallbackFieldsOptions): Record<string, s
       transactions: [t, ...(options.alongside ?? [])],
       ...(options.date === undefined ? {} : { date: options.date }),
     });
+  // In the order real callbacks post them (api-php CallbackTest, loevgaard CallbackFactoryTest):
+  // `amount` after `embedded_window`, the address verification right after `status`.
   const fields: Record<string, string> = {
     shop_orderid: t.shopOrderId,
     currency: t.currencyNumeric,
-    amount,
     type: options.type ?? t.authType,
     embedded_window: '0',
+    amount,
     transaction_id: t.transactionId,
     payment_id: t.paymentId,
     nature: options.nature ?? t.paymentNature,
@@ -66,9 +70,14 @@ export function callbackFields(options: CallbackFieldsOptions): Record<string, s
     blacklist_token: t.blacklistToken,
     credit_card_token: t.creditCardToken,
     status: options.status,
+    // Only a card has an address to verify: the document has no AddressVerification without one.
+    ...(t.maskedPan === '' ? {} : { avs_code: cardChecks.avsCode, avs_text: cardChecks.avsText }),
     error_message: options.errorMessage ?? '',
     merchant_error_message: options.merchantErrorMessage ?? '',
     cardholder_message_must_be_shown: String(options.mustBeShown ?? false),
+    fraud_risk_score: cardChecks.fraudRiskScore,
+    fraud_explanation: cardChecks.fraudExplanation,
+    fraud_recommendation: cardChecks.fraudRecommendation,
   };
   for (const [key, value] of Object.entries(t.paymentInfos ?? {})) fields[`transaction_info[${key}]`] = value;
   fields.xml = xml;

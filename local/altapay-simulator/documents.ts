@@ -5,7 +5,13 @@
  * and value styles follow AltaPay's own SDK test documents (docs/altapay-protocol.md §6.7). One import for all of them; each
  * lives in its own file: the transaction, the gateway's formats, the payment states, the XML, the callback fields.
  */
-export { type ApiResponseOptions, apiResponseXml, escapeXml } from './api-response-xml';
+export {
+  type ApiResponseOptions,
+  apiResponseXml,
+  escapeXml,
+  shopName,
+  type XmlElement,
+} from './api-response-xml';
 export { type CallbackFieldsOptions, callbackFields, stateCallbackFields } from './callback-fields';
 export { formatMinorUnits, gatewayDateTime, gatewayTimestamp } from './gateway-formats';
 export {

@@ -5,9 +5,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { decodeFormBody } from '../../shared/altapay/form-body';
+import { isApiMethod, isNotSimulated, openMethods } from './api-methods';
 import type { Outcome, Pay } from './checkout';
 import { apiResponseXml, testCard } from './documents';
-import { type ApiMethod, apiMethods, type Ledger } from './ledger';
+import type { Ledger } from './ledger';
 import { indexPage, messagePage, paymentPage } from './pages';
 
 /** Failure kinds `failNext` can inject into the next Merchant API call. */
@@ -38,6 +39,16 @@ export interface SimulatorHttp {
 }
 
 const maxRequestBytes = 1024 * 1024;
+/**
+ * The gateway's content type for Merchant API answers. sdk-php refuses any answer whose type does not
+ * contain `text/xml` ("Non XML ContentType"); `application/xml` would fail every call it makes.
+ */
+const xmlContentType = 'text/xml; charset=utf-8';
+/**
+ * `/merchant/API/<method>`, as sdk-php and sdk-python build it, also under `/merchant.php/`, and with a
+ * trailing slash, as api-php writes `payments/?…` and `login/?…`.
+ */
+const apiPath = /^\/merchant(?:\.php)?\/API\/([A-Za-z0-9]+)\/?$/;
 
 export function simulatorHttp({ ledger, credentials, pay, log }: SimulatorHttpDeps): SimulatorHttp {
   const expectedCredentials = sha256(`${credentials.username}:${credentials.password}`);
@@ -56,13 +67,23 @@ export function simulatorHttp({ ledger, credentials, pay, log }: SimulatorHttpDe
     query: URLSearchParams,
   ) => {
     const path = `API/${method}`;
-    if (!(apiMethods as readonly string[]).includes(method)) {
+    if (isNotSimulated(method)) {
+      // A real method: the gateway would answer it, so say what is missing instead of a bare 404.
+      const xml = apiResponseXml({
+        path,
+        header: { errorCode: '501', errorMessage: `API/${method} is not simulated` },
+      });
+      return send(res, 200, xmlContentType, xml);
+    }
+    if (!isApiMethod(method)) {
       const xml = apiResponseXml({
         path,
         header: { errorCode: '404', errorMessage: `Unknown API method: ${method}` },
       });
-      return send(res, 404, 'application/xml; charset=utf-8', xml);
+      return send(res, 404, xmlContentType, xml);
     }
+    if (openMethods.includes(method))
+      return send(res, 200, xmlContentType, ledger.call(method, new Map(query)).xml);
     if (!isAuthorized(req.headers.authorization)) return unauthorized(res);
     const failureIndex = pendingFailures.findIndex((f) => f.method === undefined || f.method === method);
     const failure = failureIndex === -1 ? undefined : pendingFailures.splice(failureIndex, 1)[0];
@@ -84,14 +105,14 @@ export function simulatorHttp({ ledger, credentials, pay, log }: SimulatorHttpDe
         return send(
           res,
           200,
-          'application/xml; charset=utf-8',
+          xmlContentType,
           apiResponseXml({ path, header: { errorCode: '200', errorMessage: 'This request has error' } }),
         );
       case 'result-error':
         return send(
           res,
           200,
-          'application/xml; charset=utf-8',
+          xmlContentType,
           apiResponseXml({
             path,
             result: 'Error',
@@ -101,24 +122,24 @@ export function simulatorHttp({ ledger, credentials, pay, log }: SimulatorHttpDe
           }),
         );
     }
-    let params: ReadonlyMap<string, string>;
+    // Query parameters count for a POST too (sdk-python's post() may send them in the URL); a field of
+    // the same name in the form body wins.
+    const params = new Map(query);
     if (req.method === 'POST') {
       const body = await readBody(req);
       if (body === undefined) return send(res, 413, 'text/plain; charset=utf-8', 'Request body too large\n');
       try {
-        params = decodeFormBody(body);
+        for (const [name, value] of decodeFormBody(body)) params.set(name, value);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         const xml = apiResponseXml({ path, header: { errorCode: '400', errorMessage: message } });
-        return send(res, 400, 'application/xml; charset=utf-8', xml);
+        return send(res, 400, xmlContentType, xml);
       }
-    } else {
-      params = new Map(query);
     }
-    const answer = ledger.call(method as ApiMethod, params);
+    const answer = ledger.call(method, params);
     // The socket stays open until the client gives up or stop() drops it.
     if (failure?.kind === 'answer-lost') return;
-    send(res, answer.status, 'application/xml; charset=utf-8', answer.xml);
+    send(res, answer.status, xmlContentType, answer.xml);
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -126,7 +147,7 @@ export function simulatorHttp({ ledger, credentials, pay, log }: SimulatorHttpDe
     const path = requestUrl.pathname;
     const pid = requestUrl.searchParams.get('pid') ?? '';
 
-    const apiMethod = /^\/merchant(?:\.php)?\/API\/([A-Za-z]+)$/.exec(path)?.[1];
+    const apiMethod = apiPath.exec(path)?.[1];
     if (apiMethod !== undefined && (req.method === 'POST' || req.method === 'GET')) {
       return serveApi(req, res, apiMethod, requestUrl.searchParams);
     }
@@ -140,7 +161,9 @@ export function simulatorHttp({ ledger, credentials, pay, log }: SimulatorHttpDe
       }));
       return send(res, 200, 'text/html; charset=utf-8', indexPage(rows));
     }
-    if (path === '/eCommerce/API/requestForm' && req.method === 'GET') {
+    // The payment page also answers under `.php`, as the gateway's own links are written (api-php PaymentRequestTest).
+    const pagePath = path.replace(/^\/eCommerce\.php\//, '/eCommerce/');
+    if (pagePath === '/eCommerce/API/requestForm' && req.method === 'GET') {
       const request = ledger.request(pid);
       if (request === undefined) {
         return send(
@@ -161,7 +184,7 @@ export function simulatorHttp({ ledger, credentials, pay, log }: SimulatorHttpDe
       });
       return send(res, 200, 'text/html; charset=utf-8', page);
     }
-    if (path === '/eCommerce/API/pay' && req.method === 'POST') {
+    if (pagePath === '/eCommerce/API/pay' && req.method === 'POST') {
       const body = await readBody(req);
       if (body === undefined) return send(res, 413, 'text/plain; charset=utf-8', 'Request body too large\n');
       let outcome = '';

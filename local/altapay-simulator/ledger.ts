@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type Currency, findCurrency } from '../../shared/altapay/currency';
 import { toMinorUnits } from '../../shared/payments/money';
+import type { ApiMethod } from './api-methods';
 import {
   apiResponseXml,
   createdTransaction,
@@ -15,7 +16,12 @@ import {
   type PaymentState,
   type SimTransaction,
   settleTransaction,
+  shopName,
+  type XmlElement,
 } from './documents';
+
+// The method lists live in api-methods.ts; re-exported for the modules that import them from here.
+export { type ApiMethod, apiMethods } from './api-methods';
 
 /** The request types the simulator takes; the subscription ones set up an agreement charged later. */
 const requestTypes = [
@@ -77,19 +83,6 @@ export interface ApiAnswer {
   readonly result?: string;
 }
 
-/** The Merchant API methods the simulator implements. */
-export const apiMethods = [
-  'createPaymentRequest',
-  'payments',
-  'captureReservation',
-  'releaseReservation',
-  'refundCapturedReservation',
-  'chargeSubscription',
-  'reserveSubscriptionCharge',
-] as const;
-/** One of `apiMethods`. */
-export type ApiMethod = (typeof apiMethods)[number];
-
 type Params = ReadonlyMap<string, string>;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -99,6 +92,16 @@ const maxShopOrderIdLength = 100;
 /** `payments` lists this many transactions unless `limit` (at most 100) says otherwise (§8.3). */
 const defaultPaymentsLimit = 10;
 const maxPaymentsLimit = 100;
+/** What `payments` takes: the filters AltaPay's libraries send, and `limit`. */
+const paymentsParameters = [
+  'transaction',
+  'transaction_id',
+  'payment_id',
+  'shop_orderid',
+  'shop',
+  'terminal',
+  'limit',
+] as const;
 const callbackKeys = [
   'callback_ok',
   'callback_fail',
@@ -130,6 +133,16 @@ export class Ledger {
   /** Answers one Merchant API call. */
   call(method: ApiMethod, params: Params): ApiAnswer {
     switch (method) {
+      case 'login':
+      case 'testConnection':
+        // Result OK, as sdk-python's 200_login.xml; both SDKs' login() check exactly that.
+        return { status: 200, result: 'OK', xml: apiResponseXml({ path: `API/${method}`, result: 'OK' }) };
+      case 'getTerminals':
+        return this.getTerminals();
+      case 'fundingList':
+        return this.fundingList();
+      case 'updateOrder':
+        return this.updateOrder(params);
       case 'createPaymentRequest':
         return this.createPaymentRequest(params);
       case 'payments':
@@ -336,28 +349,133 @@ export class Ledger {
   }
 
   private payments(params: Params): ApiAnswer {
-    const transactionId = params.get('transaction_id');
-    const paymentId = params.get('payment_id');
-    const shopOrderId = params.get('shop_orderid');
-    const terminal = params.get('terminal');
+    const path = 'API/payments';
+    const unknown = [...params.keys()].find(
+      (name) => !(paymentsParameters as readonly string[]).includes(name),
+    );
+    if (unknown !== undefined) {
+      return headerError(
+        path,
+        `Unknown parameter '${unknown}' for payments: use ${paymentsParameters.join(', ')}`,
+      );
+    }
+    const filter = (name: (typeof paymentsParameters)[number]) => params.get(name);
+    // sdk-php's getPayment sends `transaction`: a transaction id, or the payment's id (a UUID).
+    const either = filter('transaction');
+    const transactionId = filter('transaction_id');
+    const paymentId = filter('payment_id');
+    const shopOrderId = filter('shop_orderid');
+    const shop = filter('shop');
+    const terminal = filter('terminal');
     const limit = Number(params.get('limit') || defaultPaymentsLimit);
     if (!Number.isInteger(limit) || limit < 1 || limit > maxPaymentsLimit) {
-      return bodyError('API/payments', `Invalid limit: use a whole number from 1 to ${maxPaymentsLimit}`);
+      return bodyError(path, `Invalid limit: use a whole number from 1 to ${maxPaymentsLimit}`);
     }
     const found = [...this.byId.values()]
       .filter(
         (t) =>
+          (either === undefined || t.transactionId === either || t.paymentId === either) &&
           (transactionId === undefined || t.transactionId === transactionId) &&
           (paymentId === undefined || t.paymentId === paymentId) &&
           (shopOrderId === undefined || t.shopOrderId === shopOrderId) &&
+          (shop === undefined || shop === shopName) &&
           (terminal === undefined || t.terminal === terminal),
       )
       .slice(0, limit);
-    // Like the gateway's: no Result, an empty ResultFilter, 0..n transactions.
+    // Like the gateway's (sdk-python 200_find_transaction_*.xml, sdk-php 20130430_get_payment*.xml): an
+    // empty Result, the filter echoed (the record shows only TransactionIdEquals; other filters leave it
+    // empty), and no Transactions element at all when nothing matches: sdk-python's find() relies on that.
+    const idFilter = transactionId ?? either;
     return {
       status: 200,
-      xml: apiResponseXml({ path: 'API/payments', extraBody: { ResultFilter: '' }, transactions: found }),
+      xml: apiResponseXml({
+        path,
+        result: '',
+        bodyElements: [
+          {
+            name: 'ResultFilter',
+            children: idFilter === undefined ? [] : [{ name: 'TransactionIdEquals', text: idFilter }],
+          },
+        ],
+        ...(found.length === 0 ? {} : { transactions: found }),
+      }),
     };
+  }
+
+  /** The configured terminals in the shape of api-php's tests/Api/Results/terminals.xml. */
+  private getTerminals(): ApiAnswer {
+    const terminals: XmlElement[] = this.options.terminals.map((title) => ({
+      name: 'Terminal',
+      children: [
+        { name: 'Title', text: title },
+        { name: 'Country', text: '' },
+        // The payment page offers a card and an invoice on every terminal.
+        { name: 'Natures', children: ['CreditCard', 'Invoice'].map((text) => ({ name: 'Nature', text })) },
+        // Every terminal takes every currency here; sdk-php's AltapayTerminal reads XXX as "any".
+        { name: 'Currencies', children: [{ name: 'Currency', text: 'XXX' }] },
+        {
+          name: 'Methods',
+          children: ['TestAcquirer', 'TestInvoiceAcquirer'].map((text) => ({ name: 'Method', text })),
+        },
+      ],
+    }));
+    return {
+      status: 200,
+      result: 'Success',
+      xml: apiResponseXml({
+        path: 'API/getTerminals',
+        result: 'Success',
+        bodyElements: [{ name: 'Terminals', children: terminals }],
+      }),
+    };
+  }
+
+  /** No settlements happen here: an empty list, in the shape of sdk-python's 200_funding_list_page_0.xml. */
+  private fundingList(): ApiAnswer {
+    return {
+      status: 200,
+      xml: apiResponseXml({
+        path: 'API/fundingList',
+        bodyElements: [{ name: 'Fundings', attributes: { numberOfPages: '0' }, children: [] }],
+      }),
+    };
+  }
+
+  /**
+   * Replaces one invoice order line by another (Klarna): exactly two lines, the original with a
+   * negative quantity, the replacement with the same quantity positive. Refusals are header errors, as
+   * in sdk-python's 200_update_order_error.xml.
+   */
+  private updateOrder(params: Params): ApiAnswer {
+    const path = 'API/updateOrder';
+    const paymentId = params.get('payment_id') ?? '';
+    if (paymentId === '') return headerError(path, "Missing mandatory parameter 'payment_id'");
+    const transaction = [...this.byId.values()].find((t) => t.paymentId === paymentId);
+    if (transaction === undefined) return headerError(path, `No payment with payment_id ${paymentId}`);
+    // api-php's newer UpdateOrder sends the order's new `amount` with any lines: a different contract,
+    // which the public record does not describe well enough to simulate.
+    if (params.has('amount')) {
+      return headerError(path, 'updateOrder with an amount is not simulated: send the two order lines only');
+    }
+    if (transaction.paymentNature !== 'Invoice') {
+      return headerError(
+        path,
+        `updateOrder is only supported for Invoice payments, not ${transaction.paymentNature}`,
+      );
+    }
+    const lines = indexedGroup(params, 'orderLines');
+    const [original, replacement] = lines;
+    if (lines.length !== 2 || original === undefined || replacement === undefined) {
+      return headerError(path, 'Number of original order lines and updated ones does not match.');
+    }
+    const quantity = (line: Readonly<Record<string, string>>) => Number(line.quantity ?? 'NaN');
+    if (!(quantity(original) < 0) || quantity(original) !== -quantity(replacement)) {
+      return headerError(
+        path,
+        'The original order line needs a negative quantity, the replacement the same quantity positive',
+      );
+    }
+    return { status: 200, result: 'Success', xml: apiResponseXml({ path, result: 'Success' }) };
   }
 
   private capture(params: Params): ApiAnswer {
@@ -494,8 +612,17 @@ export class Ledger {
     state: 'captured' | 'reserved',
   ): ApiAnswer {
     const path = `API/${method}`;
-    const agreement = this.byId.get(params.get('transaction_id') ?? '');
-    if (agreement === undefined) return bodyError(path, unknownTransaction(params));
+    // sdk-python names the agreement `agreement[id]`; sdk-php and api-php send `transaction_id`.
+    const agreementId = params.get('transaction_id') ?? params.get('agreement[id]');
+    const agreement = this.byId.get(agreementId ?? '');
+    if (agreement === undefined) {
+      return bodyError(
+        path,
+        agreementId === undefined || agreementId === ''
+          ? "Missing mandatory parameter 'transaction_id' (or 'agreement[id]')"
+          : `No transaction with transaction_id ${agreementId}`,
+      );
+    }
     if (agreement.transactionStatus !== 'recurring_confirmed') {
       return operationError(
         path,
@@ -575,6 +702,11 @@ export class Ledger {
     if (transaction === undefined) throw new Error(`No transaction ${transactionId}`);
     return transaction;
   }
+}
+
+/** A refusal of the request itself: ErrorCode non-zero, an empty Body (sdk-ruby bad_request_error.xml). */
+function headerError(path: string, message: string): ApiAnswer {
+  return { status: 200, xml: apiResponseXml({ path, header: { errorCode: '400', errorMessage: message } }) };
 }
 
 function bodyError(path: string, message: string): ApiAnswer {

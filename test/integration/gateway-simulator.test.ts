@@ -195,7 +195,7 @@ describe('createPaymentRequest', () => {
     const parsed = parseApiResponse(xml);
 
     expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toMatch(/^application\/xml/);
+    expect(response.headers.get('content-type')).toBe('text/xml; charset=utf-8');
     expect(parsed.header.errorCode).toBe('0');
     expect(parsed.result).toBe('Success');
     expect(parsed.paymentRequestId).toMatch(/^[0-9a-f-]{36}$/);
