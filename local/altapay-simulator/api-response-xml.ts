@@ -112,6 +112,8 @@ function transactionElement(t: SimTransaction): XmlElement {
     ),
     leaf('CreditCardToken', t.creditCardToken),
     leaf('CreditCardMaskedPan', t.maskedPan),
+    // Payments made with a stored card token would say true; the simulator's customers type their card.
+    leaf('IsTokenized', 'false'),
     leaf(
       'ThreeDSecureResult',
       !hasCard ? 'Not_Applicable' : t.transactionStatus === '3dsecure_failed' ? 'Declined' : 'Not_Attempted',
@@ -188,12 +190,18 @@ export interface ApiResponseOptions {
   cardHolderMessageMustBeShown?: boolean;
   /** Written as `Body/Transactions` when given (an empty list gives `<Transactions/>`). */
   transactions?: readonly SimTransaction[];
-  /** Further Body elements in order, after the messages and before Transactions ('' → `<X/>`). */
+  /**
+   * Further Body elements in order, after the messages and before Transactions ('' → `<X/>`); in a
+   * success, a capture's or refund's amount and currency come ahead of Result, as the gateway writes them.
+   */
   extraBody?: Readonly<Record<string, string>>;
   /** A header error: `ErrorCode` other than '0' and an empty Body. */
   header?: { errorCode: string; errorMessage: string };
   date?: Date;
 }
+
+/** Body elements a successful answer writes before `Result`. */
+const leadsResult = new Set(['CaptureAmount', 'CaptureCurrency', 'RefundAmount', 'RefundCurrency']);
 
 /** Builds an `APIResponse` document the way the gateway writes it (docs/altapay-protocol.md §6). */
 export function apiResponseXml(options: ApiResponseOptions): string {
@@ -206,6 +214,11 @@ export function apiResponseXml(options: ApiResponseOptions): string {
   ]);
   const body: XmlElement[] = [];
   if (header.errorCode === '0') {
+    // A successful capture or refund names its amount and currency ahead of Result; a refused one
+    // after its messages (api-php capture.xml, refundcapture.xml; sdk-python already_captured).
+    const extra = Object.entries(options.extraBody ?? {});
+    const leads = (name: string) => options.result === 'Success' && leadsResult.has(name);
+    for (const [name, value] of extra) if (leads(name)) body.push(leaf(name, value));
     if (options.result !== undefined) body.push(leaf('Result', options.result));
     if (options.merchantErrorMessage !== undefined) {
       body.push(leaf('MerchantErrorMessage', options.merchantErrorMessage));
@@ -216,7 +229,7 @@ export function apiResponseXml(options: ApiResponseOptions): string {
     if (options.cardHolderMessageMustBeShown !== undefined) {
       body.push(leaf('CardHolderMessageMustBeShown', String(options.cardHolderMessageMustBeShown)));
     }
-    for (const [name, value] of Object.entries(options.extraBody ?? {})) body.push(leaf(name, value));
+    for (const [name, value] of extra) if (!leads(name)) body.push(leaf(name, value));
     if (options.transactions !== undefined) {
       body.push(parent('Transactions', options.transactions.map(transactionElement)));
     }
