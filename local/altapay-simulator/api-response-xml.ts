@@ -190,18 +190,12 @@ export interface ApiResponseOptions {
   cardHolderMessageMustBeShown?: boolean;
   /** Written as `Body/Transactions` when given (an empty list gives `<Transactions/>`). */
   transactions?: readonly SimTransaction[];
-  /**
-   * Further Body elements in order, after the messages and before Transactions ('' → `<X/>`); in a
-   * success, a capture's or refund's amount and currency come ahead of Result, as the gateway writes them.
-   */
+  /** Further Body elements in order, after the messages and before Transactions ('' → `<X/>`). */
   extraBody?: Readonly<Record<string, string>>;
   /** A header error: `ErrorCode` other than '0' and an empty Body. */
   header?: { errorCode: string; errorMessage: string };
   date?: Date;
 }
-
-/** Body elements a successful answer writes before `Result`. */
-const leadsResult = new Set(['CaptureAmount', 'CaptureCurrency', 'RefundAmount', 'RefundCurrency']);
 
 /** Builds an `APIResponse` document the way the gateway writes it (docs/altapay-protocol.md §6). */
 export function apiResponseXml(options: ApiResponseOptions): string {
@@ -214,11 +208,6 @@ export function apiResponseXml(options: ApiResponseOptions): string {
   ]);
   const body: XmlElement[] = [];
   if (header.errorCode === '0') {
-    // A successful capture or refund names its amount and currency ahead of Result; a refused one
-    // after its messages (api-php capture.xml, refundcapture.xml; sdk-python already_captured).
-    const extra = Object.entries(options.extraBody ?? {});
-    const leads = (name: string) => options.result === 'Success' && leadsResult.has(name);
-    for (const [name, value] of extra) if (leads(name)) body.push(leaf(name, value));
     if (options.result !== undefined) body.push(leaf('Result', options.result));
     if (options.merchantErrorMessage !== undefined) {
       body.push(leaf('MerchantErrorMessage', options.merchantErrorMessage));
@@ -229,10 +218,11 @@ export function apiResponseXml(options: ApiResponseOptions): string {
     if (options.cardHolderMessageMustBeShown !== undefined) {
       body.push(leaf('CardHolderMessageMustBeShown', String(options.cardHolderMessageMustBeShown)));
     }
-    for (const [name, value] of extra) if (!leads(name)) body.push(leaf(name, value));
+    for (const [name, value] of Object.entries(options.extraBody ?? {})) body.push(leaf(name, value));
     if (options.transactions !== undefined) {
       body.push(parent('Transactions', options.transactions.map(transactionElement)));
     }
+    if (options.result === 'Success') leadResult(body);
   }
   const root: XmlElement = {
     name: 'APIResponse',
@@ -240,4 +230,18 @@ export function apiResponseXml(options: ApiResponseOptions): string {
     children: [headerElement, parent('Body', body)],
   };
   return `<?xml version="1.0"?>\n${serialize(root, 0)}\n`;
+}
+
+/** Body elements a successful answer writes before `Result`. */
+const leadsResult = new Set(['CaptureAmount', 'CaptureCurrency', 'RefundAmount', 'RefundCurrency']);
+
+/**
+ * Moves a successful capture's or refund's amount and currency ahead of Result, as the gateway writes
+ * them (api-php capture.xml, refundcapture.xml); a refused one keeps them after its messages (sdk-python
+ * 200_capture_payment_already_captured.xml).
+ */
+function leadResult(body: XmlElement[]): void {
+  const leading = body.filter((element) => leadsResult.has(element.name));
+  const rest = body.filter((element) => !leadsResult.has(element.name));
+  body.splice(0, body.length, ...leading, ...rest);
 }
