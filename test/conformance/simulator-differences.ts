@@ -1,7 +1,7 @@
 /**
  * The ways the simulator's documents differ from AltaPay's real ones on purpose, each with its reason
  * (test/conformance/simulator-conformance.test.ts). Keys are the comparison's own words
- * (test/support/document-shape.ts); docs/altapay-protocol.md "Simulator conformance" lists every one.
+ * (test/support/document-shape.ts); docs/altapay-protocol.md §6.8 lists every one.
  * An entry no document needs any more fails the suite, so the list shrinks as the simulator improves.
  */
 const avsPending =
