@@ -165,6 +165,7 @@ function methodOf(path: string): string {
   return path.replace(/^API\//, '').replace(/[?/].*$/, '');
 }
 
+/** Methods whose refusal carries the transaction; `yourApiCall` is sdk-ruby's placeholder for any of them. */
 const operationMethods = new Set([
   'captureReservation',
   'refundCapturedReservation',
@@ -174,6 +175,7 @@ const operationMethods = new Set([
   'yourApiCall',
 ]);
 
+/** Methods the simulator does not answer (docs/altapay-protocol.md §8 lists those it does). */
 const notImplemented = new Set([
   'setupSubscription',
   'createInvoiceReservation',
