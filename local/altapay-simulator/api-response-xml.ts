@@ -115,6 +115,8 @@ function transactionElement(t: SimTransaction): XmlElement {
     ),
     leaf('CreditCardToken', t.creditCardToken),
     leaf('CreditCardMaskedPan', t.maskedPan),
+    // Payments made with a stored card token would say true; the simulator's customers type their card.
+    leaf('IsTokenized', 'false'),
     leaf(
       'ThreeDSecureResult',
       !hasCard ? 'Not_Applicable' : t.transactionStatus === '3dsecure_failed' ? 'Declined' : 'Not_Attempted',
@@ -233,6 +235,7 @@ export function apiResponseXml(options: ApiResponseOptions): string {
     if (options.transactions !== undefined) {
       body.push(parent('Transactions', options.transactions.map(transactionElement)));
     }
+    if (options.result === 'Success') leadResult(body);
   }
   const root: XmlElement = {
     name: 'APIResponse',
@@ -240,4 +243,18 @@ export function apiResponseXml(options: ApiResponseOptions): string {
     children: [headerElement, parent('Body', body)],
   };
   return `<?xml version="1.0"?>\n${serialize(root, 0)}\n`;
+}
+
+/** Body elements a successful answer writes before `Result`. */
+const leadsResult = new Set(['CaptureAmount', 'CaptureCurrency', 'RefundAmount', 'RefundCurrency']);
+
+/**
+ * Moves a successful capture's or refund's amount and currency ahead of Result, as the gateway writes
+ * them (api-php capture.xml, refundcapture.xml); a refused one keeps them after its messages (sdk-python
+ * 200_capture_payment_already_captured.xml).
+ */
+function leadResult(body: XmlElement[]): void {
+  const leading = body.filter((element) => leadsResult.has(element.name));
+  const rest = body.filter((element) => !leadsResult.has(element.name));
+  body.splice(0, body.length, ...leading, ...rest);
 }

@@ -1,66 +1,40 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, delimiter, join, resolve } from 'node:path';
+import { basename, delimiter } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseApiResponse } from '../../shared/altapay/api-response';
 import { parseCallbackForm } from '../../shared/altapay/callback-form';
 import { checksumMatches } from '../../shared/altapay/checksum';
 import { decodeFormBody, encodeFormBody } from '../../shared/altapay/form-body';
+import { howToRunSamples, sampleFiles, samplesDirs, sdkStubs } from '../support/altapay-samples';
 import { callbackFields, signed } from '../support/gateway';
 
 /**
  * Conformance with real documents from AltaPay's own SDK test suites, which the repository does not
- * ship: `ALTAPAY_SAMPLES_DIR` names the folder (or several, separated like PATH). Its `.xml` files are
- * APIResponse documents; its `.json` files are callback POST bodies as flat field maps. Without the
- * variable this suite is skipped and the project's own fixtures (test/fixtures/altapay) stand in.
+ * ship (test/support/altapay-samples.ts). Every document is read with the product's parser; the few
+ * SDK test stubs among them (`sdkStubs`) are refused on purpose, each by name with its reason. Without
+ * the variable this suite is skipped and the project's own fixtures (test/fixtures/altapay) stand in.
  */
-const corpusDirs = (process.env.ALTAPAY_SAMPLES_DIR ?? '')
-  .split(delimiter)
-  .filter((dir) => dir !== '')
-  .map((dir) => resolve(dir));
-
-/** A folder's file names; a folder that is not there is a mistake in the variable, said plainly. */
-function folderEntries(dir: string): string[] {
-  if (!existsSync(dir)) throw new Error(`ALTAPAY_SAMPLES_DIR names ${dir}, which does not exist.`);
-  return readdirSync(dir);
-}
-
-interface CorpusFile {
-  /** `folder/file`, so two folders with a file of the same name stay apart in test names. */
-  label: string;
-  text: string;
-}
-
-function corpusFiles(extension: string): CorpusFile[] {
-  return corpusDirs.flatMap((dir) =>
-    folderEntries(dir)
-      .filter((name) => name.endsWith(extension))
-      .sort()
-      .map((name) => ({ label: `${basename(dir)}/${name}`, text: readFileSync(join(dir, name), 'utf8') })),
-  );
-}
-
-const howToRun = 'ALTAPAY_SAMPLES_DIR=/path/to/altapay-samples npm test';
-
-if (corpusDirs.length === 0) {
+if (samplesDirs.length === 0) {
   // The reporter shows a skipped suite only as a count: say once, in one line, how to run it. The
   // skipped suite stays because vitest fails a test file that declares no test at all.
-  console.info(`Real AltaPay corpus skipped: run it with ${howToRun}`);
-  describe.skip(`the real AltaPay corpus (not configured; to run it: ${howToRun})`, () => {
+  console.info(`Real AltaPay corpus skipped: run it with ${howToRunSamples}`);
+  describe.skip(`the real AltaPay corpus (not configured; to run it: ${howToRunSamples})`, () => {
     it('reads every real document', () => {});
   });
 } else {
-  const documents = corpusFiles('.xml');
-  const payloads = corpusFiles('.json').map(({ label, text }) => ({
+  const all = sampleFiles('.xml');
+  const documents = all.filter(({ name }) => sdkStubs[name] === undefined);
+  const stubs = all.filter(({ name }) => sdkStubs[name] !== undefined);
+  const payloads = sampleFiles('.json').map(({ label, text }) => ({
     label,
     fields: JSON.parse(text) as Record<string, string>,
   }));
   const secret = 'conformance-secret';
 
-  describe(`the real AltaPay corpus in ${corpusDirs.join(delimiter)}`, () => {
+  describe(`the real AltaPay corpus in ${samplesDirs.join(delimiter)}`, () => {
     it('has documents to read in every folder it was given', () => {
-      for (const dir of corpusDirs) {
+      for (const dir of samplesDirs) {
         expect(
-          documents.some(({ label }) => label.startsWith(`${basename(dir)}/`)),
+          all.some(({ label }) => label.startsWith(`${basename(dir)}/`)),
           dir,
         ).toBe(true);
       }
@@ -75,6 +49,13 @@ if (corpusDirs.length === 0) {
           expect(t.reservedAmount).toMatch(/^\d+(\.\d+)?$/);
           expect(t.transactionStatus).not.toBe('');
         }
+      });
+    }
+
+    for (const { label, name, text } of stubs) {
+      const stub = sdkStubs[name];
+      it(`refuses ${label}, an SDK test stub: ${stub?.reason}`, () => {
+        expect(() => parseApiResponse(text)).toThrow(stub?.refusal);
       });
     }
 
