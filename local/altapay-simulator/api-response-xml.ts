@@ -152,7 +152,20 @@ function transactionElement(t: SimTransaction): XmlElement {
     leaf('FraudRiskScore', '0'),
     leaf('FraudExplanation', 'The test fraud service accepts every payment'),
     leaf('FraudRecommendation', 'Accept'),
-    parent('ChargebackEvents', []),
+    parent(
+      'ChargebackEvents',
+      (t.chargebackEvents ?? []).map((event) =>
+        parent('ChargebackEvent', [
+          leaf('Date', event.date),
+          leaf('Type', event.type),
+          leaf('ReasonCode', event.reasonCode),
+          leaf('Reason', event.reason),
+          leaf('Amount', event.amount),
+          leaf('Currency', event.currency),
+          leaf('AcquirerTransactionId', event.acquirerTransactionId),
+        ]),
+      ),
+    ),
     parent(
       'PaymentInfos',
       Object.entries(t.paymentInfos ?? {}).map(([name, value]) => ({

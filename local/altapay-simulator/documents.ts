@@ -15,4 +15,4 @@ export {
   paymentStates,
   settleTransaction,
 } from './payment-states';
-export { type SimTransaction, testCard } from './transaction';
+export { type SimChargebackEvent, type SimTransaction, testCard } from './transaction';

@@ -6,6 +6,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { decodeFormBody } from '../../shared/altapay/form-body';
 import type { Outcome, Pay } from './checkout';
+import type { ControlActions } from './control-actions';
 import { apiResponseXml, testCard } from './documents';
 import { type ApiMethod, apiMethods, type Ledger } from './ledger';
 import { indexPage, messagePage, paymentPage } from './pages';
@@ -27,6 +28,8 @@ export interface SimulatorHttpDeps {
   readonly credentials: { readonly username: string; readonly password: string };
   /** The customer's click on the payment page. */
   readonly pay: Pay;
+  /** The control API's actions on known payments (`/control/payments/…`, `/control/orders/…`). */
+  readonly actions: ControlActions;
   readonly log: (line: string) => void;
 }
 
@@ -39,7 +42,7 @@ export interface SimulatorHttp {
 
 const maxRequestBytes = 1024 * 1024;
 
-export function simulatorHttp({ ledger, credentials, pay, log }: SimulatorHttpDeps): SimulatorHttp {
+export function simulatorHttp({ ledger, credentials, pay, actions, log }: SimulatorHttpDeps): SimulatorHttp {
   const expectedCredentials = sha256(`${credentials.username}:${credentials.password}`);
   const pendingFailures: { kind: ApiFailure; method?: string }[] = [];
 
@@ -126,6 +129,7 @@ export function simulatorHttp({ ledger, credentials, pay, log }: SimulatorHttpDe
     const path = requestUrl.pathname;
     const pid = requestUrl.searchParams.get('pid') ?? '';
 
+    if (/^\/control\/(payments|orders)(\/|$)/.test(path)) return actions.serve(req, res, path);
     const apiMethod = /^\/merchant(?:\.php)?\/API\/([A-Za-z]+)$/.exec(path)?.[1];
     if (apiMethod !== undefined && (req.method === 'POST' || req.method === 'GET')) {
       return serveApi(req, res, apiMethod, requestUrl.searchParams);

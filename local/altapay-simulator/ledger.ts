@@ -13,6 +13,7 @@ import {
   gatewayDateTime,
   gatewayTimestamp,
   type PaymentState,
+  type SimChargebackEvent,
   type SimTransaction,
   settleTransaction,
 } from './documents';
@@ -79,6 +80,8 @@ export interface ApiAnswer {
 
 /** The Merchant API methods the simulator implements. */
 export const apiMethods = [
+  // What sdk-php's and sdk-python's clients call first (api-php's TestAuthentication too).
+  'login',
   'createPaymentRequest',
   'payments',
   'captureReservation',
@@ -130,6 +133,9 @@ export class Ledger {
   /** Answers one Merchant API call. */
   call(method: ApiMethod, params: Params): ApiAnswer {
     switch (method) {
+      case 'login':
+        // Reaching here means the Basic auth passed: Result OK, as the gateway's 200_login.xml.
+        return { status: 200, result: 'OK', xml: apiResponseXml({ path: 'API/login', result: 'OK' }) };
       case 'createPaymentRequest':
         return this.createPaymentRequest(params);
       case 'payments':
@@ -253,6 +259,22 @@ export class Ledger {
     );
     this.byId.set(transactionId, charge);
     return charge;
+  }
+
+  /**
+   * A refund made on the gateway's side (its back office), with the Merchant API's rules: the same
+   * answer, but not in `operationsOf`, which lists what the merchant asked for.
+   */
+  refundOnGateway(transactionId: string, amount?: string): ApiAnswer {
+    const params = new Map([['transaction_id', transactionId]]);
+    if (amount !== undefined) params.set('amount', amount);
+    return this.refund(params);
+  }
+
+  /** The cardholder's bank disputes the payment: the transaction keeps its status and gains the event. */
+  addChargeback(transactionId: string, event: SimChargebackEvent): SimTransaction {
+    const current = this.mustGet(transactionId);
+    return this.change(current, { chargebackEvents: [...(current.chargebackEvents ?? []), event] });
   }
 
   // --- Merchant API -------------------------------------------------------------------------------
