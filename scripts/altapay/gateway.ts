@@ -27,15 +27,25 @@ const stopDeadlineMs = 5_000;
 /** Starts the simulator and resolves with the exit code once a signal stopped it. */
 export async function runGateway(options: GatewayCommandOptions): Promise<number> {
   const settings = readSettings(options);
-  const simulator = await startGatewaySimulator({
-    port: settings.port,
-    host: settings.host,
-    credentials: settings.credentials,
-    terminals: settings.terminals,
-    ...(settings.secret === undefined ? {} : { callbackSecret: settings.secret }),
-    notificationDelayMs: settings.notificationDelayMs,
-    log: (line) => console.log(`${new Date().toISOString().slice(11, 19)}  ${line}`),
-  });
+  let simulator: GatewaySimulator;
+  try {
+    simulator = await startGatewaySimulator({
+      port: settings.port,
+      host: settings.host,
+      credentials: settings.credentials,
+      terminals: settings.terminals,
+      ...(settings.secret === undefined ? {} : { callbackSecret: settings.secret }),
+      notificationDelayMs: settings.notificationDelayMs,
+      log: (line) => console.log(`${new Date().toISOString().slice(11, 19)}  ${line}`),
+    });
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
+      throw new UsageError(
+        `port ${settings.port} on ${settings.host} is in use by another process: pick another with --port (0 picks a free one)`,
+      );
+    }
+    throw error;
+  }
   console.log(banner(simulator, settings));
   return new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {

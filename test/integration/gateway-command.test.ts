@@ -115,6 +115,23 @@ describe('npm run altapay -- gateway', () => {
     },
   );
 
+  it('says so when its port is taken, and exits 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const address = taken.address();
+    const port = String(typeof address === 'object' && address !== null ? address.port : 0);
+    try {
+      const run = await runScript('scripts/altapay.ts', ['gateway', '--port', port], env);
+
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim()).toBe(
+        `altapay: port ${port} on 127.0.0.1 is in use by another process: pick another with --port (0 picks a free one)`,
+      );
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+
   it.each([
     [['--port', 'abc'], "--port must be a port number from 0 to 65535 (0 picks a free one), not 'abc'"],
     [['--port', '70000'], "--port must be a port number from 0 to 65535 (0 picks a free one), not '70000'"],

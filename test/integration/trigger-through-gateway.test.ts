@@ -43,6 +43,21 @@ describe('npm run altapay -- trigger, through the gateway simulator, on the whol
     );
   });
 
+  it('charges back a captured order: the worker confirms the chargeback with the gateway', async () => {
+    const order = 'tg-2';
+    await stack.createPayment(order, '80.00', 'paymentAndCapture');
+    expect((await trigger('pay', '--order', order)).code).toBe(0);
+    await stack.waitForStatus(order, 'captured', 15_000);
+
+    const run = await trigger('chargeback', '--order', order);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('The shop: callback_notification answered HTTP 200');
+    const view = await stack.waitForStatus(order, 'chargeback', 15_000);
+    expect(view.claim).toBeUndefined();
+    expect(view.transactions[0]?.confirmed).toBe(true);
+  });
+
   it('says the simulator knows no such order and exits 1', async () => {
     const run = await trigger('pay', '--order', 'tg-unknown');
 
