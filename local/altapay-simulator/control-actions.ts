@@ -162,10 +162,8 @@ export function controlActions({ ledger, callbacks, pay, secret, log }: ControlA
     notice: { status: string; result: string },
   ): Promise<ActionResult> => {
     // Charges of a subscription are not among the request's transactionIds: the order's newest request holds the URLs.
-    const [newest] = requestsOf(transaction.shopOrderId);
-    const request =
-      requestsOf(transaction.shopOrderId).find((r) => r.transactionIds.includes(transaction.transactionId)) ??
-      newest;
+    const requests = requestsOf(transaction.shopOrderId);
+    const request = requests.find((r) => r.transactionIds.includes(transaction.transactionId)) ?? requests[0];
     const target = request?.config.callback_notification;
     const result = { transactionId: transaction.transactionId, status: transaction.transactionStatus };
     if (request === undefined || target === undefined) {
