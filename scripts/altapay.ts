@@ -1,32 +1,43 @@
 /**
- * `npm run altapay -- trigger <ok|fail|open|notification> --url <callback url> --order <id>`: posts
- * one callback exactly as the AltaPay gateway would (realistic form fields, the `xml` document, the
- * checksum) to any URL, local or deployed, and prints what came back.
+ * `npm run altapay -- <command>`: tools that play the AltaPay gateway's part.
+ *   trigger  posts a callback to any URL, or acts through the gateway simulator on a payment it knows
+ *   gateway  runs only the gateway simulator, for testing another integration against it
+ * One file per command under scripts/altapay/.
  */
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import {
-  createdTransaction,
-  formatMinorUnits,
-  type PaymentState,
-  settleTransaction,
-  stateCallbackFields,
-} from '../local/altapay-simulator/documents';
-import { postForm } from '../local/altapay-simulator/http-client';
-import { findCurrency } from '../shared/altapay/currency';
-import { toMinorUnits } from '../shared/payments/money';
+import { defaultGatewayPort, defaultTerminal, runGateway } from './altapay/gateway';
+import { callbackTriggers, triggerCallback } from './altapay/trigger-callback';
+import { defaultGatewayUrl, gatewayTriggers, triggerThroughGateway } from './altapay/trigger-gateway';
+import { UsageError } from './altapay/usage-error';
 
-const usage = `Usage: npm run altapay -- trigger <ok|fail|open|notification> --url <callback url> --order <id> [options]
+const usage = `Usage:
+  npm run altapay -- trigger <pay|decline|refund|chargeback> --order <id> [--gateway <url>] [--amount <amount>]
+  npm run altapay -- trigger <ok|fail|open|notification> --url <callback url> --order <id> [options]
+  npm run altapay -- gateway [--port <n>] [--terminal <name>]... [--secret <s>] [options]
 
-Posts a callback the way the AltaPay gateway does: the form fields, the xml document and, with a
-secret, the checksum. Prints the status, the interesting headers and the start of the answer.
+trigger, through the gateway simulator (use this against npm start or npm run altapay -- gateway):
+The simulator acts on the order's payment as the customer or the gateway would, changes what it
+knows, and posts the real callback; a handler that asks the gateway then finds it confirmed.
+
+  pay           the customer pays the order's newest payment request (verify_order, then callback_ok)
+  decline       the customer's card is declined on it (callback_fail)
+  refund        the gateway refunds captured money (callback_notification, the transaction refunded)
+  chargeback    the cardholder's bank disputes it (callback_notification, status ChargebackEvent)
+
+  --order <id>          shop_orderid of a payment the simulator knows
+  --gateway <url>       the simulator (default: $ALTAPAY_GATEWAY_URL, else ${defaultGatewayUrl}, npm start's)
+  --amount <amount>     refund and chargeback: dot-decimal amount (default: all that was captured)
+
+trigger, to any URL (use this for a deployed stack or a handler alone; no simulator involved):
+Posts a made-up callback the way the AltaPay gateway does: the form fields, the xml document and,
+with a secret, the checksum. The gateway never had this transaction, so a handler that looks it up
+(our worker does) finds it unknown.
 
   ok            a reserved card payment (preauth, Result Success)
   fail          a declined card payment (preauth_error, Result Failed, message for the customer)
   open          a pending invoice payment (invoice_initialized, Result Open)
   notification  the pending payment concluded (preauth, Result Success, a later UpdatedDate)
 
-Options:
   --url <url>           where to POST, e.g. http://127.0.0.1:3000/callbacks/ok
   --order <id>          shop_orderid
   --amount <amount>     dot-decimal amount (default 100.00)
@@ -34,173 +45,118 @@ Options:
   --secret <secret>     the terminal's shared secret (default: $ALTAPAY_CALLBACK_SECRET); signs the callback
   --transaction <id>    the gateway's transaction id (default: a random number)
   --status <status>     report this TransactionStatus instead of the type's own (e.g. captured)
-  -h, --help            this text
 
-Exits 0 when the answer is 2xx or 3xx, 1 otherwise.`;
+trigger prints what happened and the shop's answer; it exits 0 when the shop answered 2xx or 3xx
+(or was not called), 1 otherwise.
 
-const triggerStates: Readonly<Record<string, PaymentState>> = {
-  ok: 'reserved',
-  fail: 'declined',
-  open: 'open',
-  notification: 'reserved',
+gateway: runs only the AltaPay gateway simulator until Ctrl-C (SIGINT) or SIGTERM, and prints its
+Merchant API, payment page and control API, and the settings for AltaPay's PHP and Python SDKs.
+
+  --port <n>                  where it listens (default ${defaultGatewayPort}; 0 picks a free port)
+  --host <address>            default 127.0.0.1; the control API has no auth, so think before 0.0.0.0
+  --terminal <name>           a terminal createPaymentRequest accepts; repeat for more (default '${defaultTerminal}')
+  --secret <secret>           the terminal's shared secret: callbacks carry a checksum (default: $ALTAPAY_CALLBACK_SECRET)
+  --username <u> --password <p>  the Merchant API's HTTP Basic login (default shop-api / local-password)
+  --notification-delay <s>    seconds before an open payment concludes (default 5)
+
+  -h, --help            this text`;
+
+const options = {
+  url: { type: 'string' },
+  order: { type: 'string' },
+  amount: { type: 'string' },
+  currency: { type: 'string' },
+  secret: { type: 'string' },
+  transaction: { type: 'string' },
+  status: { type: 'string' },
+  gateway: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  terminal: { type: 'string', multiple: true },
+  username: { type: 'string' },
+  password: { type: 'string' },
+  'notification-delay': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
+
+/** Options that belong to one form only: naming them elsewhere is a mistake worth saying. */
+const only: Readonly<Record<string, readonly (keyof Values)[]>> = {
+  'trigger through the simulator': ['order', 'gateway', 'amount'],
+  'trigger --url': ['url', 'order', 'amount', 'currency', 'secret', 'transaction', 'status'],
+  gateway: ['port', 'host', 'terminal', 'secret', 'username', 'password', 'notification-delay'],
 };
 
-/** A mistake in how the script was called: printed as one line, without a stack trace. */
-class UsageError extends Error {}
+function refuseOthers(values: Values, form: keyof typeof only): void {
+  const allowed = new Set<string>([...(only[form] ?? []), 'help']);
+  const stray = Object.keys(values).find((name) => !allowed.has(name));
+  if (stray !== undefined) throw new UsageError(`--${stray} does not apply to ${form} (try --help)`);
+}
 
 async function main(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
     strict: true,
-    options: {
-      url: { type: 'string' },
-      order: { type: 'string' },
-      amount: { type: 'string', default: '100.00' },
-      currency: { type: 'string', default: 'DKK' },
-      secret: { type: 'string' },
-      transaction: { type: 'string' },
-      status: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options,
   });
   if (values.help) {
     console.log(usage);
     return 0;
   }
-  const [command, callbackType, ...extra] = positionals;
+  const [command, ...rest] = positionals;
+  if (command === 'gateway') {
+    if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
+    refuseOthers(values, 'gateway');
+    return runGateway({
+      port: values.port,
+      host: values.host,
+      terminal: values.terminal,
+      secret: values.secret,
+      username: values.username,
+      password: values.password,
+      notificationDelay: values['notification-delay'],
+    });
+  }
   if (command !== 'trigger') {
     throw new UsageError(
       command === undefined ? 'missing command (try --help)' : `unknown command '${command}' (try --help)`,
     );
   }
+  const [type, ...extra] = rest;
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
-  const state = callbackType === undefined ? undefined : triggerStates[callbackType];
-  if (callbackType === undefined || state === undefined) {
+  if (type !== undefined && values.url === undefined && gatewayTriggers.includes(type)) {
+    refuseOthers(values, 'trigger through the simulator');
+    return triggerThroughGateway(type, {
+      order: values.order,
+      gateway: values.gateway,
+      amount: values.amount,
+    });
+  }
+  if (type === undefined || callbackTriggers[type] === undefined) {
+    const through = gatewayTriggers.includes(type ?? '')
+      ? ` (${type} acts through the simulator: drop --url)`
+      : `, or ${gatewayTriggers.join(', ')} through the simulator`;
     throw new UsageError(
-      `${callbackType === undefined ? 'missing callback type' : `unknown callback type '${callbackType}'`}: use ok, fail, open or notification`,
+      `${type === undefined ? 'missing callback type' : `unknown callback type '${type}'`}: use ok, fail, open or notification with --url${through}`,
     );
   }
-  const url = values.url;
-  if (url === undefined) throw new UsageError('--url is required');
-  if (!isHttpUrl(url)) throw new UsageError(`--url must be an http or https URL, not '${url}'`);
-  const order = values.order;
-  if (order === undefined || order === '') throw new UsageError('--order is required');
-  const currency = findCurrency(values.currency);
-  if (currency === undefined)
+  if (values.url === undefined) {
     throw new UsageError(
-      `--currency must be an ISO 4217 currency code such as DKK or 208, not '${values.currency}'`,
-    );
-  const minor = /^\d{1,12}(\.\d{1,6})?$/.test(values.amount)
-    ? toMinorUnits(values.amount, currency.exponent)
-    : undefined;
-  if (minor === undefined) {
-    throw new UsageError(
-      currency.exponent === 0
-        ? `--amount must be a whole number of ${currency.alpha} such as 100, not '${values.amount}'`
-        : `--amount must look like 100.00: digits, a dot, at most ${currency.exponent} decimals for ${currency.alpha}, not '${values.amount}'`,
+      `--url is required for '${type}' (or use pay, decline, refund or chargeback through the simulator)`,
     );
   }
-  const transactionId = values.transaction ?? String(randomInt(10_000_000, 100_000_000));
-  if (!/^[0-9a-f]{1,32}$/i.test(transactionId)) {
-    throw new UsageError(`--transaction must be up to 32 digits or hex characters, not '${transactionId}'`);
-  }
-  const secret = values.secret ?? process.env.ALTAPAY_CALLBACK_SECRET;
-
-  const now = new Date();
-  const invoice = callbackType === 'open' || callbackType === 'notification';
-  // A notification concludes a payment that was opened earlier: its UpdatedDate is later than CreatedDate.
-  const created = createdTransaction({
-    transactionId,
-    paymentId: randomUUID(),
-    authType: 'payment',
-    shopOrderId: order,
-    terminal: process.env.ALTAPAY_TERMINAL || 'AltaPay Test Terminal',
-    currency,
-    paymentNature: invoice ? 'Invoice' : 'CreditCard',
-    withCard: !invoice,
-    creditCardToken: randomBytes(20).toString('hex'),
-    at: callbackType === 'notification' ? new Date(now.getTime() - 60_000) : now,
-  });
-  const settled = settleTransaction(created, state, formatMinorUnits(minor, currency.exponent), now);
-  const transaction =
-    values.status === undefined ? settled : { ...settled, transactionStatus: values.status };
-  const fields = stateCallbackFields(state, {
-    transaction,
+  refuseOthers(values, 'trigger --url');
+  return triggerCallback(type, {
+    url: values.url,
+    order: values.order,
     amount: values.amount,
-    date: now,
-    ...(secret === undefined ? {} : { secret }),
+    currency: values.currency,
+    secret: values.secret,
+    transaction: values.transaction,
+    status: values.status,
   });
-
-  console.log(
-    `POST ${url}\n  callback ${callbackType}: order ${order}, ${values.amount} ${currency.alpha}, transaction ${transactionId}, ` +
-      `${transaction.transactionStatus}, ${secret === undefined ? 'unsigned' : 'signed'}`,
-  );
-  const outcome = await postForm(url, fields, { connectTimeoutMs: 7000, answerTimeoutMs: 28_000 });
-  if (!outcome.ok) {
-    console.error(`altapay: no answer from ${url}: ${outcome.message}`);
-    return 1;
-  }
-  const { status, headers, body } = outcome.answer;
-  console.log(`\nHTTP ${status}`);
-  for (const name of ['content-type', 'location']) {
-    const value = headers[name];
-    if (value !== undefined) console.log(`${name}: ${Array.isArray(value) ? value.join(', ') : value}`);
-  }
-  const summary = summarize(body, String(headers['content-type'] ?? ''));
-  if (summary !== '') console.log(`\n${summary}`);
-  return status >= 200 && status < 400 ? 0 : 1;
-}
-
-/** The answer shortened for a terminal: for HTML its title, heading and visible text. */
-function summarize(body: string, contentType: string): string {
-  const limit = 1000;
-  const isHtml = /html/i.test(contentType) || /^\s*<(!doctype|html)/i.test(body);
-  if (!isHtml) return shorten(body.trim(), limit);
-  const text = (pattern: RegExp) => collapse(pattern.exec(body)?.[1] ?? '');
-  const lines: string[] = [];
-  const title = text(/<title[^>]*>([\s\S]*?)<\/title>/i);
-  const heading = text(/<h1[^>]*>([\s\S]*?)<\/h1>/i);
-  if (title !== '') lines.push(`title: ${title}`);
-  if (heading !== '') lines.push(`h1: ${heading}`);
-  const visible = collapse(
-    body
-      .replace(/<(head|style|script)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-      .replace(/<[^>]*>/g, ' ')
-      .replace(/&nbsp;/g, ' '),
-  );
-  lines.push(shorten(decodeEntities(visible), limit));
-  return lines.join('\n');
-}
-
-function collapse(value: string): string {
-  return decodeEntities(value.replace(/<[^>]*>/g, ' '))
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-function decodeEntities(value: string): string {
-  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", middot: '·' };
-  return value.replace(/&(#\d+|#x[0-9a-f]+|[a-z]+);/gi, (entity, code: string) => {
-    if (!code.startsWith('#')) return named[code.toLowerCase()] ?? entity;
-    const point = /^#x/i.test(code) ? Number.parseInt(code.slice(2), 16) : Number(code.slice(1));
-    return point <= 0x10ffff ? String.fromCodePoint(point) : entity;
-  });
-}
-
-function shorten(value: string, limit: number): string {
-  return value.length <= limit
-    ? value
-    : `${value.slice(0, limit)}… (${value.length - limit} more characters)`;
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
 }
 
 try {

@@ -164,7 +164,20 @@ function transactionElement(t: SimTransaction): XmlElement {
           leaf('AddressVerificationDescription', cardChecks.avsText),
         ]
       : []),
-    parent('ChargebackEvents', []),
+    parent(
+      'ChargebackEvents',
+      (t.chargebackEvents ?? []).map((event) =>
+        parent('ChargebackEvent', [
+          leaf('Date', event.date),
+          leaf('Type', event.type),
+          leaf('ReasonCode', event.reasonCode),
+          leaf('Reason', event.reason),
+          leaf('Amount', event.amount),
+          leaf('Currency', event.currency),
+          leaf('AcquirerTransactionId', event.acquirerTransactionId),
+        ]),
+      ),
+    ),
     parent(
       'PaymentInfos',
       Object.entries(t.paymentInfos ?? {}).map(([name, value]) => ({

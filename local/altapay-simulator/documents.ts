@@ -21,4 +21,4 @@ export {
   paymentStates,
   settleTransaction,
 } from './payment-states';
-export { type SimTransaction, testCard } from './transaction';
+export { type SimChargebackEvent, type SimTransaction, testCard } from './transaction';

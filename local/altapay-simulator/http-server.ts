@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { decodeFormBody } from '../../shared/altapay/form-body';
 import { isApiMethod, isNotSimulated, openMethods } from './api-methods';
 import type { Outcome, Pay } from './checkout';
+import type { ControlActions } from './control-actions';
 import { apiResponseXml, testCard } from './documents';
 import type { Ledger } from './ledger';
 import { indexPage, messagePage, paymentPage } from './pages';
@@ -28,6 +29,8 @@ export interface SimulatorHttpDeps {
   readonly credentials: { readonly username: string; readonly password: string };
   /** The customer's click on the payment page. */
   readonly pay: Pay;
+  /** The control API's actions on known payments (`/control/payments/…`, `/control/orders/…`). */
+  readonly actions: ControlActions;
   readonly log: (line: string) => void;
 }
 
@@ -50,7 +53,7 @@ const xmlContentType = 'text/xml; charset=utf-8';
  */
 const apiPath = /^\/merchant(?:\.php)?\/API\/([A-Za-z0-9]+)\/?$/;
 
-export function simulatorHttp({ ledger, credentials, pay, log }: SimulatorHttpDeps): SimulatorHttp {
+export function simulatorHttp({ ledger, credentials, pay, actions, log }: SimulatorHttpDeps): SimulatorHttp {
   const expectedCredentials = sha256(`${credentials.username}:${credentials.password}`);
   const pendingFailures: { kind: ApiFailure; method?: string }[] = [];
 
@@ -147,6 +150,7 @@ export function simulatorHttp({ ledger, credentials, pay, log }: SimulatorHttpDe
     const path = requestUrl.pathname;
     const pid = requestUrl.searchParams.get('pid') ?? '';
 
+    if (/^\/control\/(payments|orders)(\/|$)/.test(path)) return actions.serve(req, res, path);
     const apiMethod = apiPath.exec(path)?.[1];
     if (apiMethod !== undefined && (req.method === 'POST' || req.method === 'GET')) {
       return serveApi(req, res, apiMethod, requestUrl.searchParams);

@@ -5,6 +5,7 @@
 
 export type { Delivery, GatewayPost } from './callback-delivery';
 export { type CustomerAnswer, type Outcome, outcomes } from './checkout';
+export type { ActionResult, OrderAction, OrderView } from './control-actions';
 export {
   type ApiResponseOptions,
   apiResponseXml,

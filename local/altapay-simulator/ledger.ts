@@ -14,6 +14,7 @@ import {
   gatewayDateTime,
   gatewayTimestamp,
   type PaymentState,
+  type SimChargebackEvent,
   type SimTransaction,
   settleTransaction,
   shopName,
@@ -266,6 +267,22 @@ export class Ledger {
     );
     this.byId.set(transactionId, charge);
     return charge;
+  }
+
+  /**
+   * A refund made on the gateway's side (its back office), with the Merchant API's rules: the same
+   * answer, but not in `operationsOf`, which lists what the merchant asked for.
+   */
+  refundOnGateway(transactionId: string, amount?: string): ApiAnswer {
+    const params = new Map([['transaction_id', transactionId]]);
+    if (amount !== undefined) params.set('amount', amount);
+    return this.refund(params);
+  }
+
+  /** The cardholder's bank disputes the payment: the transaction keeps its status and gains the event. */
+  addChargeback(transactionId: string, event: SimChargebackEvent): SimTransaction {
+    const current = this.mustGet(transactionId);
+    return this.change(current, { chargebackEvents: [...(current.chargebackEvents ?? []), event] });
   }
 
   // --- Merchant API -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 import { httpOrigin, listen } from '../listen';
 import { type CallbackDelivery, callbackDelivery } from './callback-delivery';
 import { checkout, type Pay } from './checkout';
+import { type ControlActions, controlActions } from './control-actions';
 import type { SimTransaction } from './documents';
 import { type SimulatorHttp, simulatorHttp } from './http-server';
 import { Ledger, type SimOperation, type SimPaymentRequest } from './ledger';
@@ -47,6 +48,8 @@ export interface GatewaySimulator {
   readonly resend: CallbackDelivery['resend'];
   /** Does what clicking an outcome on the payment page does, without a browser; returns what the customer would see. */
   readonly pay: Pay;
+  /** What the gateway does on its own side to an order's payment (pay, decline, refund, chargeback); the control API's actions. */
+  readonly orderAction: ControlActions['orderAction'];
   /** A snapshot of a payment request, or undefined when unknown. */
   paymentRequest(id: string): SimPaymentRequest | undefined;
   /** Snapshots of every payment request made for the order, oldest first: none when nobody asked. */
@@ -81,7 +84,8 @@ export async function startGatewaySimulator(options: SimulatorOptions): Promise<
     log,
   });
   const pay = checkout({ ledger, callbacks, secret });
-  const { server, failNext } = simulatorHttp({ ledger, credentials: options.credentials, pay, log });
+  const actions = controlActions({ ledger, callbacks, pay, secret, log });
+  const { server, failNext } = simulatorHttp({ ledger, credentials: options.credentials, pay, actions, log });
 
   url = httpOrigin(host, await listen(server, options.port, host));
 
@@ -102,6 +106,7 @@ export async function startGatewaySimulator(options: SimulatorOptions): Promise<
     failNext,
     resend: callbacks.resend,
     pay,
+    orderAction: actions.orderAction,
     paymentRequest(id) {
       const request = ledger.request(id);
       return request === undefined ? undefined : structuredClone(request);

@@ -32,6 +32,19 @@ export interface SimTransaction {
   paymentInfos?: Readonly<Record<string, string>>;
   /** One per capture and refund, as `ReconciliationIdentifiers` in real documents. */
   reconciliationIdentifiers?: readonly { id: string; amount: string; type: string; date: string }[];
+  /** Disputes the cardholder's bank raised, as `ChargebackEvents` (docs/altapay-protocol.md §6.6). */
+  chargebackEvents?: readonly SimChargebackEvent[];
+}
+
+/** One `ChargebackEvent`: `date` ISO 8601 with offset, `amount` formatted, `currency` the letter code. */
+export interface SimChargebackEvent {
+  date: string;
+  type: string;
+  reasonCode: string;
+  reason: string;
+  amount: string;
+  currency: string;
+  acquirerTransactionId: string;
 }
 
 /** The test card every simulated card payment uses (a Visa test PAN, masked as the gateway masks it). */

@@ -175,4 +175,48 @@ describe('npm run altapay -- trigger', () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toContain("unknown callback type 'refund'");
   });
+
+  it('tells where to find a simulator when none answers at --gateway', async () => {
+    const closed = await new Promise<string>((resolve) => {
+      const probe = createServer();
+      probe.listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        const port = typeof address === 'object' && address !== null ? address.port : 0;
+        probe.close(() => resolve(`http://127.0.0.1:${port}`));
+      });
+    });
+
+    const run = await altapay('trigger', 'pay', '--order', 'o-8', '--gateway', closed);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain(`altapay: no gateway simulator answers at ${closed}`);
+    expect(run.stderr).toContain('start one (npm start, or npm run altapay -- gateway) or pass --gateway');
+  });
+
+  it.each([
+    [
+      ['pay', '--order', 'o-9', '--amount', '5.00'],
+      "--amount applies to refund and chargeback only; pay takes the payment request's amount",
+    ],
+    [
+      ['refund', '--order', 'o-9', '--amount', '5,00'],
+      "--amount must look like 100.00: digits, a dot and the decimals, not '5,00'",
+    ],
+    [
+      ['refund', '--order', 'o-9', '--secret', 's'],
+      '--secret does not apply to trigger through the simulator (try --help)',
+    ],
+    [['refund'], '--order is required'],
+    [
+      ['ok', '--order', 'o-9'],
+      "--url is required for 'ok' (or use pay, decline, refund or chargeback through the simulator)",
+    ],
+  ])('refuses trigger %j in plain words', async (args, message) => {
+    const run = await altapay('trigger', ...args);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(`altapay: ${message}`);
+    expect(received).toHaveLength(0);
+  });
 });

@@ -47,9 +47,13 @@ export interface RunningScript {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `script` like `runScript` does, without waiting for it to end. */
-export function startScript(script: string, env: Record<string, string | undefined>): RunningScript {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+/** Starts `script` (with `args`) like `runScript` does, without waiting for it to end. */
+export function startScript(
+  script: string,
+  env: Record<string, string | undefined>,
+  args: readonly string[] = [],
+): RunningScript {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: repoRoot,
     env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)),
   });
