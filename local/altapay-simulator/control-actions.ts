@@ -86,6 +86,8 @@ export interface OrderView {
   }[];
   readonly transactions: readonly {
     readonly transactionId: string;
+    /** The gateway's PaymentId, which some Merchant API calls (updateOrder) take instead. */
+    readonly paymentId: string;
     readonly authType: string;
     readonly status: string;
     readonly currency: string;
@@ -252,6 +254,7 @@ export function controlActions({ ledger, callbacks, pay, secret, log }: ControlA
       })),
       transactions: transactions.map((t) => ({
         transactionId: t.transactionId,
+        paymentId: t.paymentId,
         authType: t.authType,
         status: t.transactionStatus,
         currency: t.currencyAlpha,

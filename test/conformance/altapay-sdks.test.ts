@@ -3,19 +3,18 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type GatewaySimulator,
-  type Outcome,
-  outcomes,
-  startGatewaySimulator,
-} from '../../local/altapay-simulator/index';
+import type { OrderView } from '../../local/altapay-simulator/control-actions';
+import { type Outcome, outcomes } from '../../local/altapay-simulator/index';
 import { decodeFormBody } from '../../shared/altapay/form-body';
+import { type RunningScript, startScript } from '../support/run-script';
 
 /**
  * The simulator as AltaPay's own client libraries see it. Optional: `ALTAPAY_SDK_PYTHON_DIR` and/or
  * `ALTAPAY_SDK_PHP_DIR` name checkouts of AltaPay/sdk-python and AltaPay/sdk-php, which the repository
  * does not ship. Our driver scripts (sdk-drivers/) import the SDK from there and use it with its
- * defaults; each prints JSON of what the SDK read, which this suite asserts on.
+ * defaults; each prints JSON of what the SDK read, which this suite asserts on. The gateway is
+ * `npm run altapay -- gateway` in its own process, as a merchant runs it for another integration:
+ * the suite reaches it only over HTTP (the Merchant API, and the control API to pay and to look).
  */
 const pythonDir = process.env.ALTAPAY_SDK_PYTHON_DIR;
 const phpDir = process.env.ALTAPAY_SDK_PHP_DIR;
@@ -62,6 +61,68 @@ class CallbackCapture {
       this.server?.close(() => done());
       this.server?.closeAllConnections();
     });
+  }
+}
+
+/** `npm run altapay -- gateway` as a child process, and the control API calls this suite needs. */
+class GatewayCommand {
+  private running: RunningScript | undefined;
+  url = '';
+
+  constructor(private readonly capture: CallbackCapture) {}
+
+  /** Every callback the gateway posted, as the merchant stand-in received it (verify_order is not configured). */
+  get deliveries(): { type: string; fields: Record<string, string | undefined> }[] {
+    return this.capture.posts.map((post) => ({
+      type: post.path.slice(1),
+      fields: Object.fromEntries(post.fields),
+    }));
+  }
+
+  async start(): Promise<void> {
+    this.running = startScript('scripts/altapay.ts', { PATH: process.env.PATH }, [
+      'gateway',
+      '--port',
+      '0',
+      '--terminal',
+      terminal,
+      '--secret',
+      'sdk-secret',
+      '--username',
+      credentials.username,
+      '--password',
+      credentials.password,
+      '--notification-delay',
+      '0.05',
+    ]);
+    const banner = await this.running.waitForOutput(/Ctrl-C to stop\./, 30_000);
+    const url = /^Gateway\s+(http:\/\/\S+)$/m.exec(banner)?.[1];
+    if (url === undefined) throw new Error(`no Gateway line in:\n${banner}`);
+    this.url = url;
+  }
+
+  async stop(): Promise<void> {
+    if (this.running === undefined) return;
+    process.kill(this.running.pid, 'SIGTERM');
+    await this.running.exited;
+  }
+
+  /** What the customer's click on the payment page does (`POST /control/payments/{id}/pay`). */
+  async pay(paymentRequestId: string, outcome: Outcome): Promise<void> {
+    const response = await fetch(`${this.url}/control/payments/${encodeURIComponent(paymentRequestId)}/pay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ outcome }),
+    });
+    if (response.status !== 200)
+      throw new Error(`pay ${paymentRequestId}: HTTP ${response.status} ${await response.text()}`);
+  }
+
+  /** The order's transactions as the gateway holds them (`GET /control/orders/{id}`). */
+  async transactions(shopOrderId: string): Promise<OrderView['transactions']> {
+    const response = await fetch(`${this.url}/control/orders/${encodeURIComponent(shopOrderId)}`);
+    if (response.status !== 200) throw new Error(`order ${shopOrderId}: HTTP ${response.status}`);
+    return ((await response.json()) as OrderView).transactions;
   }
 }
 
@@ -186,7 +247,7 @@ function sdkScenario(sdk: {
     return { ...answer, transactions: answer.transactions.map(normalized) };
   };
   const capture = new CallbackCapture();
-  let gateway: GatewaySimulator;
+  const gateway = new GatewayCommand(capture);
   const orders = {
     captured: `${sdk.prefix}-capture`,
     released: `${sdk.prefix}-release`,
@@ -197,13 +258,7 @@ function sdkScenario(sdk: {
 
   beforeAll(async () => {
     await capture.start();
-    gateway = await startGatewaySimulator({
-      port: 0,
-      credentials,
-      terminals: [terminal],
-      callbackSecret: 'sdk-secret',
-      notificationDelayMs: 50,
-    });
+    await gateway.start();
     const config = {
       callback_ok: `${capture.url}/ok`,
       callback_fail: `${capture.url}/fail`,
@@ -229,7 +284,7 @@ function sdkScenario(sdk: {
     for (const [index, [order, , outcome]] of creations.entries()) {
       const requestId = sdk.requestId(readValue(created[index + 1]));
       await gateway.pay(requestId, outcome);
-      const transaction = gateway.transactions(order)[0];
+      const transaction = (await gateway.transactions(order))[0];
       if (transaction === undefined) throw new Error(`no transaction for ${order}`);
       paid[order] = transaction.transactionId;
     }
@@ -238,14 +293,14 @@ function sdkScenario(sdk: {
     await until(
       () =>
         openOrders.every(({ order }) =>
-          gateway.deliveries.some((d) => d.type === 'notification' && d.fields.shop_orderid === order),
+          capture.posts.some((p) => p.path === '/notification' && p.fields.get('shop_orderid') === order),
         ),
       'the notifications of the open payments',
     );
   });
 
   afterAll(async () => {
-    await gateway?.stop();
+    await gateway.stop();
     await capture.stop();
   });
 
@@ -323,7 +378,7 @@ function sdkScenario(sdk: {
 
   it('replaces an invoice order line through updateOrder, and finds a payment by order and terminal', async () => {
     const invoiceOrder = `${sdk.prefix}-payment-open-success`;
-    const invoice = gateway.transactions(invoiceOrder)[0];
+    const invoice = (await gateway.transactions(invoiceOrder))[0];
     const orderLines = [
       { description: 'Blue shirt', itemId: 'shirt-blue', quantity: -1, unitPrice: 12.5 },
       { description: 'Red shirt', itemId: 'shirt-red', quantity: 1, unitPrice: 12.5 },
@@ -394,7 +449,7 @@ describe.skipIf(pythonDir === undefined || !existsSync(pythonDir))(
     });
 
     it('parses every callback the simulator posted with Callback.from_xml_callback', async () => {
-      const deliveries = scenario.gateway().deliveries.filter((d) => d.type !== 'verify_order');
+      const deliveries = scenario.gateway().deliveries;
       const results = await run(
         scenario.gateway().url,
         deliveries.map((d) => ({ op: 'parse_callback', args: { xml: d.fields.xml } })),
@@ -460,7 +515,7 @@ describe.skipIf(phpDir === undefined || !existsSync(phpDir))(
     });
 
     it('parses every callback the simulator posted with AltapayCallbackHandler', async () => {
-      const deliveries = scenario.gateway().deliveries.filter((d) => d.type !== 'verify_order');
+      const deliveries = scenario.gateway().deliveries;
       const results = await run(
         scenario.gateway().url,
         deliveries.map((d) => ({ op: 'parse_callback', args: { xml: d.fields.xml } })),
@@ -535,7 +590,7 @@ describe.skipIf(apiPhpDir === undefined || !existsSync(apiPhpDir))(
     });
 
     it('reads every callback the simulator posted with Callback, form fields and xml alike', async () => {
-      const deliveries = scenario.gateway().deliveries.filter((d) => d.type !== 'verify_order');
+      const deliveries = scenario.gateway().deliveries;
       const results = await run(
         scenario.gateway().url,
         deliveries.map((d) => ({ op: 'parse_callback', args: { fields: d.fields } })),
