@@ -220,7 +220,7 @@ describe('control API: actions on known payments', () => {
     const view = await control('orders/ca-view');
 
     expect(view.status).toBe(200);
-    const transactionId = simulator.transactions('ca-view')[0]?.transactionId;
+    const { transactionId, paymentId } = simulator.transactions('ca-view')[0] ?? {};
     expect(view.json).toEqual({
       shopOrderId: 'ca-view',
       paymentRequests: [
@@ -236,6 +236,7 @@ describe('control API: actions on known payments', () => {
       transactions: [
         {
           transactionId,
+          paymentId,
           authType: 'paymentAndCapture',
           status: 'captured',
           currency: 'DKK',
