@@ -4,22 +4,21 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeFormBody } from '../../shared/altapay/form-body';
 import type { Outcome, Pay } from './checkout';
+import { serveFaultControl } from './control-faults';
 import { apiResponseXml, testCard } from './documents';
+import {
+  type ApiFailure,
+  type ClickFault,
+  FaultInputError,
+  type FaultQueue,
+  isClickFault,
+  parseFault,
+} from './faults';
 import { type ApiMethod, apiMethods, type Ledger } from './ledger';
 import { indexPage, messagePage, paymentPage } from './pages';
-
-/** Failure kinds `failNext` can inject into the next Merchant API call. */
-export type ApiFailure =
-  | 'header-error'
-  | 'result-error'
-  | 'unauthorized'
-  /** Never answers, and does nothing: the call never got through. */
-  | 'timeout'
-  /** Does what was asked, then never answers: the caller cannot know that it happened. */
-  | 'answer-lost'
-  | 'http-500';
 
 export interface SimulatorHttpDeps {
   readonly ledger: Ledger;
@@ -27,21 +26,22 @@ export interface SimulatorHttpDeps {
   readonly credentials: { readonly username: string; readonly password: string };
   /** The customer's click on the payment page. */
   readonly pay: Pay;
+  /** Faults waiting for the next Merchant API call or click (docs/altapay-protocol.md §11). */
+  readonly faults: FaultQueue;
   readonly log: (line: string) => void;
 }
 
 export interface SimulatorHttp {
   /** Not listening yet. */
   readonly server: Server;
-  /** The next Merchant API call (of `method`, or any) fails this way. */
+  /** The next Merchant API call (of `method`, or any) fails this way: the API fault `api-<kind>`. */
   failNext(kind: ApiFailure, method?: string): void;
 }
 
 const maxRequestBytes = 1024 * 1024;
 
-export function simulatorHttp({ ledger, credentials, pay, log }: SimulatorHttpDeps): SimulatorHttp {
+export function simulatorHttp({ ledger, credentials, pay, faults, log }: SimulatorHttpDeps): SimulatorHttp {
   const expectedCredentials = sha256(`${credentials.username}:${credentials.password}`);
-  const pendingFailures: { kind: ApiFailure; method?: string }[] = [];
 
   const isAuthorized = (header: string | undefined): boolean => {
     const encoded = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '')?.[1];
@@ -64,30 +64,33 @@ export function simulatorHttp({ ledger, credentials, pay, log }: SimulatorHttpDe
       return send(res, 404, 'application/xml; charset=utf-8', xml);
     }
     if (!isAuthorized(req.headers.authorization)) return unauthorized(res);
-    const failureIndex = pendingFailures.findIndex((f) => f.method === undefined || f.method === method);
-    const failure = failureIndex === -1 ? undefined : pendingFailures.splice(failureIndex, 1)[0];
-    switch (failure?.kind) {
-      case 'unauthorized':
+    const failure = faults.takeApiFault(method as ApiMethod);
+    switch (failure?.fault) {
+      case 'api-unauthorized':
         return unauthorized(res);
-      case 'timeout':
+      case 'api-down':
+        // The connection drops before any answer, as from a gateway that is down behind its load balancer.
+        req.socket.destroy();
+        return;
+      case 'api-timeout':
         // Never answer: the socket stays open until the client gives up or stop() drops it.
         req.resume();
         return;
-      case 'http-500':
+      case 'api-http-500':
         return send(
           res,
           500,
           'text/html; charset=utf-8',
           '<html><body><h1>500 Internal Server Error</h1></body></html>\n',
         );
-      case 'header-error':
+      case 'api-header-error':
         return send(
           res,
           200,
           'application/xml; charset=utf-8',
           apiResponseXml({ path, header: { errorCode: '200', errorMessage: 'This request has error' } }),
         );
-      case 'result-error':
+      case 'api-result-error':
         return send(
           res,
           200,
@@ -117,7 +120,14 @@ export function simulatorHttp({ ledger, credentials, pay, log }: SimulatorHttpDe
     }
     const answer = ledger.call(method as ApiMethod, params);
     // The socket stays open until the client gives up or stop() drops it.
-    if (failure?.kind === 'answer-lost') return;
+    if (failure?.fault === 'api-answer-lost') return;
+    if (failure?.fault === 'api-slow') {
+      // Done at once, answered late: a caller that gives up first cannot know that it happened.
+      const gone = new AbortController();
+      res.on('close', () => gone.abort());
+      const waited = await sleep(failure.seconds * 1000, true, { signal: gone.signal }).catch(() => false);
+      if (!waited) return;
+    }
     send(res, answer.status, 'application/xml; charset=utf-8', answer.xml);
   };
 
@@ -126,6 +136,7 @@ export function simulatorHttp({ ledger, credentials, pay, log }: SimulatorHttpDe
     const path = requestUrl.pathname;
     const pid = requestUrl.searchParams.get('pid') ?? '';
 
+    if (path.startsWith('/control/faults')) return serveFaultControl(req, res, path, faults);
     const apiMethod = /^\/merchant(?:\.php)?\/API\/([A-Za-z]+)$/.exec(path)?.[1];
     if (apiMethod !== undefined && (req.method === 'POST' || req.method === 'GET')) {
       return serveApi(req, res, apiMethod, requestUrl.searchParams);
@@ -164,13 +175,17 @@ export function simulatorHttp({ ledger, credentials, pay, log }: SimulatorHttpDe
     if (path === '/eCommerce/API/pay' && req.method === 'POST') {
       const body = await readBody(req);
       if (body === undefined) return send(res, 413, 'text/plain; charset=utf-8', 'Request body too large\n');
-      let outcome = '';
+      let form: ReadonlyMap<string, string> = new Map();
       try {
-        outcome = decodeFormBody(body).get('outcome') ?? '';
+        form = decodeFormBody(body);
       } catch {
         // A broken form is an unknown choice; pay() answers it.
       }
-      const answer = await pay(pid, outcome as Outcome);
+      const fault = clickFaultOf(form);
+      if (fault instanceof FaultInputError) {
+        return send(res, 400, 'text/html; charset=utf-8', messagePage('Unknown fault', fault.message));
+      }
+      const answer = await pay(pid, (form.get('outcome') ?? '') as Outcome, fault);
       if (answer.location !== undefined) {
         res.statusCode = answer.status;
         res.setHeader('location', answer.location);
@@ -200,9 +215,29 @@ export function simulatorHttp({ ledger, credentials, pay, log }: SimulatorHttpDe
   return {
     server,
     failNext(kind, method) {
-      pendingFailures.push({ kind, ...(method === undefined ? {} : { method }) });
+      faults.push(parseFault({ fault: `api-${kind}`, method }));
     },
   };
+}
+
+/**
+ * The payment page's "Rehearse a fault" choice (`fault`, with `seconds` for a slow callback): a click
+ * fault for this click only, none when the field is empty, or why it cannot be one.
+ */
+function clickFaultOf(form: ReadonlyMap<string, string>): ClickFault | undefined | FaultInputError {
+  const name = form.get('fault') ?? '';
+  if (name === '') return undefined;
+  try {
+    const seconds = form.get('seconds');
+    const fault = parseFault({ fault: name, seconds: name === 'callback-slow' ? seconds : undefined });
+    if (isClickFault(fault)) return fault;
+    return new FaultInputError(
+      `The payment page rehearses click faults only; ${name} is for the next API call.`,
+    );
+  } catch (error) {
+    if (error instanceof FaultInputError) return error;
+    throw error;
+  }
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
