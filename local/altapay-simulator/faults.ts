@@ -92,8 +92,8 @@ export class FaultInputError extends Error {
 }
 
 /**
- * Reads a fault from the fields given; throws FaultInputError naming the first field that is wrong.
- * `seconds` may be a number or a numeric string (a form field).
+ * Reads a fault from the fields given (the control API's JSON, the payment page's form); throws
+ * FaultInputError naming the first field that is wrong.
  */
 export function parseFault(fields: { fault?: unknown; method?: unknown; seconds?: unknown }): Fault {
   const { fault, method, seconds } = fields;
@@ -116,13 +116,12 @@ export function parseFault(fields: { fault?: unknown; method?: unknown; seconds?
   }
   const forMethod = method === undefined ? {} : { method: method as ApiMethod };
   if (!slow) return { fault: name, ...forMethod } as Fault;
-  const value = typeof seconds === 'string' && seconds.trim() !== '' ? Number(seconds) : seconds;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > maxFaultSeconds) {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0 || seconds > maxFaultSeconds) {
     throw new FaultInputError(
       `Field seconds is required for ${name}: a number of seconds from 0 to ${maxFaultSeconds}, e.g. 30 or 0.5.`,
     );
   }
-  return { fault: name, seconds: value, ...forMethod } as Fault;
+  return { fault: name, seconds, ...forMethod } as Fault;
 }
 
 /** Faults waiting for the click or the API call that takes them, oldest first. */

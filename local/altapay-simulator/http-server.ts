@@ -228,8 +228,9 @@ function clickFaultOf(form: ReadonlyMap<string, string>): ClickFault | undefined
   const name = form.get('fault') ?? '';
   if (name === '') return undefined;
   try {
-    const seconds = form.get('seconds');
-    const fault = parseFault({ fault: name, seconds: name === 'callback-slow' ? seconds : undefined });
+    // Only a slow callback reads the seconds field, which the page always sends; '' means none given.
+    const seconds = name === 'callback-slow' ? (form.get('seconds') ?? '').trim() : '';
+    const fault = parseFault({ fault: name, seconds: seconds === '' ? undefined : Number(seconds) });
     if (isClickFault(fault)) return fault;
     return new FaultInputError(
       `The payment page rehearses click faults only; ${name} is for the next API call.`,
