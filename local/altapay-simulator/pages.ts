@@ -4,6 +4,7 @@
  * (inline styles, no external resources), every value escaped.
  */
 import { escapeHtml } from '../../shared/pages/escape';
+import { type ClickFaultName, maxFaultSeconds } from './faults';
 
 /** The buttons of the payment page, in the order shown. */
 export const outcomeLabels = {
@@ -26,7 +27,7 @@ export const clickFaultLabels = {
   'callback-twice': 'The result callback arrives twice',
   'notification-before-ok': 'The final notification arrives before the result callback',
   'ok-after-fail': 'A stale failure arrives before the success',
-} as const;
+} as const satisfies Record<ClickFaultName, string>;
 
 const style = `
   body { font-family: system-ui, sans-serif; background: #f3f5f8; color: #1d2733; margin: 0; }
@@ -95,7 +96,7 @@ ${buttons}
 ${faultOptions}
 </select>
 <label for="seconds">Seconds a late callback waits</label>
-<input id="seconds" name="seconds" type="number" min="0" max="600" step="0.1" value="30"></div></form>`,
+<input id="seconds" name="seconds" type="number" min="0" max="${maxFaultSeconds}" step="0.1" value="30"></div></form>`,
   );
 }
 
