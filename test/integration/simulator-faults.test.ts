@@ -172,6 +172,21 @@ describe('notification-before-ok', () => {
     expect(reserved.transactions).toEqual([expect.objectContaining({ gatewayStatus: 'preauth' })]);
     expect(await merchantEvents(order)).toEqual(['payment.reserved']);
   });
+  it('on a pending payment: the final notification first, then a stale callback_open that undoes nothing', async () => {
+    const order = 'fault-notification-first-open';
+    const pid = await stack.createPayment(order);
+    await queueFault({ fault: 'notification-before-ok' });
+
+    const page = await click(pid, 'open-success');
+
+    expect(page.status).toBe(200);
+    expect(callbacksTo(order).map((d) => d.type)).toEqual(['notification', 'open']);
+    const reserved = await stack.waitForStatus(order, 'reserved');
+    expect(reserved.callbackLog.map((e) => e.callbackType)).toEqual(['notification', 'open']);
+    const events = await merchantEvents(order);
+    expect(events).toEqual(['payment.reserved']);
+    expect((await stack.payment(order))?.status).toBe('reserved');
+  });
 });
 
 describe('ok-after-fail', () => {
