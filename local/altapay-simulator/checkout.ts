@@ -184,7 +184,7 @@ export function checkout({ ledger, callbacks, secret, faults, answerTimeoutMs, s
    * it, but no longer than the gateway waits for any answer from the shop (`answerTimeoutMs`): past
    * that, the customer gets the gateway's "the shop did not answer in time" page, while the callback
    * is still posted, late, and recorded. The real gateway bounds the customer's wait the same way
-   * (docs/altapay-protocol.md §2.3); what it does with a late callback is our choice (§11).
+   * (docs/altapay-protocol.md §2.3); what it does with a late callback is our choice (§12).
    */
   const slowResult = async (
     deliver: () => Promise<Delivery>,

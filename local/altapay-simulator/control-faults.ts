@@ -1,7 +1,7 @@
 /**
  * The control API's faults (group 1): queue a fault for the next customer click or Merchant API call,
  * see what is waiting, clear it. JSON in and out, no authentication: the simulator listens on
- * 127.0.0.1 unless told otherwise (docs/altapay-protocol.md §11).
+ * 127.0.0.1 unless told otherwise (docs/altapay-protocol.md §12).
  *
  *   POST   /control/faults  {"fault": <name>, "method"?: <Merchant API method>, "seconds"?: <number>}
  *          -> 201 {"queued": {...}}

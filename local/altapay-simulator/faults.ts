@@ -1,5 +1,5 @@
 /**
- * The faults a merchant rehearses on the simulator (docs/altapay-protocol.md §11): what can go wrong
+ * The faults a merchant rehearses on the simulator (docs/altapay-protocol.md §12): what can go wrong
  * between the gateway and the shop, named, with their parameters, and the queue that holds them until
  * the next customer click or the next Merchant API call takes one. `failNext`, the payment page's
  * "Rehearse a fault" menu and `POST /control/faults` all put faults on this one queue.

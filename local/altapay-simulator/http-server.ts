@@ -26,7 +26,7 @@ export interface SimulatorHttpDeps {
   readonly credentials: { readonly username: string; readonly password: string };
   /** The customer's click on the payment page. */
   readonly pay: Pay;
-  /** Faults waiting for the next Merchant API call or click (docs/altapay-protocol.md §11). */
+  /** Faults waiting for the next Merchant API call or click (docs/altapay-protocol.md §12). */
   readonly faults: FaultQueue;
   readonly log: (line: string) => void;
 }

@@ -19,7 +19,7 @@ export const outcomeLabels = {
 
 /**
  * The payment page's "Rehearse a fault" menu: faults of this click only, in plain words
- * (docs/altapay-protocol.md §11). The API faults are queued through `POST /control/faults`.
+ * (docs/altapay-protocol.md §12). The API faults are queued through `POST /control/faults`.
  */
 export const clickFaultLabels = {
   'callback-lost': 'The shop never gets the result callback',

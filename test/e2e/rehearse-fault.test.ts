@@ -4,7 +4,7 @@ import { useLocalStack } from '../support/local-stack';
 
 /**
  * "Rehearse a fault" on the simulator's payment page, in a real browser: the customer picks a fault
- * from the menu, then an outcome, and the fault applies to that click (docs/altapay-protocol.md §11).
+ * from the menu, then an outcome, and the fault applies to that click (docs/altapay-protocol.md §12).
  */
 const stack = useLocalStack();
 const browserRun = browserAvailable ? useBrowser() : undefined;

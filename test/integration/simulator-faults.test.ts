@@ -3,7 +3,7 @@ import { eventually, useLocalStack } from '../support/local-stack';
 import { signedJsonRequest } from '../support/signed-order';
 
 /**
- * The faults a merchant rehearses (docs/altapay-protocol.md §11), each on the whole local stack over
+ * The faults a merchant rehearses (docs/altapay-protocol.md §12), each on the whole local stack over
  * real HTTP: queued through the simulator's control API (`POST /control/faults`) or chosen on the
  * payment page (the form's `fault` field), the customer's click posted as the browser posts it, then
  * what the merchant's product made of it: the status API, the merchant events, the customer's page.
