@@ -46,6 +46,11 @@ export interface LocalStackOptions {
    * silent when absent.
    */
   readonly log?: (line: string) => void;
+  /**
+   * How long the simulated gateway waits for the shop to answer a callback, and keeps the customer
+   * waiting for a late one (default 28000 ms, as AltaPay; tests set less).
+   */
+  readonly gatewayAnswerTimeoutMs?: number;
   /** The local merchant endpoint's port; 0 (the default) picks a free one. */
   readonly merchantPort?: number;
   /** The work queue's visibility timeout, i.e. when a failed message is retried (default 60 s). */
@@ -393,6 +398,9 @@ async function startAltaPaySimulator(
     terminals: terminals.map((t) => t.name),
     ...(env.ALTAPAY_CALLBACK_SECRET ? { callbackSecret: env.ALTAPAY_CALLBACK_SECRET } : {}),
     notificationDelayMs: options.notificationDelayMs,
+    ...(options.gatewayAnswerTimeoutMs === undefined
+      ? {}
+      : { answerTimeoutMs: options.gatewayAnswerTimeoutMs }),
     ...(options.log ? { log: (line: string) => options.log?.(`[altapay] ${line}`) } : {}),
   });
   env.ALTAPAY_GATEWAY_URL = (await options.handlerGateway?.(simulator.url)) ?? simulator.url;

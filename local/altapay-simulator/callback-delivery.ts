@@ -81,6 +81,12 @@ export interface CallbackDelivery {
   cancelNotifications(): void;
 }
 
+/** The state an open payment concludes in: paid as its type pays, or declined. */
+export function concludedState(type: SimPaymentRequest['type'], succeeds: boolean): PaymentState {
+  if (!succeeds) return 'open-declined';
+  return type === 'paymentAndCapture' ? 'captured' : 'reserved';
+}
+
 export function callbackDelivery(options: CallbackDeliveryOptions): CallbackDelivery {
   const { ledger, secret, timeouts, notificationDelayMs, signal, log } = options;
   const delivery = { repeat: 1, delayMs: 0 };
@@ -162,11 +168,7 @@ export function callbackDelivery(options: CallbackDeliveryOptions): CallbackDeli
     const timer = setTimeout(() => {
       timers.delete(timer);
       if (signal.aborted) return;
-      const state: PaymentState = succeeds
-        ? request.type === 'paymentAndCapture'
-          ? 'captured'
-          : 'reserved'
-        : 'open-declined';
+      const state = concludedState(request.type, succeeds);
       const transaction = ledger.settle(transactionId, state, request.formattedAmount);
       const target = request.config.callback_notification;
       if (target === undefined) {

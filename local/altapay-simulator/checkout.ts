@@ -3,8 +3,10 @@
  * asked to verify the order, the transaction settles, and the result callback's answer is what the
  * customer sees (docs/altapay-protocol.md §3.2, §3.3).
  */
-import type { CallbackDelivery, Delivery } from './callback-delivery';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type CallbackDelivery, concludedState, type Delivery } from './callback-delivery';
 import { callbackFields, type PaymentState, paymentStates, type SimTransaction } from './documents';
+import type { ClickFault, FaultQueue } from './faults';
 import type { Ledger, SimPaymentRequest } from './ledger';
 import { messagePage, outcomeLabels, refusalText, stripScripts } from './pages';
 
@@ -37,17 +39,36 @@ export interface CheckoutDeps {
   readonly callbacks: CallbackDelivery;
   /** The terminal's shared secret: when set, the verify-order callback carries `checksum`. */
   readonly secret: string | undefined;
+  /** Click faults queued for the next click (`failNext`, `POST /control/faults`). */
+  readonly faults: FaultQueue;
+  /** How long the gateway keeps the customer waiting for the shop's answer (`answerTimeoutMs`). */
+  readonly answerTimeoutMs: number;
+  /** Aborted when the simulator stops: a slow callback still waiting is not sent. */
+  readonly signal: AbortSignal;
 }
 
-/** What clicking `outcome` on the payment page of `paymentRequestId` does; returns what the customer sees. */
-export type Pay = (paymentRequestId: string, outcome: Outcome) => Promise<CustomerAnswer>;
+/**
+ * What clicking `outcome` on the payment page of `paymentRequestId` does; returns what the customer sees.
+ * `fault` applies to this click only; without it, the click takes the oldest click fault queued.
+ */
+export type Pay = (paymentRequestId: string, outcome: Outcome, fault?: ClickFault) => Promise<CustomerAnswer>;
 
-export function checkout({ ledger, callbacks, secret }: CheckoutDeps): Pay {
+export function checkout({ ledger, callbacks, secret, faults, answerTimeoutMs, signal }: CheckoutDeps): Pay {
   const completePayment = async (
     request: SimPaymentRequest,
     outcome: Outcome,
+    fault: ClickFault | undefined,
   ): Promise<{ answer: CustomerAnswer; completed: boolean }> => {
     const kind = outcome.startsWith('open-') ? 'invoice' : outcome === 'cancel' ? 'no-card' : 'card';
+    // ok-after-fail: the earlier, declined attempt whose callback_fail is delivered late (below).
+    const staleId =
+      fault?.fault === 'ok-after-fail'
+        ? ledger.settle(
+            ledger.openTransaction(request, 'card').transactionId,
+            'declined',
+            request.formattedAmount,
+          ).transactionId
+        : undefined;
     const created = ledger.openTransaction(request, kind);
     const unheard = outcome === 'success-unheard';
 
@@ -64,7 +85,7 @@ export function checkout({ ledger, callbacks, secret }: CheckoutDeps): Pay {
         amount: request.amount,
       });
       const answer = await callbacks.postOnce('verify_order', verifyUrl, fields, request.cookie);
-      if (answer.status === undefined) return { answer: shopUnreachable(answer, request), completed: false };
+      if (answer.status === undefined) return { answer: unanswered(answer, request), completed: false };
       // Exactly 'OKAY' (docs/altapay-protocol.md §3.3): 'OK', 'okay' or 'OKAY\n' stop the payment.
       if (answer.status !== 200 || answer.body !== 'OKAY') {
         const reason = refusalText(answer.body) || `The shop answered HTTP ${answer.status}.`;
@@ -94,18 +115,98 @@ export function checkout({ ledger, callbacks, secret }: CheckoutDeps): Pay {
     const target = request.config[`callback_${callback}`];
     const fields = callbacks.resultFields(request, transaction, state, firstCharge);
 
+    let concludedEarly = false;
     let answer: CustomerAnswer;
-    if (target === undefined) {
+    if (target === undefined || fault?.fault === 'callback-lost') {
+      // callback-lost: the post never reaches the shop, so the customer gets the gateway's own page
+      // and the shop learns of the payment only by asking (payments by shop_orderid).
       answer = html(200, resultPage(request, transaction, state));
     } else {
-      answer = customerView(await callbacks.deliverResult(callback, target, fields, request.cookie), request);
+      const deliver = () => callbacks.deliverResult(callback, target, fields, request.cookie);
+      switch (fault?.fault) {
+        case 'callback-slow':
+          answer = await slowResult(deliver, fault.seconds, request);
+          break;
+        case 'callback-twice': {
+          // A second copy after the first was answered, as a gateway retrying a delivery it doubted.
+          const first = await deliver();
+          await callbacks.postOnce(callback, target, fields, request.cookie);
+          answer = customerView(first, request);
+          break;
+        }
+        case 'notification-before-ok': {
+          // The final word first: a pending payment concludes at once, its callback_open arriving stale.
+          const notification = request.config.callback_notification;
+          if (notification !== undefined) {
+            const final = state === 'open' ? concludedState(request.type, outcome === 'open-success') : state;
+            const concluded =
+              state === 'open'
+                ? ledger.settle(transaction.transactionId, final, request.formattedAmount)
+                : transaction;
+            concludedEarly = state === 'open';
+            await callbacks.postOnce(
+              'notification',
+              notification,
+              callbacks.resultFields(request, concluded, final, firstCharge),
+              request.cookie,
+            );
+          }
+          answer = customerView(await deliver(), request);
+          break;
+        }
+        case 'ok-after-fail': {
+          // An earlier attempt at the same order (the id may be used up to four times, §9.4) was
+          // declined; its callback_fail arrives just before this click's result callback.
+          const failTarget = request.config.callback_fail;
+          const stale = ledger.transactionsOf(request.shopOrderId).find((t) => t.transactionId === staleId);
+          if (failTarget !== undefined && stale !== undefined) {
+            await callbacks.postOnce(
+              'fail',
+              failTarget,
+              callbacks.resultFields(request, stale, 'declined'),
+              request.cookie,
+            );
+          }
+          answer = customerView(await deliver(), request);
+          break;
+        }
+        default:
+          answer = customerView(await deliver(), request);
+      }
     }
-    if (state === 'open')
+    if (state === 'open' && !concludedEarly)
       callbacks.scheduleNotification(request, transaction.transactionId, outcome === 'open-success');
     return { answer, completed };
   };
 
-  const pay = async (paymentRequestId: string, outcome: Outcome): Promise<CustomerAnswer> => {
+  /**
+   * callback-slow: the gateway posts the result callback only after `seconds`. The customer waits for
+   * it, but no longer than the gateway waits for any answer from the shop (`answerTimeoutMs`): past
+   * that, the customer gets the gateway's "the shop did not answer in time" page, while the callback
+   * is still posted, late, and recorded. The real gateway bounds the customer's wait the same way
+   * (docs/altapay-protocol.md §2.3); what it does with a late callback is our choice (§12).
+   */
+  const slowResult = async (
+    deliver: () => Promise<Delivery>,
+    seconds: number,
+    request: SimPaymentRequest,
+  ): Promise<CustomerAnswer> => {
+    const late = sleep(seconds * 1000, undefined, { signal }).then(deliver);
+    late.catch(() => undefined); // Stopped before it was due: nothing is sent.
+    const giveUp = new AbortController();
+    const timedOut = sleep(answerTimeoutMs, 'timed-out' as const, {
+      signal: AbortSignal.any([signal, giveUp.signal]),
+    });
+    timedOut.catch(() => undefined);
+    const first = await Promise.race([late, timedOut]).finally(() => giveUp.abort());
+    return first === 'timed-out' ? shopUnreachable(true, request) : customerView(first, request);
+  };
+
+  const pay = async (
+    paymentRequestId: string,
+    outcome: Outcome,
+    fault?: ClickFault,
+  ): Promise<CustomerAnswer> => {
     const request = ledger.request(paymentRequestId);
     if (request === undefined) {
       return html(404, messagePage('Payment not found', 'There is no payment request with this id.'));
@@ -120,7 +221,8 @@ export function checkout({ ledger, callbacks, secret }: CheckoutDeps): Pay {
     ledger.setRequestState(request.id, 'processing');
     let completed = false;
     try {
-      const result = await completePayment(request, outcome);
+      // A queued fault goes to a click that gets this far, not to one refused above.
+      const result = await completePayment(request, outcome, fault ?? faults.takeClickFault());
       completed = result.completed;
       return result.answer;
     } finally {
@@ -169,7 +271,7 @@ function stateOf(outcome: Outcome, type: SimPaymentRequest['type']): PaymentStat
 
 /** What the customer sees of a callback answer: scriptless HTML or a 30X (docs/altapay-protocol.md §3.2). */
 function customerView(delivery: Delivery, request: SimPaymentRequest): CustomerAnswer {
-  if (delivery.status === undefined) return shopUnreachable(delivery, request);
+  if (delivery.status === undefined) return unanswered(delivery, request);
   if (redirectStatuses.has(delivery.status) && delivery.location !== undefined) {
     try {
       return { status: 303, location: new URL(delivery.location, delivery.url).href };
@@ -190,8 +292,15 @@ function customerView(delivery: Delivery, request: SimPaymentRequest): CustomerA
   );
 }
 
-function shopUnreachable(delivery: Delivery, request: SimPaymentRequest): CustomerAnswer {
-  const timedOut = delivery.failure === 'answer-timeout' || delivery.failure === 'connect-timeout';
+function unanswered(delivery: Delivery, request: SimPaymentRequest): CustomerAnswer {
+  return shopUnreachable(
+    delivery.failure === 'answer-timeout' || delivery.failure === 'connect-timeout',
+    request,
+  );
+}
+
+/** The gateway's page when the shop did not answer a callback: in time (504), or at all (502). */
+function shopUnreachable(timedOut: boolean, request: SimPaymentRequest): CustomerAnswer {
   return html(
     timedOut ? 504 : 502,
     messagePage(

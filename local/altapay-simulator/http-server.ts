@@ -4,24 +4,23 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeFormBody } from '../../shared/altapay/form-body';
 import { isApiMethod, isNotSimulated, openMethods } from './api-methods';
 import type { Outcome, Pay } from './checkout';
 import type { ControlActions } from './control-actions';
+import { serveFaultControl } from './control-faults';
 import { apiResponseXml, testCard } from './documents';
+import {
+  type ApiFailure,
+  type ClickFault,
+  FaultInputError,
+  type FaultQueue,
+  isClickFault,
+  parseFault,
+} from './faults';
 import type { Ledger } from './ledger';
 import { indexPage, messagePage, paymentPage } from './pages';
-
-/** Failure kinds `failNext` can inject into the next Merchant API call. */
-export type ApiFailure =
-  | 'header-error'
-  | 'result-error'
-  | 'unauthorized'
-  /** Never answers, and does nothing: the call never got through. */
-  | 'timeout'
-  /** Does what was asked, then never answers: the caller cannot know that it happened. */
-  | 'answer-lost'
-  | 'http-500';
 
 export interface SimulatorHttpDeps {
   readonly ledger: Ledger;
@@ -31,13 +30,15 @@ export interface SimulatorHttpDeps {
   readonly pay: Pay;
   /** The control API's actions on known payments (`/control/payments/…`, `/control/orders/…`). */
   readonly actions: ControlActions;
+  /** Faults waiting for the next Merchant API call or click (docs/altapay-protocol.md §12). */
+  readonly faults: FaultQueue;
   readonly log: (line: string) => void;
 }
 
 export interface SimulatorHttp {
   /** Not listening yet. */
   readonly server: Server;
-  /** The next Merchant API call (of `method`, or any) fails this way. */
+  /** The next Merchant API call (of `method`, or any) fails this way: the API fault `api-<kind>`. */
   failNext(kind: ApiFailure, method?: string): void;
 }
 
@@ -53,9 +54,15 @@ const xmlContentType = 'text/xml; charset=utf-8';
  */
 const apiPath = /^\/merchant(?:\.php)?\/API\/([A-Za-z0-9]+)\/?$/;
 
-export function simulatorHttp({ ledger, credentials, pay, actions, log }: SimulatorHttpDeps): SimulatorHttp {
+export function simulatorHttp({
+  ledger,
+  credentials,
+  pay,
+  actions,
+  faults,
+  log,
+}: SimulatorHttpDeps): SimulatorHttp {
   const expectedCredentials = sha256(`${credentials.username}:${credentials.password}`);
-  const pendingFailures: { kind: ApiFailure; method?: string }[] = [];
 
   const isAuthorized = (header: string | undefined): boolean => {
     const encoded = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '')?.[1];
@@ -85,33 +92,35 @@ export function simulatorHttp({ ledger, credentials, pay, actions, log }: Simula
       });
       return send(res, 404, xmlContentType, xml);
     }
-    if (openMethods.includes(method))
-      return send(res, 200, xmlContentType, ledger.call(method, new Map(query)).xml);
-    if (!isAuthorized(req.headers.authorization)) return unauthorized(res);
-    const failureIndex = pendingFailures.findIndex((f) => f.method === undefined || f.method === method);
-    const failure = failureIndex === -1 ? undefined : pendingFailures.splice(failureIndex, 1)[0];
-    switch (failure?.kind) {
-      case 'unauthorized':
+    // testConnection answers without credentials (api-php sends none), but is as down as any call.
+    if (!openMethods.includes(method) && !isAuthorized(req.headers.authorization)) return unauthorized(res);
+    const failure = faults.takeApiFault(method);
+    switch (failure?.fault) {
+      case 'api-unauthorized':
         return unauthorized(res);
-      case 'timeout':
+      case 'api-down':
+        // The connection drops before any answer, as from a gateway that is down behind its load balancer.
+        req.socket.destroy();
+        return;
+      case 'api-timeout':
         // Never answer: the socket stays open until the client gives up or stop() drops it.
         req.resume();
         return;
-      case 'http-500':
+      case 'api-http-500':
         return send(
           res,
           500,
           'text/html; charset=utf-8',
           '<html><body><h1>500 Internal Server Error</h1></body></html>\n',
         );
-      case 'header-error':
+      case 'api-header-error':
         return send(
           res,
           200,
           xmlContentType,
           apiResponseXml({ path, header: { errorCode: '200', errorMessage: 'This request has error' } }),
         );
-      case 'result-error':
+      case 'api-result-error':
         return send(
           res,
           200,
@@ -141,7 +150,14 @@ export function simulatorHttp({ ledger, credentials, pay, actions, log }: Simula
     }
     const answer = ledger.call(method, params);
     // The socket stays open until the client gives up or stop() drops it.
-    if (failure?.kind === 'answer-lost') return;
+    if (failure?.fault === 'api-answer-lost') return;
+    if (failure?.fault === 'api-slow') {
+      // Done at once, answered late: a caller that gives up first cannot know that it happened.
+      const gone = new AbortController();
+      res.on('close', () => gone.abort());
+      const waited = await sleep(failure.seconds * 1000, true, { signal: gone.signal }).catch(() => false);
+      if (!waited) return;
+    }
     send(res, answer.status, xmlContentType, answer.xml);
   };
 
@@ -150,6 +166,7 @@ export function simulatorHttp({ ledger, credentials, pay, actions, log }: Simula
     const path = requestUrl.pathname;
     const pid = requestUrl.searchParams.get('pid') ?? '';
 
+    if (path.startsWith('/control/faults')) return serveFaultControl(req, res, path, faults);
     if (/^\/control\/(payments|orders)(\/|$)/.test(path)) return actions.serve(req, res, path);
     const apiMethod = apiPath.exec(path)?.[1];
     if (apiMethod !== undefined && (req.method === 'POST' || req.method === 'GET')) {
@@ -191,13 +208,17 @@ export function simulatorHttp({ ledger, credentials, pay, actions, log }: Simula
     if (pagePath === '/eCommerce/API/pay' && req.method === 'POST') {
       const body = await readBody(req);
       if (body === undefined) return send(res, 413, 'text/plain; charset=utf-8', 'Request body too large\n');
-      let outcome = '';
+      let form: ReadonlyMap<string, string> = new Map();
       try {
-        outcome = decodeFormBody(body).get('outcome') ?? '';
+        form = decodeFormBody(body);
       } catch {
         // A broken form is an unknown choice; pay() answers it.
       }
-      const answer = await pay(pid, outcome as Outcome);
+      const fault = clickFaultOf(form);
+      if (fault instanceof FaultInputError) {
+        return send(res, 400, 'text/html; charset=utf-8', messagePage('Unknown fault', fault.message));
+      }
+      const answer = await pay(pid, (form.get('outcome') ?? '') as Outcome, fault);
       if (answer.location !== undefined) {
         res.statusCode = answer.status;
         res.setHeader('location', answer.location);
@@ -227,9 +248,30 @@ export function simulatorHttp({ ledger, credentials, pay, actions, log }: Simula
   return {
     server,
     failNext(kind, method) {
-      pendingFailures.push({ kind, ...(method === undefined ? {} : { method }) });
+      faults.push(parseFault({ fault: `api-${kind}`, method }));
     },
   };
+}
+
+/**
+ * The payment page's "Rehearse a fault" choice (`fault`, with `seconds` for a slow callback): a click
+ * fault for this click only, none when the field is empty, or why it cannot be one.
+ */
+function clickFaultOf(form: ReadonlyMap<string, string>): ClickFault | undefined | FaultInputError {
+  const name = form.get('fault') ?? '';
+  if (name === '') return undefined;
+  try {
+    // Only a slow callback reads the seconds field, which the page always sends; '' means none given.
+    const seconds = name === 'callback-slow' ? (form.get('seconds') ?? '').trim() : '';
+    const fault = parseFault({ fault: name, seconds: seconds === '' ? undefined : Number(seconds) });
+    if (isClickFault(fault)) return fault;
+    return new FaultInputError(
+      `The payment page rehearses click faults only; ${name} is for the next API call.`,
+    );
+  } catch (error) {
+    if (error instanceof FaultInputError) return error;
+    throw error;
+  }
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {

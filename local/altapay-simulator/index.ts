@@ -23,6 +23,16 @@ export {
   settleTransaction,
   testCard,
 } from './documents';
-export type { ApiFailure } from './http-server';
+export {
+  type ApiFailure,
+  type ApiFault,
+  type ClickFault,
+  type Fault,
+  FaultInputError,
+  type FaultName,
+  FaultQueue,
+  faultNames,
+  parseFault,
+} from './faults';
 export type { SimOperation, SimPaymentRequest } from './ledger';
 export { type GatewaySimulator, type SimulatorOptions, startGatewaySimulator } from './server';

@@ -4,6 +4,7 @@
  * (inline styles, no external resources), every value escaped.
  */
 import { escapeHtml } from '../../shared/pages/escape';
+import { type ClickFaultName, maxFaultSeconds } from './faults';
 
 /** The buttons of the payment page, in the order shown. */
 export const outcomeLabels = {
@@ -15,6 +16,18 @@ export const outcomeLabels = {
   'open-success': 'Pending, then succeeds',
   'open-failure': 'Pending, then fails',
 } as const;
+
+/**
+ * The payment page's "Rehearse a fault" menu: faults of this click only, in plain words
+ * (docs/altapay-protocol.md §12). The API faults are queued through `POST /control/faults`.
+ */
+export const clickFaultLabels = {
+  'callback-lost': 'The shop never gets the result callback',
+  'callback-slow': 'The result callback is sent late (seconds below)',
+  'callback-twice': 'The result callback arrives twice',
+  'notification-before-ok': 'The final notification arrives before the result callback',
+  'ok-after-fail': 'A stale failure arrives before the success',
+} as const satisfies Record<ClickFaultName, string>;
 
 const style = `
   body { font-family: system-ui, sans-serif; background: #f3f5f8; color: #1d2733; margin: 0; }
@@ -28,6 +41,7 @@ const style = `
   .outcomes { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
   button { padding: 10px; border-radius: 6px; border: 1px solid #0b2e4f; background: #fff; cursor: pointer; }
   button[data-outcome="success"] { background: #0b2e4f; color: #fff; }
+  .fault { margin: 16px 0 0; display: grid; gap: 6px; color: #5b6776; }
   .notice { color: #8a1f11; } table { border-collapse: collapse; width: 100%; }
   td, th { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e3e7ec; }
 `;
@@ -54,7 +68,7 @@ export interface PaymentPageFacts {
   readonly maskedPan: string;
 }
 
-/** The payment page: the order, a fake card and one button per outcome. */
+/** The payment page: the order, a fake card, one button per outcome and the fault to rehearse with it. */
 export function paymentPage(facts: PaymentPageFacts): string {
   const action = `/eCommerce/API/pay?pid=${encodeURIComponent(facts.id)}`;
   const buttons = Object.entries(outcomeLabels)
@@ -62,6 +76,9 @@ export function paymentPage(facts: PaymentPageFacts): string {
       ([outcome, label]) =>
         `<button type="submit" name="outcome" value="${outcome}" data-outcome="${outcome}">${escapeHtml(label)}</button>`,
     )
+    .join('\n');
+  const faultOptions = Object.entries(clickFaultLabels)
+    .map(([fault, label]) => `<option value="${fault}">${escapeHtml(label)}</option>`)
     .join('\n');
   return gatewayPage(
     'Payment',
@@ -73,7 +90,13 @@ export function paymentPage(facts: PaymentPageFacts): string {
 <div class="card">Visa test card ${escapeHtml(facts.maskedPan)} &middot; expires 12/${new Date().getFullYear() + 3 - 2000} &middot; CVC ***</div>
 <form method="post" action="${escapeHtml(action)}"><div class="outcomes">
 ${buttons}
-</div></form>`,
+</div>
+<div class="fault"><label for="fault">Rehearse a fault (this click only)</label>
+<select id="fault" name="fault"><option value="">No fault: the gateway behaves</option>
+${faultOptions}
+</select>
+<label for="seconds">Seconds a late callback waits</label>
+<input id="seconds" name="seconds" type="number" min="0" max="${maxFaultSeconds}" step="0.1" value="30"></div></form>`,
   );
 }
 

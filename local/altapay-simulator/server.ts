@@ -8,6 +8,7 @@ import { type CallbackDelivery, callbackDelivery } from './callback-delivery';
 import { checkout, type Pay } from './checkout';
 import { type ControlActions, controlActions } from './control-actions';
 import type { SimTransaction } from './documents';
+import { FaultQueue } from './faults';
 import { type SimulatorHttp, simulatorHttp } from './http-server';
 import { Ledger, type SimOperation, type SimPaymentRequest } from './ledger';
 
@@ -40,6 +41,8 @@ export interface GatewaySimulator {
   stop(): Promise<void>;
   /** The next Merchant API call (of `method`, or any) fails this way: for create-payment error tests. */
   readonly failNext: SimulatorHttp['failNext'];
+  /** Faults waiting for the next click or Merchant API call; `POST /control/faults` queues on it too. */
+  readonly faults: FaultQueue;
   /** How callbacks are delivered; tests change it: each callback sent `repeat` times (concurrently), after `delayMs`. */
   readonly delivery: CallbackDelivery['delivery'];
   /** Every callback POST made, in the order the answers came back. */
@@ -72,20 +75,26 @@ export async function startGatewaySimulator(options: SimulatorOptions): Promise<
     baseUrl: () => url,
     terminals: options.terminals ?? ['AltaPay Test Terminal'],
   });
+  const faults = new FaultQueue();
+  const answerTimeoutMs = options.answerTimeoutMs ?? 28_000;
   const callbacks = callbackDelivery({
     ledger,
     secret,
-    timeouts: {
-      connectTimeoutMs: options.connectTimeoutMs ?? 7000,
-      answerTimeoutMs: options.answerTimeoutMs ?? 28_000,
-    },
+    timeouts: { connectTimeoutMs: options.connectTimeoutMs ?? 7000, answerTimeoutMs },
     notificationDelayMs: options.notificationDelayMs ?? 5000,
     signal: shutdown.signal,
     log,
   });
-  const pay = checkout({ ledger, callbacks, secret });
+  const pay = checkout({ ledger, callbacks, secret, faults, answerTimeoutMs, signal: shutdown.signal });
   const actions = controlActions({ ledger, callbacks, pay, secret, log });
-  const { server, failNext } = simulatorHttp({ ledger, credentials: options.credentials, pay, actions, log });
+  const { server, failNext } = simulatorHttp({
+    ledger,
+    credentials: options.credentials,
+    pay,
+    actions,
+    faults,
+    log,
+  });
 
   url = httpOrigin(host, await listen(server, options.port, host));
 
@@ -104,6 +113,7 @@ export async function startGatewaySimulator(options: SimulatorOptions): Promise<
       return stopped;
     },
     failNext,
+    faults,
     resend: callbacks.resend,
     pay,
     orderAction: actions.orderAction,

@@ -47,6 +47,8 @@ export interface StackUnderTest {
   deadLetters(): Promise<readonly ReceivedMessage[]>;
   /** Runs the sweeper now (after a run in progress); resolves with what it returned. */
   sweepNow(): Promise<unknown>;
+  /** Runs the reconciler now (after a run in progress); resolves with what it returned. */
+  reconcileNow(): Promise<unknown>;
   /** Resolves once the worker's consumer polled an empty queue after this call. */
   workerIdle(): Promise<void>;
   /** Waits until the work queue holds no message at all, none in flight: every batch is done. */
@@ -69,6 +71,8 @@ export interface LocalStackTestOptions {
   readonly scheduleIntervalMs?: number;
   /** How long a payment request goes unanswered before the reconciler asks the gateway (default 30 s). */
   readonly reconcileAfterSeconds?: number;
+  /** How long the simulated gateway waits for a callback's answer (default 28 s, as AltaPay). */
+  readonly gatewayAnswerTimeoutMs?: number;
 }
 
 /**
@@ -104,6 +108,9 @@ export function useLocalStack(
       ...(opts.reconcileAfterSeconds === undefined
         ? {}
         : { reconcileAfterSeconds: opts.reconcileAfterSeconds }),
+      ...(opts.gatewayAnswerTimeoutMs === undefined
+        ? {}
+        : { gatewayAnswerTimeoutMs: opts.gatewayAnswerTimeoutMs }),
       // LOCAL_STACK_LOG=1 prints what npm start prints (requests, batches, merchant events).
       ...(process.env.LOCAL_STACK_LOG ? { log: (line: string) => console.log(line) } : {}),
       ...(opts.faults
@@ -170,6 +177,11 @@ export function useLocalStack(
     if (response.status === 404) return undefined;
     if (response.status !== 200) throw new Error(`GET /payments/${shopOrderId}: ${response.status}`);
     return (await response.json()) as PaymentView;
+  };
+  const runScheduleNow = (lambda: string) => {
+    const schedule = get().schedules.find((s) => s.lambda === lambda);
+    if (schedule === undefined) throw new Error(`no schedule invokes ${lambda}`);
+    return schedule.runNow();
   };
   const workerIdle = async () => {
     await Promise.all(consumers().map((consumer) => consumer.idle()));
@@ -248,11 +260,8 @@ export function useLocalStack(
       parked.push(...(await receiveAllMessages(get().sqsEndpoint, get().dlqUrl)));
       return parked;
     },
-    async sweepNow() {
-      const sweeper = get().schedules.find((schedule) => schedule.lambda === 'work-sweeper');
-      if (sweeper === undefined) throw new Error('no schedule invokes work-sweeper');
-      return sweeper.runNow();
-    },
+    sweepNow: () => runScheduleNow('work-sweeper'),
+    reconcileNow: () => runScheduleNow('reconciler'),
     workerIdle,
     async workSettled(timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
