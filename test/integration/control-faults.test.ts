@@ -74,7 +74,7 @@ describe('POST /control/faults', () => {
     [
       'an unknown method',
       '{"fault":"api-down","method":"capture"}',
-      'Field method must be one of createPaymentRequest, payments,',
+      'Field method must be one of login, testConnection, createPaymentRequest, payments,',
     ],
   ])('answers 400 to %s, saying what it must look like, and queues nothing', async (_, body, message) => {
     const answer = await control('POST', body);

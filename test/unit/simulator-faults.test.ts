@@ -86,7 +86,10 @@ describe('reading a fault as a shop developer writes it', () => {
       { fault: 'callback-twice', method: 'payments' },
       'Field method applies only to the api-* faults: callback-twice applies to the next customer click.',
     ],
-    [{ fault: 'api-down', method: 'capture' }, 'Field method must be one of createPaymentRequest, payments,'],
+    [
+      { fault: 'api-down', method: 'capture' },
+      'Field method must be one of login, testConnection, createPaymentRequest, payments,',
+    ],
   ])('refuses %j, saying what is wrong', (fields, message) => {
     expect(() => parseFault(fields)).toThrow(FaultInputError);
     expect(() => parseFault(fields)).toThrow(message);
