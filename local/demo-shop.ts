@@ -85,7 +85,7 @@ export function demoOrder(query: URLSearchParams, now: Date, methods: readonly s
   const { product, quantity, language, method } = basketOf(query, methods);
   const { name, priceMinor } = demoProducts[product];
   return {
-    shopOrderId: `demo-${now.toISOString().replace(/\D/g, '').slice(2, 14)}-${randomBytes(2).toString('hex')}`,
+    shopOrderId: `demo-${now.toISOString().replace(/\D/g, '').slice(2, 14)}-${randomBytes(4).toString('hex')}`,
     amount: decimal(priceMinor * quantity),
     currency: shopCurrency,
     language,
