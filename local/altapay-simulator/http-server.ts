@@ -52,6 +52,9 @@ const xmlContentType = 'text/xml; charset=utf-8';
  * trailing slash, as api-php writes `payments/?…` and `login/?…`.
  */
 const apiPath = /^\/merchant(?:\.php)?\/API\/([A-Za-z0-9]+)\/?$/;
+/** api-php's UpdateReconciliationIdentifier posts to `API/updateOrder/{paymentId}/reconciliationIdentifier`. */
+const reconciliationIdentifierPath =
+  /^\/merchant(?:\.php)?\/API\/updateOrder\/[^/]+\/reconciliationIdentifier\/?$/;
 
 export function simulatorHttp({ ledger, credentials, pay, actions, log }: SimulatorHttpDeps): SimulatorHttp {
   const expectedCredentials = sha256(`${credentials.username}:${credentials.password}`);
@@ -151,7 +154,9 @@ export function simulatorHttp({ ledger, credentials, pay, actions, log }: Simula
     const pid = requestUrl.searchParams.get('pid') ?? '';
 
     if (/^\/control\/(payments|orders)(\/|$)/.test(path)) return actions.serve(req, res, path);
-    const apiMethod = apiPath.exec(path)?.[1];
+    const apiMethod =
+      apiPath.exec(path)?.[1] ??
+      (reconciliationIdentifierPath.test(path) ? 'updateReconciliationIdentifier' : undefined);
     if (apiMethod !== undefined && (req.method === 'POST' || req.method === 'GET')) {
       return serveApi(req, res, apiMethod, requestUrl.searchParams);
     }
