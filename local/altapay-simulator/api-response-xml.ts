@@ -175,6 +175,7 @@ function transactionElement(t: SimTransaction): XmlElement {
           leaf('Amount', event.amount),
           leaf('Currency', event.currency),
           leaf('AcquirerTransactionId', event.acquirerTransactionId),
+          leaf('AdditionalInfo', additionalInfoXml(event.additionalInfo)),
         ]),
       ),
     ),
@@ -270,4 +271,16 @@ function leadResult(body: XmlElement[]): void {
   const leading = body.filter((element) => leadsResult.has(element.name));
   const rest = body.filter((element) => !leadsResult.has(element.name));
   body.splice(0, body.length, ...leading, ...rest);
+}
+
+/**
+ * A chargeback's AdditionalInfo: an XML list of key/value pairs carried as the element's text, so the
+ * document shows it entity-escaped (sdk-csharp ChargebackEvent.xml, sdk-ruby chargeback_callback.xml).
+ */
+function additionalInfoXml(info: Readonly<Record<string, string>>): string {
+  const elements = Object.entries(info).map(
+    ([key, value]) =>
+      `<info_element><key>${escapeXml(key)}</key><value>${escapeXml(value)}</value></info_element>`,
+  );
+  return `<additional_info>${elements.join('')}</additional_info>`;
 }

@@ -212,8 +212,9 @@ export function controlActions({ ledger, callbacks, pay, secret, log }: ControlA
         `Field amount must be a dot-decimal amount above 0 and at most the captured ${transaction.capturedAmount} ${currency.alpha}, not '${amount}'`,
       );
     }
+    const now = new Date();
     const updated = ledger.addChargeback(transaction.transactionId, {
-      date: gatewayTimestamp(new Date()),
+      date: gatewayTimestamp(now),
       type: 'Chargeback',
       // Visa's "other fraud, card-absent environment", the commonest dispute of online payments.
       reasonCode: '10.4',
@@ -221,6 +222,8 @@ export function controlActions({ ledger, callbacks, pay, secret, log }: ControlA
       amount: formatMinorUnits(disputed, currency.exponent),
       currency: currency.alpha,
       acquirerTransactionId: randomUUID(),
+      // A key real acquirers send (sdk-csharp ChargebackEvent.xml): the day the dispute was processed.
+      additionalInfo: { processing_date: gatewayTimestamp(now).slice(0, 10) },
     });
     return notify(updated, { status: 'ChargebackEvent', result: 'ChargebackEvent' });
   };

@@ -53,6 +53,9 @@ const xmlContentType = 'text/xml; charset=utf-8';
  * trailing slash, as api-php writes `payments/?…` and `login/?…`.
  */
 const apiPath = /^\/merchant(?:\.php)?\/API\/([A-Za-z0-9]+)\/?$/;
+/** api-php's UpdateReconciliationIdentifier posts to `API/updateOrder/{paymentId}/reconciliationIdentifier`. */
+const reconciliationIdentifierPath =
+  /^\/merchant(?:\.php)?\/API\/updateOrder\/[^/]+\/reconciliationIdentifier\/?$/;
 
 export function simulatorHttp({
   ledger,
@@ -168,7 +171,9 @@ export function simulatorHttp({
 
     if (path.startsWith('/control/faults')) return serveFaultControl(req, res, path, faults);
     if (/^\/control\/(payments|orders)(\/|$)/.test(path)) return actions.serve(req, res, path);
-    const apiMethod = apiPath.exec(path)?.[1];
+    const apiMethod =
+      apiPath.exec(path)?.[1] ??
+      (reconciliationIdentifierPath.test(path) ? 'updateReconciliationIdentifier' : undefined);
     if (apiMethod !== undefined && (req.method === 'POST' || req.method === 'GET')) {
       return serveApi(req, res, apiMethod, requestUrl.searchParams);
     }

@@ -45,6 +45,8 @@ export interface SimChargebackEvent {
   amount: string;
   currency: string;
   acquirerTransactionId: string;
+  /** The acquirer's details of the dispute, written as the entity-escaped `<additional_info>` list. */
+  additionalInfo: Readonly<Record<string, string>>;
 }
 
 /** The test card every simulated card payment uses (a Visa test PAN, masked as the gateway masks it). */

@@ -118,6 +118,17 @@ class GatewayCommand {
       throw new Error(`pay ${paymentRequestId}: HTTP ${response.status} ${await response.text()}`);
   }
 
+  /** The cardholder's bank disputes the order's captured payment (`POST /control/orders/{id}/chargeback`). */
+  async chargeback(shopOrderId: string): Promise<void> {
+    const response = await fetch(`${this.url}/control/orders/${encodeURIComponent(shopOrderId)}/chargeback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    if (response.status !== 200)
+      throw new Error(`chargeback ${shopOrderId}: HTTP ${response.status} ${await response.text()}`);
+  }
+
   /** The order's transactions as the gateway holds them (`GET /control/orders/{id}`). */
   async transactions(shopOrderId: string): Promise<OrderView['transactions']> {
     const response = await fetch(`${this.url}/control/orders/${encodeURIComponent(shopOrderId)}`);
@@ -204,9 +215,12 @@ function normalized(summary: Summary): Summary & Record<'reserved' | 'captured' 
   };
 }
 
-/** The result callbacks the scenario must have produced, so each parser meets every kind. */
-function expectEveryCallbackType(deliveries: readonly { type: string }[]): void {
+/** The result callbacks the scenario must have produced, so each parser meets every kind, a chargeback too. */
+function expectEveryCallbackType(
+  deliveries: readonly { type: string; fields: Record<string, string | undefined> }[],
+): void {
   expect(new Set(deliveries.map((d) => d.type))).toEqual(new Set(['ok', 'fail', 'open', 'notification']));
+  expect(deliveries.filter((d) => d.fields.status === 'ChargebackEvent')).toHaveLength(1);
 }
 
 /** The payment request types whose every payment-page outcome we send callbacks for. */
@@ -288,14 +302,16 @@ function sdkScenario(sdk: {
       if (transaction === undefined) throw new Error(`no transaction for ${order}`);
       paid[order] = transaction.transactionId;
     }
-    // Open payments conclude later with callback_notification.
+    // A chargeback on a captured payment reaches the merchant as callback_notification, as a concluded open payment does.
+    const disputed = `${sdk.prefix}-paymentAndCapture-success`;
+    await gateway.chargeback(disputed);
     const openOrders = callbackOrders.filter(({ outcome }) => outcome.startsWith('open-'));
     await until(
       () =>
-        openOrders.every(({ order }) =>
+        [...openOrders.map(({ order }) => order), disputed].every((order) =>
           capture.posts.some((p) => p.path === '/notification' && p.fields.get('shop_orderid') === order),
         ),
-      'the notifications of the open payments',
+      'the notifications of the open payments and of the chargeback',
     );
   });
 
@@ -458,11 +474,26 @@ describe.skipIf(pythonDir === undefined || !existsSync(pythonDir))(
       expect(deliveries.length).toBeGreaterThanOrEqual(scenario.callbackOrders().length);
       expectEveryCallbackType(deliveries);
       for (const [index, delivery] of deliveries.entries()) {
-        const parsed = readValue<{ result: string; transactions: Summary[] }>(results[index]);
-        expect(
-          parsed.transactions[0]?.transactionId,
-          `${delivery.type} of ${delivery.fields.shop_orderid}`,
-        ).toBe(delivery.fields.transaction_id);
+        const label = `${delivery.type} of ${delivery.fields.shop_orderid}`;
+        const parsed = readValue<{ result: string; transactions: Summary[]; chargebacks: unknown[] }>(
+          results[index],
+        );
+        expect(parsed.transactions[0]?.transactionId, label).toBe(delivery.fields.transaction_id);
+        // Transaction.chargebacks() reads the event, AdditionalInfo as the acquirer's XML list.
+        expect(parsed.chargebacks, label).toEqual(
+          delivery.fields.status === 'ChargebackEvent'
+            ? [
+                {
+                  reasonCode: '10.4',
+                  amount: '12.5',
+                  currency: 'DKK',
+                  additionalInfo: expect.stringMatching(
+                    /^<additional_info><info_element><key>processing_date<\/key><value>\d{4}-\d{2}-\d{2}<\/value><\/info_element><\/additional_info>$/,
+                  ),
+                },
+              ]
+            : [],
+        );
       }
       console.info(`sdk-python parsed ${results.length} callbacks`);
     });
@@ -600,11 +631,16 @@ describe.skipIf(apiPhpDir === undefined || !existsSync(apiPhpDir))(
       expectEveryCallbackType(deliveries);
       for (const [index, delivery] of deliveries.entries()) {
         const label = `${delivery.type} of ${delivery.fields.shop_orderid}`;
-        const parsed = readValue<{ transactions: Summary[]; shopOrderId: string; transactionId: string }>(
-          results[index],
-        );
+        const parsed = readValue<{
+          transactions: Summary[];
+          shopOrderId: string;
+          transactionId: string;
+          chargebacks: number;
+        }>(results[index]);
         expect(parsed.shopOrderId, label).toBe(delivery.fields.shop_orderid);
         expect(parsed.transactions[0]?.transactionId, label).toBe(delivery.fields.transaction_id);
+        // Transaction's ChargebackEvents embed sees the chargeback's one event (and keeps none of its values).
+        expect(parsed.chargebacks, label).toBe(delivery.fields.status === 'ChargebackEvent' ? 1 : 0);
       }
       console.info(`api-php parsed ${results.length} callbacks`);
     });

@@ -48,8 +48,8 @@ function compareDocumentTest(label: string, xml: string, corpus: ShapeCorpus): v
     it.skip(`${label}: not compared, ${classified.notSimulated}`, () => {});
     return;
   }
-  it(`${label} (${classified.situation}): the simulator's document differs only as allowed`, () => {
-    const differences = compareShapes(real, documentShape(classified.ours()), corpus);
+  it(`${label} (${classified.situation}): the simulator's document differs only as allowed`, async () => {
+    const differences = compareShapes(real, documentShape(await classified.ours()), corpus);
     seen.compared.push({ label, situation: classified.situation, differences });
 
     expect(unexplained(differences)).toEqual([]);

@@ -169,6 +169,18 @@ describe('answers as the gateway does', () => {
     expect(element(answer.xml, 'ErrorMessage')).toBe('API/createInvoiceReservation is not simulated');
   });
 
+  it("answers api-php's updateOrder/{paymentId}/reconciliationIdentifier as the method it is, not simulated", async () => {
+    const answer = await post(
+      '/merchant/API/updateOrder/5e8ed5c2-7cfd-430e-b6bd-7eff65bc2e2c/reconciliationIdentifier',
+      {
+        reconciliation_identifier: 'r-1',
+      },
+    );
+
+    expect(answer.status).toBe(200);
+    expect(element(answer.xml, 'ErrorMessage')).toBe('API/updateReconciliationIdentifier is not simulated');
+  });
+
   it('still answers a method AltaPay does not have with 404', async () => {
     const answer = await post('/merchant/API/noSuchMethod');
 

@@ -1,3 +1,6 @@
+import { callbackDelivery } from '../../local/altapay-simulator/callback-delivery';
+import { checkout } from '../../local/altapay-simulator/checkout';
+import { controlActions } from '../../local/altapay-simulator/control-actions';
 import {
   apiResponseXml,
   type PaymentState,
@@ -20,7 +23,7 @@ import { elementAt, elementsAt, type ShapeNode } from './document-shape';
 
 /** A document's situation and the simulator's counterpart, or why the simulator has none. */
 export type Classified =
-  | { readonly situation: string; readonly ours: () => string }
+  | { readonly situation: string; readonly ours: () => string | Promise<string> }
   | { readonly notSimulated: string };
 
 /** A callback POST's situation and the simulator's form fields for it, or why it has none. */
@@ -36,13 +39,13 @@ class Scenario {
   readonly ledger = new Ledger({ baseUrl: () => 'http://127.0.0.1:8081', terminals: [terminal] });
   readonly request: SimPaymentRequest;
 
-  constructor(type: SimRequestType, amount = '125.50') {
+  constructor(type: SimRequestType, extra: Readonly<Record<string, string>> = {}) {
     this.ledger.call(
       'createPaymentRequest',
       new Map([
         ['terminal', terminal],
         ['shop_orderid', '4711001'],
-        ['amount', amount],
+        ['amount', '125.50'],
         ['currency', 'DKK'],
         ['type', type],
         ['customer_info[email]', 'jane@example.com'],
@@ -53,6 +56,7 @@ class Scenario {
         ['customer_info[billing_postal]', '8000'],
         ['customer_info[billing_country]', 'DK'],
         ['transaction_info[note]', 'conformance'],
+        ...Object.entries(extra),
       ]),
     );
     const [request] = this.ledger.recentRequests(1);
@@ -119,7 +123,57 @@ function agreementCharge(method: 'chargeSubscription' | 'reserveSubscriptionChar
   return scenario.call(method, { transaction_id: transactionId, amount: '49.95' });
 }
 
+/** An invoice payment's order line replaced by another (the two lines updateOrder takes). */
+function updatedOrder(): string {
+  const scenario = new Scenario('payment');
+  const { paymentId } = scenario.pay('reserved', 'invoice');
+  return scenario.call('updateOrder', {
+    payment_id: paymentId,
+    'orderLines[0][itemId]': 'SKU-1',
+    'orderLines[0][quantity]': '-1',
+    'orderLines[0][unitPrice]': '125.50',
+    'orderLines[1][itemId]': 'SKU-2',
+    'orderLines[1][quantity]': '1',
+    'orderLines[1][unitPrice]': '125.50',
+  });
+}
+
+/**
+ * The callback_notification the control API's chargeback action posts (`POST
+ * /control/orders/{shopOrderId}/chargeback`), on a captured payment. Its callbacks go through the
+ * simulator's own delivery with the shutdown signal already raised: nothing is sent, and the record
+ * keeps the fields exactly as they would have been posted.
+ */
+async function chargebackNotification(): Promise<string> {
+  const scenario = new Scenario('paymentAndCapture', {
+    'config[callback_notification]': 'http://merchant.invalid/altapay/notification',
+  });
+  scenario.pay('captured');
+  const { ledger } = scenario;
+  const stopped = new AbortController();
+  stopped.abort();
+  const callbacks = callbackDelivery({
+    ledger,
+    secret,
+    timeouts: { connectTimeoutMs: 1000, answerTimeoutMs: 1000 },
+    notificationDelayMs: 0,
+    signal: stopped.signal,
+    log: () => {},
+  });
+  const pay = checkout({ ledger, callbacks, secret });
+  const actions = controlActions({ ledger, callbacks, pay, secret, log: () => {} });
+  await actions.orderAction(scenario.request.shopOrderId, 'chargeback');
+  const notification = callbacks.deliveries.findLast(({ type }) => type === 'notification');
+  if (notification?.fields.xml === undefined)
+    throw new Error('The chargeback action posted no notification.');
+  return notification.fields.xml;
+}
+
 const apiSituations: Readonly<Record<string, () => string>> = {
+  login: () => new Scenario('payment').call('login', {}),
+  getTerminals: () => new Scenario('payment').call('getTerminals', {}),
+  fundingList: () => new Scenario('payment').call('fundingList', {}),
+  updateOrder: updatedOrder,
   createPaymentRequest: () =>
     new Scenario('payment').call('createPaymentRequest', {
       terminal,
@@ -180,11 +234,7 @@ const notImplemented = new Set([
   'setupSubscription',
   'createInvoiceReservation',
   'createMultiPaymentRequest',
-  'getTerminals',
-  'fundingList',
   'getInvoiceText',
-  'login',
-  'updateOrder',
   'calculateSurcharge',
   'queryGiftCard',
 ]);
@@ -195,7 +245,7 @@ function api(situation: string): Classified {
   return { situation, ours };
 }
 
-function callback(situation: string, ours: () => string): Classified {
+function callback(situation: string, ours: () => string | Promise<string>): Classified {
   return { situation: `callback: ${situation}`, ours };
 }
 
@@ -230,7 +280,15 @@ export function classifyDocument(real: ShapeNode): Classified {
     case 'releaseReservation':
     case 'chargeSubscription':
     case 'reserveSubscriptionCharge':
+    case 'login':
+    case 'getTerminals':
+    case 'fundingList':
       return api(method);
+    case 'updateOrder':
+      // api-php's UpdateReconciliationIdentifier posts to API/updateOrder/{paymentId}/reconciliationIdentifier.
+      return text(real, 'Header/Path').endsWith('/reconciliationIdentifier')
+        ? { notSimulated: 'the simulator does not implement updateReconciliationIdentifier' }
+        : api(method);
   }
   // A createInvoiceReservation answer carries the transaction an open callback carries: compared as one.
   if (
@@ -240,11 +298,7 @@ export function classifyDocument(real: ShapeNode): Classified {
     return { notSimulated: `the simulator does not implement API/${method}` };
   }
   // What is left is a callback's xml (ok, fail, open or notification).
-  if (result === 'ChargebackEvent') {
-    return {
-      notSimulated: 'a chargeback notification: the simulator sends none (docs/altapay-protocol.md §6.6)',
-    };
-  }
+  if (result === 'ChargebackEvent') return callback('notification (chargeback)', chargebackNotification);
   if (transactions.length === 0) {
     return {
       notSimulated: `Result=${result || '∅'} without transactions: the simulator's callbacks always carry one`,

@@ -151,10 +151,14 @@ foreach ($steps as $step) {
         case 'parse_callback':
             // The plugins hand the posted fields to Callback as they arrive.
             $parsed = (new Callback($args['fields']))->call();
+            $first = is_array($parsed->Transactions) ? reset($parsed->Transactions) : false;
+            $events = $first !== false && is_array($first->ChargebackEvents) ? $first->ChargebackEvents : array();
             $value = answer($parsed) + array(
                 'shopOrderId'   => $parsed->shopOrderId,
                 'transactionId' => $parsed->transactionId,
                 'status'        => $parsed->status,
+                // Its ChargebackEvent embed declares no properties, so it keeps none of an event's values: only how many there are.
+                'chargebacks'   => count($events),
             );
             break;
         default:

@@ -27,6 +27,18 @@ def summary(transaction):
     }
 
 
+def chargebacks(transaction):
+    """What a merchant's dispute handling reads from Transaction.chargebacks(), as strings."""
+    events = getattr(transaction, 'chargeback_events', None)
+    if not isinstance(events, dict) or 'chargeback_event' not in events:
+        return []  # an empty ChargebackEvents element: chargebacks() would fail on it
+    return [{'reasonCode': str(event.reason_code),
+             'amount': str(event.amount),
+             'currency': str(event.currency),
+             'additionalInfo': str(event.additional_info)}
+            for event in transaction.chargebacks()]
+
+
 def answer(callback):
     """A capture/refund/release/charge answer: Result and its transactions, as the SDK reads them."""
     return {
@@ -79,8 +91,10 @@ def main():
                 value = [t['Title'] for t in Terminals(api=api).terminals]
             elif op == 'parse_callback':
                 callback = Callback.from_xml_callback(args['xml'])
+                transactions = callback.transactions()
                 value = {'result': callback.result,
-                         'transactions': [summary(t) for t in callback.transactions()]}
+                         'transactions': [summary(t) for t in transactions],
+                         'chargebacks': chargebacks(transactions[0]) if transactions else []}
             else:
                 raise ValueError('unknown step: ' + op)
             results.append({'op': op, 'ok': True, 'value': value})
