@@ -7,6 +7,7 @@ import {
   type SimTransaction,
   stateCallbackFields,
 } from '../../local/altapay-simulator/documents';
+import { FaultQueue } from '../../local/altapay-simulator/faults';
 import {
   type ApiMethod,
   Ledger,
@@ -160,7 +161,14 @@ async function chargebackNotification(): Promise<string> {
     signal: stopped.signal,
     log: () => {},
   });
-  const pay = checkout({ ledger, callbacks, secret });
+  const pay = checkout({
+    ledger,
+    callbacks,
+    secret,
+    faults: new FaultQueue(),
+    answerTimeoutMs: 1000,
+    signal: stopped.signal,
+  });
   const actions = controlActions({ ledger, callbacks, pay, secret, log: () => {} });
   await actions.orderAction(scenario.request.shopOrderId, 'chargeback');
   const notification = callbacks.deliveries.findLast(({ type }) => type === 'notification');
