@@ -3,6 +3,7 @@
  * HTTP Basic auth, the payment page the customer is sent to, and the callbacks posted to the
  * merchant, whose answers the customer then sees. It knows nothing of the merchant's internals.
  */
+import { setMaxListeners } from 'node:events';
 import { httpOrigin, listen } from '../listen';
 import { type CallbackDelivery, callbackDelivery } from './callback-delivery';
 import { checkout, type Pay } from './checkout';
@@ -69,6 +70,9 @@ export async function startGatewaySimulator(options: SimulatorOptions): Promise<
   const log = options.log ?? (() => {});
   const secret = options.callbackSecret;
   const shutdown = new AbortController();
+  // Every callback in flight and every late one waiting listens for the stop: a busy run has more than
+  // Node's default of ten at once, which is not a leak.
+  setMaxListeners(0, shutdown.signal);
 
   let url = '';
   const ledger = new Ledger({
