@@ -105,6 +105,11 @@ export interface DeploymentSettings {
    * execution logs need). One stack per account and region may: each owner overwrites the setting.
    */
   readonly apiGatewayAccountRole: boolean;
+  /**
+   * Keep the stateful stack's old exports for one deploy while this stack switches to weak references
+   * (`ReferenceStrength.BOTH`): the one-time step for a copy deployed with strong references.
+   */
+  readonly keepCrossStackExports: boolean;
 }
 
 export interface ApiStackProps extends StackProps {
@@ -215,8 +220,10 @@ export class ApiStack extends Stack {
     // later update that stops using one deadlocks both stacks. The table and queues stay protected by
     // their retain policies and the table's deletion protection (docs/design.md). Must be set before any
     // child construct exists.
-    CrossStackReferences.of(this).consume(ReferenceStrength.WEAK);
     const { table, workQueue, workDeadLetterQueue, secrets, settings, serviceName } = props;
+    CrossStackReferences.of(this).consume(
+      settings.keepCrossStackExports ? ReferenceStrength.BOTH : ReferenceStrength.WEAK,
+    );
     const retention = logRetention(settings.logRetentionDays);
 
     const tableArn = table.tableArn;

@@ -160,6 +160,7 @@ const deploymentSettings = (app: App, prefix: string): DeploymentSettings => {
     logRetentionDays,
     // The region's one API Gateway account setting belongs to one stack: the default copy unless told.
     apiGatewayAccountRole: booleanContext(app, 'apiGatewayAccountRole', prefix === DEFAULT_STACK_PREFIX),
+    keepCrossStackExports: booleanContext(app, 'keepCrossStackExports', false),
   };
 };
 

@@ -169,6 +169,13 @@ describe('the references between the stacks', () => {
       expect(copy.api.dependencies).toContain(copy.stateful);
     }
   });
+
+  it('keep the old exports for one deploy with -c keepCrossStackExports=true, while the API stops importing them', () => {
+    const moving = synthesize({ keepCrossStackExports: 'true' });
+    expect(JSON.stringify(moving.apiTemplate.toJSON())).not.toContain('Fn::ImportValue');
+    const exported = Object.values(moving.statefulTemplate.findOutputs('*')).filter((o) => o.Export);
+    expect(exported.length).toBeGreaterThan(0);
+  });
 });
 
 describe('log retention', () => {
