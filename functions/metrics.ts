@@ -4,8 +4,12 @@
  */
 export const metricsNamespace = 'AltaPayPayments';
 
-/** The Powertools service name: a dimension of every metric and a key of every log line. */
-export const serviceName = 'altapay-payments';
+/**
+ * The Powertools service name of the default stack prefix: a dimension of every metric and a key of every
+ * log line. Each deployment sets its own (`POWERTOOLS_SERVICE_NAME`, infra/deployment-names.ts), so two
+ * copies in one account keep their metrics apart.
+ */
+export const defaultServiceName = 'altapay-payments';
 
 export const metricNames = {
   /** One per recorded callback; dimensions `callbackType` and `outcome` (changed, duplicate, stale, queued). */

@@ -42,6 +42,8 @@ export interface WatchedResources {
   readonly functions: Readonly<Record<LambdaName, PaymentsFunction>>;
   readonly workQueue: IQueue;
   readonly workDeadLetterQueue: IQueue;
+  /** The `service` dimension this copy's functions publish their custom metrics with. */
+  readonly service: string;
 }
 
 /**
@@ -51,7 +53,7 @@ export interface WatchedResources {
  */
 export function addAlarms(scope: Construct, topic: ITopic, watched: WatchedResources): Alarm[] {
   const stack = Stack.of(scope);
-  const { api, functions, workQueue, workDeadLetterQueue } = watched;
+  const { api, functions, workQueue, workDeadLetterQueue, service } = watched;
   const action = new SnsAction(topic);
   const alarms: Alarm[] = [];
   const alarm = (
@@ -125,7 +127,7 @@ export function addAlarms(scope: Construct, topic: ITopic, watched: WatchedResou
       usingMetrics: Object.fromEntries(
         reportingRoutes.map(({ callbackType }, i) => [
           `f${i}`,
-          callbackMetric(metricNames.callbackFailures, callbackType, 'Sum'),
+          callbackMetric(service, metricNames.callbackFailures, callbackType, 'Sum'),
         ]),
       ),
       label: 'callbacks answered 5xx',
@@ -149,7 +151,7 @@ export function addAlarms(scope: Construct, topic: ITopic, watched: WatchedResou
     const p99 =
       callbackType === undefined
         ? fn.metricDuration({ period: PERIOD, statistic: 'p99' })
-        : callbackMetric(metricNames.callbackLatency, callbackType, 'p99');
+        : callbackMetric(service, metricNames.callbackLatency, callbackType, 'p99');
     alarm(
       `${pascalCase(route.lambda)}LatencyP99`,
       p99,
@@ -171,7 +173,7 @@ export function addAlarms(scope: Construct, topic: ITopic, watched: WatchedResou
   // requests are counted in 4XXError with every other client error.
   alarm(
     'UnconfirmedCallbacks',
-    serviceMetric(metricNames.unconfirmedCallbacks),
+    serviceMetric(service, metricNames.unconfirmedCallbacks),
     0,
     'A callback claimed a payment the gateway does not confirm (a forgery, a tampered replay, or a gateway ' +
       'fault). The payment was corrected to what the gateway says and nothing was handed on: find it with ' +
@@ -179,7 +181,7 @@ export function addAlarms(scope: Construct, topic: ITopic, watched: WatchedResou
   );
   alarm(
     'AmountMismatch',
-    serviceMetric(metricNames.amountMismatch),
+    serviceMetric(service, metricNames.amountMismatch),
     0,
     'The gateway confirmed a payment for another amount or currency than the shop requested (a tampered ' +
       'checkout or a terminal misconfiguration). It was flagged amount-mismatch, not captured, and announced ' +
@@ -188,7 +190,7 @@ export function addAlarms(scope: Construct, topic: ITopic, watched: WatchedResou
   );
   alarm(
     'ItemTooLarge',
-    serviceMetric(metricNames.itemTooLarge),
+    serviceMetric(service, metricNames.itemTooLarge),
     0,
     "The table refused to grow a payment's item past DynamoDB's 400 KB limit. The message (a callback or " +
       'its work) was parked in the dead-letter queue at once, with the reason: read it there, record the ' +
@@ -196,7 +198,7 @@ export function addAlarms(scope: Construct, topic: ITopic, watched: WatchedResou
   );
   alarm(
     'MerchantEventDeliveryFailures',
-    serviceMetric(metricNames.merchantEventDeliveries, 'Sum', { outcome: 'failed' }),
+    serviceMetric(service, metricNames.merchantEventDeliveries, 'Sum', { outcome: 'failed' }),
     // Each event is tried three times per run, so a short blip is 1 to 3 failures: more means an outage.
     5,
     "Events are not reaching the merchant's webhook: check its availability and the worker log's delivery " +

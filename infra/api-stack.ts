@@ -24,7 +24,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -47,6 +47,7 @@ import {
   type Setting,
   tableActionsOf,
 } from './function-access';
+import { logRetention } from './log-retention';
 import { pascalCase } from './names';
 import { Operations } from './operations';
 import { PaymentsFunction } from './payments-function';
@@ -97,6 +98,18 @@ export interface DeploymentSettings {
   readonly shopCheckoutUrl?: string;
   /** The merchant's page texts as compact JSON (`PAGE_TEXTS`), already checked; not passed when unset. */
   readonly pageTexts?: string;
+  /** Days every log group keeps its events (functions, API access and execution logs); a CloudWatch period. */
+  readonly logRetentionDays: number;
+  /**
+   * Whether this stack owns the region's `AWS::ApiGateway::Account` (the CloudWatch role every API's
+   * execution logs need). One stack per account and region may: each owner overwrites the setting.
+   */
+  readonly apiGatewayAccountRole: boolean;
+  /**
+   * Keep the stateful stack's old exports for one deploy while this stack switches to weak references
+   * (`ReferenceStrength.BOTH`): the one-time step for a copy deployed with strong references.
+   */
+  readonly keepCrossStackExports: boolean;
 }
 
 export interface ApiStackProps extends StackProps {
@@ -105,6 +118,8 @@ export interface ApiStackProps extends StackProps {
   readonly workDeadLetterQueue: IQueue;
   readonly secrets: Readonly<Record<PaymentSecretName, ISecret>>;
   readonly settings: DeploymentSettings;
+  /** `POWERTOOLS_SERVICE_NAME` and the metrics' `service` dimension of this copy (deployment-names.ts). */
+  readonly serviceName: string;
 }
 
 /** The one stage; its name is the version segment of every URL. */
@@ -201,10 +216,15 @@ export class ApiStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
-    // Strong (Export/ImportValue), stated explicitly: CloudFormation then refuses to remove the table or
-    // queue while this stack still uses them. Must be set before any child construct exists.
-    CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
-    const { table, workQueue, workDeadLetterQueue, secrets, settings } = props;
+    // Weak (Fn::GetStackOutput), not Export/ImportValue: an export in use can never change or go, so a
+    // later update that stops using one deadlocks both stacks. The table and queues stay protected by
+    // their retain policies and the table's deletion protection (docs/design.md). Must be set before any
+    // child construct exists.
+    const { table, workQueue, workDeadLetterQueue, secrets, settings, serviceName } = props;
+    CrossStackReferences.of(this).consume(
+      settings.keepCrossStackExports ? ReferenceStrength.BOTH : ReferenceStrength.WEAK,
+    );
+    const retention = logRetention(settings.logRetentionDays);
 
     const tableArn = table.tableArn;
     const tableArns: Readonly<Record<TableTarget, string>> = {
@@ -263,6 +283,8 @@ export class ApiStack extends Stack {
       const fn = new PaymentsFunction(this, pascalCase(name), {
         spec: lambdas[name],
         environment: environmentOf(access),
+        serviceName,
+        logRetention: retention,
         deadLetterQueue: synchronousOnly ? undefined : this.asyncDeadLetterQueue(name),
       });
       for (const [target, actions] of tableActionsOf(access)) {
@@ -314,10 +336,13 @@ export class ApiStack extends Stack {
       this.addEventSource(source, functions[source.lambda], workQueue);
     }
 
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_MONTH });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention });
 
     const policy = apiResourcePolicy(httpRoutes, settings);
     this.api = new RestApi(this, 'PaymentsApi', {
+      // The API's name is the `ApiName` dimension of its metrics: per stack, so each copy's alarms see
+      // its own traffic only.
+      restApiName: this.stackName,
       description: 'AltaPay callbacks and payment status',
       policy,
       // Callers are AltaPay's servers and the merchant's back end, not browsers worldwide: no CloudFront hop.
@@ -325,10 +350,13 @@ export class ApiStack extends Stack {
       // Every body reaches Lambda as the exact bytes received (base64-encoded): the callback checksum
       // and the strict UTF-8 check need the raw body, which text media types would re-encode.
       binaryMediaTypes: ['*/*'],
-      // Execution logging needs the account-level API Gateway CloudWatch role. Retained, because other
-      // APIs in the account may rely on it after this stack is gone.
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      // Execution logging needs the account-level API Gateway CloudWatch role, a setting of the whole
+      // region that only its owner writes (apiGatewayAccountRole; docs/design.md). Retained, because other
+      // APIs in the account rely on it after this stack is gone.
+      cloudWatchRole: settings.apiGatewayAccountRole,
+      ...(settings.apiGatewayAccountRole
+        ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE }
+        : {}),
       deployOptions: {
         stageName: STAGE_NAME,
         // Caps what a flood can cost in Lambda and DynamoDB; raise it with the shop's peak order rate.
@@ -361,7 +389,7 @@ export class ApiStack extends Stack {
     // API Gateway would create the execution log group itself on first use, keeping logs forever.
     const executionLogs = new LogGroup(this, 'ApiExecutionLogs', {
       logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${STAGE_NAME}`,
-      retention: RetentionDays.ONE_MONTH,
+      retention,
     });
     this.api.deploymentStage.node.addDependency(executionLogs);
 
@@ -401,6 +429,7 @@ export class ApiStack extends Stack {
       functions,
       workQueue,
       workDeadLetterQueue,
+      service: serviceName,
     });
     new CfnOutput(this, 'DashboardUrl', {
       value:

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import {
   type Alarm,
   AlarmStatusWidget,
@@ -11,8 +11,8 @@ import type { Construct } from 'constructs';
 import { metricNames, metricsNamespace } from '../functions/metrics';
 import { eventSources, type LambdaName, lambdas } from '../functions/routes';
 import type { WatchedResources } from './alarms';
+import { accountWideName } from './deployment-names';
 import { PERIOD, searchAll } from './operations-metrics';
-import { POWERTOOLS_SERVICE_NAME } from './payments-function';
 
 /** The one dashboard: callbacks, the API, the queues, the worker, merchant events, and every alarm's state. */
 export function addDashboard(
@@ -20,10 +20,10 @@ export function addDashboard(
   watched: WatchedResources,
   alarms: readonly Alarm[],
 ): Dashboard {
-  const stack = Stack.of(scope);
-  const { api, functions, workQueue, workDeadLetterQueue } = watched;
+  const { api, functions, workQueue, workDeadLetterQueue, service } = watched;
   const dashboard = new Dashboard(scope, 'Dashboard', {
-    dashboardName: stack.stackName,
+    // Dashboard names are account-wide, across regions.
+    dashboardName: accountWideName(scope),
     defaultInterval: Duration.hours(24),
   });
   const graph = (title: string, left: IMetric[], right: IMetric[] = []): GraphWidget =>
@@ -42,24 +42,26 @@ export function addDashboard(
     new TextWidget({
       markdown:
         `# AltaPay payments\nCustom metrics: namespace \`${metricsNamespace}\`, service ` +
-        `\`${POWERTOOLS_SERVICE_NAME}\`. Alarms e-mail the \`AlarmEmail\` address; each says what to do.`,
+        `\`${service}\`. Alarms e-mail the \`AlarmEmail\` address; each says what to do.`,
       width: 24,
       height: 2,
     }),
   );
   dashboard.addWidgets(
     graph('Callbacks by type and outcome', [
-      searchAll(metricNames.callbacks, ['callbackType', 'outcome'], 'Sum'),
+      searchAll(service, metricNames.callbacks, ['callbackType', 'outcome'], 'Sum'),
     ]),
     graph('Rejected callbacks by reason', [
-      searchAll(metricNames.callbackRejections, ['callbackType', 'reason'], 'Sum'),
+      searchAll(service, metricNames.callbackRejections, ['callbackType', 'reason'], 'Sum'),
     ]),
-    graph('Callbacks answered 5xx', [searchAll(metricNames.callbackFailures, ['callbackType'], 'Sum')]),
+    graph('Callbacks answered 5xx', [
+      searchAll(service, metricNames.callbackFailures, ['callbackType'], 'Sum'),
+    ]),
   );
   dashboard.addWidgets(
     graph('Callback handler time (ms), p50 and p99', [
-      searchAll(metricNames.callbackLatency, ['callbackType'], 'p50', ' p50'),
-      searchAll(metricNames.callbackLatency, ['callbackType'], 'p99', ' p99'),
+      searchAll(service, metricNames.callbackLatency, ['callbackType'], 'p50', ' p50'),
+      searchAll(service, metricNames.callbackLatency, ['callbackType'], 'p99', ' p99'),
     ]),
     graph('API requests and errors', [
       api.deploymentStage.metricCount({ period: PERIOD, label: 'requests' }),
@@ -91,15 +93,23 @@ export function addDashboard(
     ),
   );
   dashboard.addWidgets(
-    graph('Merchant events by outcome', [searchAll(metricNames.merchantEventDeliveries, ['outcome'], 'Sum')]),
-    graph('Unconfirmed callbacks', [searchAll(metricNames.unconfirmedCallbacks, [], 'Sum', 'unconfirmed')]),
-    graph('Payments for another amount', [searchAll(metricNames.amountMismatch, [], 'Sum', 'mismatch')]),
-    graph('Payment items refused for size', [searchAll(metricNames.itemTooLarge, [], 'Sum', 'too large')]),
+    graph('Merchant events by outcome', [
+      searchAll(service, metricNames.merchantEventDeliveries, ['outcome'], 'Sum'),
+    ]),
+    graph('Unconfirmed callbacks', [
+      searchAll(service, metricNames.unconfirmedCallbacks, [], 'Sum', 'unconfirmed'),
+    ]),
+    graph('Payments for another amount', [
+      searchAll(service, metricNames.amountMismatch, [], 'Sum', 'mismatch'),
+    ]),
+    graph('Payment items refused for size', [
+      searchAll(service, metricNames.itemTooLarge, [], 'Sum', 'too large'),
+    ]),
     graph('Work parked in the dead-letter queue, by reason', [
-      searchAll(metricNames.workParked, ['reason'], 'Sum'),
+      searchAll(service, metricNames.workParked, ['reason'], 'Sum'),
     ]),
     graph('Orders reconciled with the gateway, by outcome (changed: its callback was lost)', [
-      searchAll(metricNames.reconciledOrders, ['outcome'], 'Sum'),
+      searchAll(service, metricNames.reconciledOrders, ['outcome'], 'Sum'),
     ]),
   );
   dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: [...alarms], width: 24, height: 6 }));

@@ -2,26 +2,32 @@ import { Duration } from 'aws-cdk-lib';
 import { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { metricsNamespace } from '../functions/metrics';
 import type { CallbackType } from '../shared/payments/payment';
-import { POWERTOOLS_SERVICE_NAME } from './payments-function';
 
 /** Every alarm and graph looks at 5-minute periods: short enough to act on, long enough to be cheap. */
 export const PERIOD = Duration.minutes(5);
 
 /**
- * A custom metric exactly as the Lambdas publish it: Powertools adds `service` to every metric, next to
- * the dimensions the handler sets (`functions/runtime/metrics.ts`). A query missing one finds nothing.
+ * A custom metric exactly as the Lambdas publish it: Powertools adds `service` (the stack's
+ * `POWERTOOLS_SERVICE_NAME`) to every metric, next to the dimensions the handler sets
+ * (`functions/runtime/metrics.ts`). A query missing one finds nothing.
  */
-export const callbackMetric = (metricName: string, callbackType: CallbackType, statistic: string): Metric =>
+export const callbackMetric = (
+  service: string,
+  metricName: string,
+  callbackType: CallbackType,
+  statistic: string,
+): Metric =>
   new Metric({
     namespace: metricsNamespace,
     metricName,
-    dimensionsMap: { service: POWERTOOLS_SERVICE_NAME, callbackType },
+    dimensionsMap: { service, callbackType },
     statistic,
     period: PERIOD,
   });
 
 /** The worker's own counts (functions/runtime/metrics.ts): only the `service` dimension, or one more. */
 export const serviceMetric = (
+  service: string,
   metricName: string,
   statistic = 'Sum',
   dimensions: Readonly<Record<string, string>> = {},
@@ -29,7 +35,7 @@ export const serviceMetric = (
   new Metric({
     namespace: metricsNamespace,
     metricName,
-    dimensionsMap: { service: POWERTOOLS_SERVICE_NAME, ...dimensions },
+    dimensionsMap: { service, ...dimensions },
     statistic,
     period: PERIOD,
   });
@@ -44,6 +50,7 @@ const dimensionLabel = (dimensions: readonly string[]): string =>
  * dimensions besides `service` (a SEARCH schema matches metrics with exactly those dimensions).
  */
 export const searchAll = (
+  service: string,
   metricName: string,
   dimensions: readonly string[],
   statistic: string,
@@ -52,7 +59,7 @@ export const searchAll = (
   new MathExpression({
     expression:
       `SEARCH('{${metricsNamespace},${['service', ...dimensions].join(',')}} ` +
-      `MetricName="${metricName}" service="${POWERTOOLS_SERVICE_NAME}"', '${statistic}', ${PERIOD.toSeconds()})`,
+      `MetricName="${metricName}" service="${service}"', '${statistic}', ${PERIOD.toSeconds()})`,
     label: `${dimensionLabel(dimensions)}${labelSuffix}`,
     period: PERIOD,
   });

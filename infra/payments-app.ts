@@ -4,6 +4,8 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { readTerminalList } from '../shared/checkout/terminals';
 import { withPageTextOverrides } from '../shared/pages';
 import { ApiStack, type DeploymentSettings } from './api-stack';
+import { serviceNameFor } from './deployment-names';
+import { DEFAULT_LOG_RETENTION_DAYS, logRetention } from './log-retention';
 import { StatefulStack } from './stateful-stack';
 
 /** Stack names start with this unless the context `stackPrefix` or the variable `STACK_PREFIX` says otherwise. */
@@ -117,7 +119,7 @@ const pageTextsContext = (app: App): string | undefined => {
 export const DEFAULT_ALTAPAY_GATEWAY_URL = 'https://testgateway.altapaysecure.com';
 
 /** The deployment's settings, from CDK context (`cdk synth -c altapayTerminal=...`); never secrets. */
-const deploymentSettings = (app: App): DeploymentSettings => {
+const deploymentSettings = (app: App, prefix: string): DeploymentSettings => {
   const altapayTerminal = stringContext(app, 'altapayTerminal');
   const altapayTerminals = terminalsContext(app);
   if (altapayTerminal !== undefined && altapayTerminals !== undefined) {
@@ -132,6 +134,8 @@ const deploymentSettings = (app: App): DeploymentSettings => {
   const shopUrl = urlContext(app, 'shopUrl');
   const shopCheckoutUrl = urlContext(app, 'shopCheckoutUrl');
   const pageTexts = pageTextsContext(app);
+  const logRetentionDays = wholeNumberContext(app, 'logRetentionDays', 1, 3653) ?? DEFAULT_LOG_RETENTION_DAYS;
+  logRetention(logRetentionDays);
   return {
     autoCapture: booleanContext(app, 'autoCapture', false),
     altapayGatewayUrl: urlContext(app, 'altapayGatewayUrl') ?? DEFAULT_ALTAPAY_GATEWAY_URL,
@@ -153,6 +157,10 @@ const deploymentSettings = (app: App): DeploymentSettings => {
     ...(shopUrl === undefined ? {} : { shopUrl }),
     ...(shopCheckoutUrl === undefined ? {} : { shopCheckoutUrl }),
     ...(pageTexts === undefined ? {} : { pageTexts }),
+    logRetentionDays,
+    // The region's one API Gateway account setting belongs to one stack: the default copy unless told.
+    apiGatewayAccountRole: booleanContext(app, 'apiGatewayAccountRole', prefix === DEFAULT_STACK_PREFIX),
+    keepCrossStackExports: booleanContext(app, 'keepCrossStackExports', false),
   };
 };
 
@@ -179,7 +187,7 @@ export function addPaymentsStacks(app: App): PaymentsApp {
   // on whichever AWS profile the machine running synth happens to have.
   const env = { account: stringContext(app, 'account'), region: stringContext(app, 'region') };
   // Read before any stack exists, so a bad value stops synth with its own message first.
-  const settings = deploymentSettings(app);
+  const settings = deploymentSettings(app, prefix);
 
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
     env,
@@ -194,6 +202,7 @@ export function addPaymentsStacks(app: App): PaymentsApp {
     workDeadLetterQueue: stateful.workDeadLetterQueue,
     secrets: stateful.secrets,
     settings,
+    serviceName: serviceNameFor(prefix),
   });
   return { stateful, api };
 }

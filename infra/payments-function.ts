@@ -4,23 +4,23 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { serviceName } from '../functions/metrics';
 import type { LambdaSpec } from '../functions/routes';
 import { lambdaBundling } from './bundling';
 
 /** The repository root: `LambdaSpec.entry` paths are relative to it, and esbuild resolves packages from it. */
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 
-/** Service name for Powertools logs and traces; one service, many functions. */
-export const POWERTOOLS_SERVICE_NAME = serviceName;
-
 export interface PaymentsFunctionProps {
   readonly spec: LambdaSpec;
   /** Settings the function reads once at start-up (table name, queue URL, ...). */
   readonly environment?: Readonly<Record<string, string>>;
+  /** Powertools' service for logs and metrics (`POWERTOOLS_SERVICE_NAME`): one per copy of the app. */
+  readonly serviceName: string;
+  /** How long its log group keeps events. */
+  readonly logRetention: RetentionDays;
   /**
    * Receives the events of asynchronous invocations that failed after Lambda's retries. Only functions that
    * something invokes asynchronously (a schedule) have one; synchronous callers see the failure themselves.
@@ -42,7 +42,7 @@ export class PaymentsFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: PaymentsFunctionProps) {
     const { spec } = props;
     // Its own log group so retention and removal are ours, not whatever Lambda creates on first write.
-    const logGroup = new LogGroup(scope, `${id}LogGroup`, { retention: RetentionDays.ONE_MONTH });
+    const logGroup = new LogGroup(scope, `${id}LogGroup`, { retention: props.logRetention });
     // An empty role instead of the default one: AWSLambdaBasicExecutionRole lets the function write to
     // every log group in the account; this one may write to its own only (granted below).
     const role = new Role(scope, `${id}Role`, {
@@ -68,7 +68,7 @@ export class PaymentsFunction extends NodejsFunction {
       environment: {
         // Stack traces point at the TypeScript source instead of minified line 1.
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME,
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
         ...props.environment,
       },
       bundling: {

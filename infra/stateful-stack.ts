@@ -20,6 +20,14 @@ export const WORK_QUEUE_VISIBILITY_FACTOR = 6;
  */
 export const WORK_QUEUE_MAX_RECEIVE_COUNT = 5;
 
+/**
+ * What CloudFormation does with the table, the work queues and the secrets when they leave the template or the stack is
+ * deleted: keep them (`Retain`), except when the create that made them fails and rolls back
+ * (`RetainExceptOnCreate`). Plain `Retain` would keep a secret made by a failed first deploy, and its
+ * fixed name would then fail every retry with "already exists".
+ */
+export const STATEFUL_REMOVAL_POLICY = RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
+
 export interface StatefulStackProps extends StackProps {
   /** Starts every secret's name (`<prefix>/altapay/api`), so several copies can share an account. */
   readonly secretNamePrefix: string;
@@ -53,9 +61,10 @@ export class StatefulStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // An AWS-owned key would hide key usage from CloudTrail; a customer key adds cost and key policy.
       encryption: TableEncryptionV2.awsManagedKey(),
-      // Two locks: the API refuses DeleteTable, and removing the resource from CloudFormation keeps it.
+      // Two locks: the API refuses DeleteTable, and removing the resource from CloudFormation keeps it
+      // (except when the create that made it rolls back: nothing is stored yet, and a retry starts clean).
       deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: STATEFUL_REMOVAL_POLICY,
     });
 
     this.workDeadLetterQueue = new Queue(this, 'WorkDeadLetterQueue', {
@@ -63,6 +72,8 @@ export class StatefulStack extends Stack {
       enforceSSL: true,
       // The SQS maximum: time to notice, fix and redrive failed work.
       retentionPeriod: Duration.days(14),
+      // Parked work is kept for an operator, like the table's data.
+      removalPolicy: STATEFUL_REMOVAL_POLICY,
     });
     Validations.of(this.workDeadLetterQueue).acknowledge({
       id: 'Serverless-SQSRedrivePolicy',
@@ -80,6 +91,8 @@ export class StatefulStack extends Stack {
         lambdas['payment-worker'].timeoutSeconds * WORK_QUEUE_VISIBILITY_FACTOR,
       ),
       deadLetterQueue: { queue: this.workDeadLetterQueue, maxReceiveCount: WORK_QUEUE_MAX_RECEIVE_COUNT },
+      // Queued work is payments not yet recorded: never deleted with the template.
+      removalPolicy: STATEFUL_REMOVAL_POLICY,
     });
 
     this.secrets = Object.fromEntries(
@@ -116,7 +129,7 @@ export class StatefulStack extends Stack {
         excludePunctuation: true,
         includeSpace: false,
       },
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: STATEFUL_REMOVAL_POLICY,
     });
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',

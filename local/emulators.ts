@@ -14,6 +14,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import dynalite from 'dynalite';
 import { createSqsServer } from 'local-aws-sqs';
 import { paymentsTable } from '../adapters/dynamodb/payments-table';
+import { defaultServiceName } from '../functions/metrics';
 import { listen } from './listen';
 
 export const localRegion = 'eu-west-1';
@@ -191,6 +192,8 @@ export function handlerEnvironment(resources: LocalResources): Record<string, st
     AWS_ENDPOINT_URL_DYNAMODB: resources.dynamodbEndpoint,
     AWS_ENDPOINT_URL_SQS: resources.sqsEndpoint,
     AWS_REGION: localRegion,
+    // What a deployed function gets from its stack; locally the default prefix's service.
+    POWERTOOLS_SERVICE_NAME: defaultServiceName,
   };
 }
 

@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { serviceName } from '../metrics';
+import { serviceNameOf } from './service-name';
 import { ShortLineLogger } from './short-log-line';
 
 /** How the functions write their log: Powertools JSON, or one short line per entry for a person. */
@@ -18,5 +18,6 @@ export function logFormat(env: NodeJS.ProcessEnv = process.env): LogFormat {
 
 /** The functions' logger, in the format LOG_FORMAT asks for. */
 export function createLogger(env: NodeJS.ProcessEnv = process.env): Logger {
+  const serviceName = serviceNameOf(env);
   return logFormat(env) === 'short' ? new ShortLineLogger({ serviceName }) : new Logger({ serviceName });
 }

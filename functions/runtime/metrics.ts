@@ -2,13 +2,14 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ClientError } from '../../shared/errors';
 import type { CallbackType } from '../../shared/payments/payment';
 import type { WorkerMetrics } from '../../shared/ports';
-import { metricNames, metricsNamespace, serviceName } from '../metrics';
+import { metricNames, metricsNamespace } from '../metrics';
+import { serviceNameOf } from './service-name';
 
 /**
  * One Metrics per cold start; the test runner and npm start's short console turn publishing off
  * (POWERTOOLS_METRICS_DISABLED).
  */
-export const metrics = new Metrics({ namespace: metricsNamespace, serviceName });
+export const metrics = new Metrics({ namespace: metricsNamespace, serviceName: serviceNameOf() });
 
 /**
  * One single-metric publisher per cold start, reused: each addMetric publishes at once and clears its

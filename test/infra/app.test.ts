@@ -120,11 +120,11 @@ describe('the API', () => {
     });
   });
 
-  it('keeps every log group, API Gateway execution logs included, for a month', () => {
+  it('keeps every log group, API Gateway execution logs included, for a year (PCI DSS 10.5.1)', () => {
     apiTemplate.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: { 'Fn::Join': ['', Match.arrayWith(['API-Gateway-Execution-Logs_', '/v1'])] },
     });
-    apiTemplate.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    apiTemplate.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
   });
 
   it('outputs the base URL and one ready-to-paste URL per AltaPay callback', () => {
@@ -451,7 +451,7 @@ describe('the settings', () => {
 describe('the stateful stack', () => {
   it('keeps the payments table through deletes, with PITR and both indexes', () => {
     statefulTemplate.hasResource('AWS::DynamoDB::GlobalTable', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
       Properties: Match.objectLike({
         BillingMode: 'PAY_PER_REQUEST',

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnGlobalTable } from 'aws-cdk-lib/aws-dynamodb';
@@ -49,12 +51,23 @@ export const secretsRead: Readonly<Record<LambdaName, readonly PaymentSecretName
 };
 
 /**
- * A CDK app for a test: bundling skipped (`npm run synth` covers bundling), `context` added, and its
+ * The context `cdk.json` gives every `cdk synth` (the feature flags among it): a test app starts from it,
+ * so the tests check the templates the CLI writes.
+ */
+export const cdkJsonContext: Readonly<Record<string, unknown>> = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../cdk.json', import.meta.url)), 'utf8'),
+).context;
+
+/**
+ * A CDK app for a test: `cdk.json`'s context, bundling skipped (`npm run synth` covers bundling), `context` added, and its
  * cloud assembly written to a folder removed after the test file (an `App` without `outdir` makes a
  * `cdk.out*` folder in the temp dir that nothing removes when the test process is ended).
  */
 export const testApp = (context: Readonly<Record<string, unknown>> = {}): App =>
-  new App({ outdir: tempDir('cdk.out-'), context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  new App({
+    outdir: tempDir('cdk.out-'),
+    context: { ...cdkJsonContext, 'aws:cdk:bundling-stacks': [], ...context },
+  });
 
 /**
  * The payments app as `infra/app.ts` builds it (cdk-nag packs included) in a `testApp(context)`, synthesised, with readers for its templates.
@@ -108,15 +121,21 @@ export function synthesize(context: Readonly<Record<string, unknown>> = {}) {
   });
 
   /**
-   * What an `Fn::ImportValue` in the API stack imports, as the stateful stack's template writes it (e.g.
-   * `{ 'Fn::GetAtt': ['WorkQueue…', 'Arn'] }`); any other value as it is. Lets a test tell the work queue
-   * from its dead-letter queue behind the generated export names.
+   * What the API stack reads from the stateful stack (an `Fn::GetStackOutput` of one of its outputs), as
+   * the stateful stack's template writes it (e.g. `{ 'Fn::GetAtt': ['WorkQueue…', 'Arn'] }`); any other
+   * value as it is. Lets a test tell the work queue from its dead-letter queue behind the generated
+   * output names.
    */
   const imported = (value: unknown): unknown => {
-    if (typeof value !== 'object' || value === null || !('Fn::ImportValue' in value)) return value;
-    const name = value['Fn::ImportValue'];
-    const output = Object.values(statefulTemplate.findOutputs('*')).find((o) => o.Export?.Name === name);
-    if (output === undefined) throw new Error(`The stateful stack exports no ${JSON.stringify(name)}`);
+    if (typeof value !== 'object' || value === null || !('Fn::GetStackOutput' in value)) return value;
+    const { StackName, OutputName } = value['Fn::GetStackOutput'] as {
+      StackName: string;
+      OutputName: string;
+    };
+    if (StackName !== stateful.stackName) throw new Error(`An output of another stack: ${StackName}`);
+    const output = statefulTemplate.findOutputs(OutputName)[OutputName];
+    if (output === undefined)
+      throw new Error(`The stateful stack has no output ${JSON.stringify(OutputName)}`);
     return output.Value;
   };
 
