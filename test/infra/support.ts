@@ -49,12 +49,16 @@ export const secretsRead: Readonly<Record<LambdaName, readonly PaymentSecretName
 };
 
 /**
- * A CDK app for a test: bundling skipped (`npm run synth` covers bundling), `context` added, and its
+ * A CDK app for a test: bundling skipped (`npm run synth` covers bundling), AltaPay's test environment
+ * (so its test gateway; a test may say `environment: 'production'`), `context` added, and its
  * cloud assembly written to a folder removed after the test file (an `App` without `outdir` makes a
  * `cdk.out*` folder in the temp dir that nothing removes when the test process is ended).
  */
 export const testApp = (context: Readonly<Record<string, unknown>> = {}): App =>
-  new App({ outdir: tempDir('cdk.out-'), context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  new App({
+    outdir: tempDir('cdk.out-'),
+    context: { 'aws:cdk:bundling-stacks': [], environment: 'test', ...context },
+  });
 
 /**
  * The payments app as `infra/app.ts` builds it (cdk-nag packs included) in a `testApp(context)`, synthesised, with readers for its templates.
