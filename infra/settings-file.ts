@@ -22,7 +22,7 @@ export function readSettingsFile(path: string): Readonly<Record<string, unknown>
     text = readFileSync(path, 'utf8');
   } catch (cause) {
     throw new Error(
-      `The settings file ${path} cannot be read: it holds the deployment's settings (README, Settings); ` +
+      `The settings file ${path} cannot be read: it holds the deployment's settings (README: Deploy, step 2); ` +
         `create it, or name another with -c ${SETTINGS_FILE_CONTEXT}=<file>`,
       { cause },
     );
