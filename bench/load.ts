@@ -7,8 +7,6 @@ import autocannon from 'autocannon';
 import { fakeCredentials, localRegion } from '../local/emulators';
 import { receiveAll } from '../test/support/emulators';
 import { callbackBody } from './callback-path';
-import { dynamodbItemBytes } from './cost-model';
-import { median } from './stats';
 
 export interface LoadFigures {
   readonly connections: number;
@@ -22,8 +20,6 @@ export interface LoadFigures {
   readonly duplicatesSent: number;
   readonly acknowledgedOrders: number;
   readonly stored: number;
-  /** The median size of a stored `payment` item as DynamoDB bills it (bench/cost.ts reads it). */
-  readonly paymentItemBytes?: number;
   readonly queued: number;
   readonly lost: number;
   /** The same load on bare HTTP servers doing only a callback's write and send (see load-floor-server.ts). */
@@ -153,7 +149,6 @@ export async function benchLoad(connections: number, seconds: number): Promise<L
     );
     const orders = [...acknowledged];
     let stored = 0;
-    const itemBytes: number[] = [];
     for (let i = 0; i < orders.length; i += 100) {
       const keys = orders.slice(i, i + 100).map((shopOrderId) => ({ shopOrderId, recordKey: 'payment' }));
       let request: Record<string, { Keys: Record<string, string>[] }> | undefined = {
@@ -162,7 +157,6 @@ export async function benchLoad(connections: number, seconds: number): Promise<L
       while (request && Object.keys(request).length > 0) {
         const answer = await documents.send(new BatchGetCommand({ RequestItems: request }));
         stored += answer.Responses?.[tableName]?.length ?? 0;
-        for (const item of answer.Responses?.[tableName] ?? []) itemBytes.push(dynamodbItemBytes(item));
         request = answer.UnprocessedKeys as typeof request;
       }
     }
@@ -184,7 +178,6 @@ export async function benchLoad(connections: number, seconds: number): Promise<L
       duplicatesSent: duplicates,
       acknowledgedOrders: orders.length,
       stored,
-      ...(itemBytes.length === 0 ? {} : { paymentItemBytes: median(itemBytes) }),
       queued,
       // Lost: acknowledged but missing from the table or the queue; a second message for one order counts too.
       lost: orders.length - Math.min(stored, queued) + extraMessages,
