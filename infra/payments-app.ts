@@ -179,6 +179,8 @@ const deploymentSettings = (app: App): DeploymentSettings => {
   const shopUrl = urlContext(app, 'shopUrl');
   const shopCheckoutUrl = urlContext(app, 'shopCheckoutUrl');
   const pageTexts = pageTextsContext(app);
+  // Read (and checked) even with `waf` off, so a settings file holding both is not told it is a typo.
+  const checkoutRateLimit = wholeNumberContext(app, 'checkoutRateLimit', 10, 2_000_000_000);
   return {
     autoCapture: booleanContext(app, 'autoCapture', false),
     altapayGatewayUrl: gatewayUrlContext(app),
@@ -190,10 +192,7 @@ const deploymentSettings = (app: App): DeploymentSettings => {
     restrictCallbacksToAltaPay: booleanContext(app, 'restrictCallbacksToAltaPay', true),
     // On unless turned off explicitly (`-c waf=false`), like the callback restriction.
     ...(booleanContext(app, 'waf', true)
-      ? {
-          checkoutRateLimit:
-            wholeNumberContext(app, 'checkoutRateLimit', 10, 2_000_000_000) ?? DEFAULT_CHECKOUT_RATE_LIMIT,
-        }
+      ? { checkoutRateLimit: checkoutRateLimit ?? DEFAULT_CHECKOUT_RATE_LIMIT }
       : {}),
     ...(secretsVersion === undefined ? {} : { secretsVersion }),
     ...(reconcileAfterMinutes === undefined ? {} : { reconcileAfterMinutes }),

@@ -52,6 +52,13 @@ describe('the deployment settings file', () => {
     );
   });
 
+  it('knows a setting that has no effect with another (checkoutRateLimit with waf off)', () => {
+    const app = testApp({ settingsFile: settingsFile({ waf: false, checkoutRateLimit: 300 }) });
+    const applied = applySettingsFile(app);
+    addPaymentsStacks(app);
+    expect(() => checkSettingsKnown(applied, contextKeysRead(app))).not.toThrow();
+  });
+
   it.each([
     ['[1, 2]', 'must hold one JSON object'],
     ['{"autoCapture": tru}', 'is not JSON'],
