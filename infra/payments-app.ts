@@ -11,13 +11,30 @@ import { StatefulStack } from './stateful-stack';
 /** Stack names start with this unless the context `stackPrefix` or the variable `STACK_PREFIX` says otherwise. */
 export const DEFAULT_STACK_PREFIX = 'AltaPay';
 
+/** The context keys each app has read: a key in the settings file the app never reads is a typo. */
+const keysRead = new WeakMap<App, Set<string>>();
+
+/** Every read of a setting goes through here, so `contextKeysRead` knows the app's settings. */
+const contextValue = (app: App, key: string): unknown => {
+  let keys = keysRead.get(app);
+  if (keys === undefined) {
+    keys = new Set();
+    keysRead.set(app, keys);
+  }
+  keys.add(key);
+  return app.node.tryGetContext(key);
+};
+
+/** The context keys `addPaymentsStacks(app)` read, i.e. every setting the app knows. */
+export const contextKeysRead = (app: App): ReadonlySet<string> => keysRead.get(app) ?? new Set();
+
 const stringContext = (app: App, key: string): string | undefined => {
-  const value: unknown = app.node.tryGetContext(key);
+  const value: unknown = contextValue(app, key);
   return typeof value === 'string' && value !== '' ? value : undefined;
 };
 
 const booleanContext = (app: App, key: string, fallback: boolean): boolean => {
-  const value: unknown = app.node.tryGetContext(key);
+  const value: unknown = contextValue(app, key);
   if (value === undefined || value === '') return fallback;
   // `-c key=true` arrives as a string, `cdk.json` may hold a real boolean.
   if (value === true || value === 'true') return true;
@@ -27,7 +44,7 @@ const booleanContext = (app: App, key: string, fallback: boolean): boolean => {
 
 /** A whole number from context within [min, max]: a typo fails synth. */
 const wholeNumberContext = (app: App, key: string, min: number, max: number): number | undefined => {
-  const value = stringContext(app, key) ?? app.node.tryGetContext(key);
+  const value = stringContext(app, key) ?? contextValue(app, key);
   if (value === undefined) return undefined;
   // Digits only: Number() alone would take `1e3` or ` 12 `.
   const number =
@@ -72,7 +89,7 @@ const eventBusContext = (app: App): string | undefined => {
 
 /** `-c altapayTerminals='[...]'` or a list in cdk.json: checked at synth, passed on as JSON. */
 const terminalsContext = (app: App): string | undefined => {
-  const value: unknown = app.node.tryGetContext('altapayTerminals');
+  const value: unknown = contextValue(app, 'altapayTerminals');
   if (value === undefined || value === '') return undefined;
   try {
     return JSON.stringify(readTerminalList(value, 'altapayTerminals'));
@@ -115,8 +132,38 @@ const pageTextsContext = (app: App): string | undefined => {
   return json;
 };
 
-/** AltaPay's test gateway, until the context `altapayGatewayUrl` names the production one. */
+/** AltaPay's test gateway: the gateway of a deployment whose `environment` is `test`, unless it names another. */
 export const DEFAULT_ALTAPAY_GATEWAY_URL = 'https://testgateway.altapaysecure.com';
+
+/** Which of AltaPay's environments a deployment serves (`environment`); unset means production. */
+export const deploymentEnvironments = ['production', 'test'] as const;
+export type DeploymentEnvironment = (typeof deploymentEnvironments)[number];
+
+const environmentContext = (app: App): DeploymentEnvironment => {
+  const value = stringContext(app, 'environment') ?? 'production';
+  const environment = deploymentEnvironments.find((known) => known === value);
+  if (environment === undefined) {
+    throw new Error(`Context environment must be production or test, not ${JSON.stringify(value)}`);
+  }
+  return environment;
+};
+
+/**
+ * The gateway the functions call. Production is the default environment and has no default gateway, so
+ * a deploy that forgot the setting fails synth instead of sending live customers to the test gateway;
+ * the test gateway is an explicit choice (`"environment": "test"`, or its URL named as `altapayGatewayUrl`).
+ */
+const gatewayUrlContext = (app: App): string => {
+  const environment = environmentContext(app);
+  const url = urlContext(app, 'altapayGatewayUrl');
+  if (url !== undefined) return url;
+  if (environment === 'test') return DEFAULT_ALTAPAY_GATEWAY_URL;
+  throw new Error(
+    'Context altapayGatewayUrl is not set and environment is production: set "altapayGatewayUrl" to your ' +
+      'production gateway (https://<shop>.altapaysecure.com) in deploy-settings.json, or set "environment": "test" ' +
+      `to deploy against AltaPay's test gateway (${DEFAULT_ALTAPAY_GATEWAY_URL})`,
+  );
+};
 
 /** The deployment's settings, from CDK context (`cdk synth -c altapayTerminal=...`); never secrets. */
 const deploymentSettings = (app: App, prefix: string): DeploymentSettings => {
@@ -136,9 +183,11 @@ const deploymentSettings = (app: App, prefix: string): DeploymentSettings => {
   const pageTexts = pageTextsContext(app);
   const logRetentionDays = wholeNumberContext(app, 'logRetentionDays', 1, 3653) ?? DEFAULT_LOG_RETENTION_DAYS;
   logRetention(logRetentionDays);
+  // Read (and checked) even with `waf` off, so a settings file holding both is not told it is a typo.
+  const checkoutRateLimit = wholeNumberContext(app, 'checkoutRateLimit', 10, 2_000_000_000);
   return {
     autoCapture: booleanContext(app, 'autoCapture', false),
-    altapayGatewayUrl: urlContext(app, 'altapayGatewayUrl') ?? DEFAULT_ALTAPAY_GATEWAY_URL,
+    altapayGatewayUrl: gatewayUrlContext(app),
     ...(altapayTerminal === undefined ? {} : { altapayTerminal }),
     ...(altapayTerminals === undefined ? {} : { altapayTerminals }),
     ...(merchantWebhookUrl === undefined ? {} : { merchantWebhookUrl }),
@@ -147,10 +196,7 @@ const deploymentSettings = (app: App, prefix: string): DeploymentSettings => {
     restrictCallbacksToAltaPay: booleanContext(app, 'restrictCallbacksToAltaPay', true),
     // On unless turned off explicitly (`-c waf=false`), like the callback restriction.
     ...(booleanContext(app, 'waf', true)
-      ? {
-          checkoutRateLimit:
-            wholeNumberContext(app, 'checkoutRateLimit', 10, 2_000_000_000) ?? DEFAULT_CHECKOUT_RATE_LIMIT,
-        }
+      ? { checkoutRateLimit: checkoutRateLimit ?? DEFAULT_CHECKOUT_RATE_LIMIT }
       : {}),
     ...(secretsVersion === undefined ? {} : { secretsVersion }),
     ...(reconcileAfterMinutes === undefined ? {} : { reconcileAfterMinutes }),

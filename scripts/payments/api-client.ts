@@ -68,7 +68,7 @@ async function signed(
 type Data = string | ArrayBuffer | ArrayBufferView;
 
 /** SHA-256 and HMAC-SHA-256 in the shape the signer asks for, on Node's own crypto. */
-class NodeSha256 {
+export class NodeSha256 {
   private hash: Hash | Hmac;
 
   constructor(private readonly secret?: Data) {

@@ -59,14 +59,15 @@ export const cdkJsonContext: Readonly<Record<string, unknown>> = JSON.parse(
 ).context;
 
 /**
- * A CDK app for a test: `cdk.json`'s context, bundling skipped (`npm run synth` covers bundling), `context` added, and its
+ * A CDK app for a test: `cdk.json`'s context, bundling skipped (`npm run synth` covers bundling), AltaPay's
+ * test environment (so its test gateway; a test may say `environment: 'production'`), `context` added, and its
  * cloud assembly written to a folder removed after the test file (an `App` without `outdir` makes a
  * `cdk.out*` folder in the temp dir that nothing removes when the test process is ended).
  */
 export const testApp = (context: Readonly<Record<string, unknown>> = {}): App =>
   new App({
     outdir: tempDir('cdk.out-'),
-    context: { ...cdkJsonContext, 'aws:cdk:bundling-stacks': [], ...context },
+    context: { ...cdkJsonContext, 'aws:cdk:bundling-stacks': [], environment: 'test', ...context },
   });
 
 /**
