@@ -1,7 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
-import { metricsNamespace } from '../functions/metrics';
-import type { CallbackType } from '../shared/payments/payment';
+import { type MetricCallbackType, metricsNamespace } from '../functions/metrics';
 import { POWERTOOLS_SERVICE_NAME } from './payments-function';
 
 /** Every alarm and graph looks at 5-minute periods: short enough to act on, long enough to be cheap. */
@@ -11,11 +10,16 @@ export const PERIOD = Duration.minutes(5);
  * A custom metric exactly as the Lambdas publish it: Powertools adds `service` to every metric, next to
  * the dimensions the handler sets (`functions/runtime/metrics.ts`). A query missing one finds nothing.
  */
-export const callbackMetric = (metricName: string, callbackType: CallbackType, statistic: string): Metric =>
+export const callbackMetric = (
+  metricName: string,
+  callbackType: MetricCallbackType,
+  statistic: string,
+  dimensions: Readonly<Record<string, string>> = {},
+): Metric =>
   new Metric({
     namespace: metricsNamespace,
     metricName,
-    dimensionsMap: { service: POWERTOOLS_SERVICE_NAME, callbackType },
+    dimensionsMap: { service: POWERTOOLS_SERVICE_NAME, callbackType, ...dimensions },
     statistic,
     period: PERIOD,
   });
@@ -54,5 +58,23 @@ export const searchAll = (
       `SEARCH('{${metricsNamespace},${['service', ...dimensions].join(',')}} ` +
       `MetricName="${metricName}" service="${POWERTOOLS_SERVICE_NAME}"', '${statistic}', ${PERIOD.toSeconds()})`,
     label: `${dimensionLabel(dimensions)}${labelSuffix}`,
+    period: PERIOD,
+  });
+
+/**
+ * A latency alarm looks at a period only when it holds at least this many samples: a p99 over a handful
+ * of requests is their slowest one, often a single cold start, which is not worth paging anyone for.
+ */
+export const LATENCY_MIN_SAMPLES = 20;
+
+/**
+ * `p99` where its period has at least `LATENCY_MIN_SAMPLES` samples of the same metric, 0 elsewhere
+ * (`n` is the metric's SampleCount): a quiet period cannot breach, a busy slow one still does.
+ */
+export const whenEnoughSamples = (p99: Metric, label: string): MathExpression =>
+  new MathExpression({
+    expression: `IF(n >= ${LATENCY_MIN_SAMPLES}, p99, 0)`,
+    usingMetrics: { p99, n: p99.with({ statistic: 'SampleCount' }) },
+    label,
     period: PERIOD,
   });
