@@ -1,10 +1,11 @@
 import type { CfnStage } from 'aws-cdk-lib/aws-apigateway';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { metricNames } from '../../functions/metrics';
 import { eventSources, httpRoutes } from '../../functions/routes';
 import { pascalCase } from '../../infra/names';
 import { LATENCY_MIN_SAMPLES } from '../../infra/operations-metrics';
 import { addPaymentsStacks, DEFAULT_WORKER_MAX_CONCURRENCY } from '../../infra/payments-app';
+import { ForgedCallbackError } from '../../shared/errors';
 import { synthesize, testApp } from './support';
 
 // What keeps an outage visible and a flood contained: the worker's concurrency cap, the alarms on refused
@@ -270,5 +271,36 @@ describe('the public base URL', () => {
     ],
   ])('refuses an incomplete or malformed custom domain at synth (%j)', (context, message) => {
     expect(() => addPaymentsStacks(testApp(context))).toThrow(message);
+  });
+});
+
+describe('the rejection metric', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+  });
+
+  it('is published for verify-order too, with the dimensions its alarm queries', async () => {
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    vi.stubEnv('POWERTOOLS_DEV', 'true');
+    const lines: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+      lines.push(String(line));
+    });
+    const { publishCallbackRejection } = await import('../../functions/runtime/metrics');
+
+    const counted = publishCallbackRejection(
+      'verify-order',
+      new ForgedCallbackError('checksum_mismatch', 'wrong checksum'),
+    );
+    const notCounted = publishCallbackRejection('verify-order', new Error('table down'));
+
+    expect([counted, notCounted]).toEqual([true, false]);
+    expect(lines).toHaveLength(1);
+    const emf = JSON.parse(lines[0] ?? '{}');
+    const [directive] = emf._aws.CloudWatchMetrics;
+    expect(directive.Metrics.map((m: { Name: string }) => m.Name)).toEqual([metricNames.callbackRejections]);
+    expect(directive.Dimensions[0].sort()).toEqual(['callbackType', 'reason', 'service']);
+    expect(emf).toMatchObject({ callbackType: 'verify-order', reason: 'checksum_mismatch' });
   });
 });
