@@ -117,7 +117,7 @@ export function addAlarms(scope: Construct, topic: ITopic, watched: WatchedResou
       `${pascalCase(name)}DeadLetterQueueNotEmpty`,
       dlq.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
       0,
-      `Scheduled runs of ${name} failed after Lambda's retries: read its log group and the messages' ` +
+      `Scheduled runs of ${name} failed or expired (Lambda does not retry them): read its log group and the messages' ` +
         'error attributes, fix the cause, then purge the queue (the next run redoes the work).',
     );
   }
