@@ -11,10 +11,21 @@ export const metricsNamespace = 'AltaPayPayments';
  */
 export const defaultServiceName = 'altapay-payments';
 
+import type { CallbackType } from '../shared/payments/payment';
+
+/**
+ * The `callbackType` dimension of the callback metrics: the four recorded callbacks, and verify-order,
+ * which publishes its rejections only (its function's Duration is its latency).
+ */
+export type MetricCallbackType = CallbackType | 'verify-order';
+
 export const metricNames = {
   /** One per recorded callback; dimensions `callbackType` and `outcome` (changed, duplicate, stale, queued). */
   callbacks: 'Callbacks',
-  /** One per refused callback; dimensions `callbackType` and `reason` (the error code, e.g. checksum_mismatch). */
+  /**
+   * One per refused callback, verify-order's included; dimensions `callbackType` and `reason` (the error
+   * code, e.g. checksum_mismatch: the shared secret differs from the terminal's).
+   */
   callbackRejections: 'CallbackRejections',
   /** One per callback answered 5xx (table and queue both failing); dimension `callbackType`. */
   callbackFailures: 'CallbackFailures',

@@ -12,10 +12,22 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { metricNames } from '../functions/metrics';
-import { eventSources, type HttpRoute, httpRoutes, type LambdaName, lambdas } from '../functions/routes';
+import { eventSources, type LambdaName, lambdas } from '../functions/routes';
 import { type CallbackType, callbackTypes } from '../shared/payments/payment';
+import {
+  CALLBACK_REJECTIONS_THRESHOLD,
+  callbackClientErrors,
+  checksumRejections,
+  gatewayRoutes,
+} from './callback-rejections';
 import { pascalCase } from './names';
-import { callbackMetric, PERIOD, serviceMetric } from './operations-metrics';
+import {
+  callbackMetric,
+  LATENCY_MIN_SAMPLES,
+  PERIOD,
+  serviceMetric,
+  whenEnoughSamples,
+} from './operations-metrics';
 import type { PaymentsFunction } from './payments-function';
 
 /** The thresholds of the alarms that are not simply "any at all". */
@@ -29,12 +41,21 @@ const alarmThresholds = {
   callbackLatencyP99Ms: 3_000,
 } as const;
 
+/**
+ * A latency alarm fires when this many of the last `of` periods breach (each with enough samples):
+ * one slow period is noise, a slow quarter of an hour is an outage in the making.
+ */
+const latencyDatapoints = { toAlarm: 3, of: 5 } as const;
+
+interface AlarmOptions {
+  readonly treatMissingData?: TreatMissingData;
+  readonly evaluationPeriods?: number;
+  readonly datapointsToAlarm?: number;
+}
+
 /** The callback type a function publishes its metrics under (`callbackHandler('ok')`), if it publishes any. */
 const callbackTypeOf = (lambda: LambdaName): CallbackType | undefined =>
   callbackTypes.find((type) => lambda === `callback-${type}`);
-
-/** The routes AltaPay's gateway calls, from the route table. */
-const gatewayRoutes: readonly HttpRoute[] = httpRoutes.filter((route) => route.access === 'gateway');
 
 /** What the alarms and the dashboard watch. */
 export interface WatchedResources {
@@ -61,7 +82,12 @@ export function addAlarms(scope: Construct, topic: ITopic, watched: WatchedResou
     metric: IMetric,
     threshold: number,
     description: string,
-    treatMissingData = TreatMissingData.NOT_BREACHING,
+    {
+      // No data means nothing happened (no callbacks, an empty queue): not a reason to page anyone.
+      treatMissingData = TreatMissingData.NOT_BREACHING,
+      evaluationPeriods = 1,
+      datapointsToAlarm,
+    }: AlarmOptions = {},
   ): void => {
     const created = new Alarm(scope, alarmId, {
       alarmName: `${stack.stackName}-${alarmId}`,
@@ -69,8 +95,8 @@ export function addAlarms(scope: Construct, topic: ITopic, watched: WatchedResou
       metric,
       threshold,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      // No data means nothing happened (no callbacks, an empty queue): not a reason to page anyone.
+      evaluationPeriods,
+      ...(datapointsToAlarm === undefined ? {} : { datapointsToAlarm }),
       treatMissingData,
     });
     created.addAlarmAction(action);
@@ -93,7 +119,7 @@ export function addAlarms(scope: Construct, topic: ITopic, watched: WatchedResou
       `${pascalCase(name)}DeadLetterQueueNotEmpty`,
       dlq.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
       0,
-      `Scheduled runs of ${name} failed after Lambda's retries: read its log group and the messages' ` +
+      `Scheduled runs of ${name} failed or expired (Lambda does not retry them): read its log group and the messages' ` +
         'error attributes, fix the cause, then purge the queue (the next run redoes the work).',
     );
   }
@@ -154,10 +180,35 @@ export function addAlarms(scope: Construct, topic: ITopic, watched: WatchedResou
         : callbackMetric(service, metricNames.callbackLatency, callbackType, 'p99');
     alarm(
       `${pascalCase(route.lambda)}LatencyP99`,
-      p99,
+      whenEnoughSamples(p99, `${route.path} p99 (ms) with ${LATENCY_MIN_SAMPLES}+ samples`),
       alarmThresholds.callbackLatencyP99Ms,
-      `${route.method} ${route.path} takes over 3 s (p99); the gateway gives a notification 5 s and the ` +
-        'customer waits on the others: check DynamoDB latency and throttling and the X-Ray traces.',
+      `${route.method} ${route.path} takes over 3 s (p99) in ${latencyDatapoints.toAlarm} of the last ` +
+        `${latencyDatapoints.of} 5-minute periods with ${LATENCY_MIN_SAMPLES} callbacks or more; the ` +
+        'gateway gives a notification 5 s and the customer waits on the others: check DynamoDB latency ' +
+        'and throttling and the X-Ray traces.',
+      { evaluationPeriods: latencyDatapoints.of, datapointsToAlarm: latencyDatapoints.toAlarm },
+    );
+  }
+  for (const route of gatewayRoutes) {
+    alarm(
+      `${pascalCase(route.lambda)}Rejected`,
+      callbackClientErrors(api, route),
+      CALLBACK_REJECTIONS_THRESHOLD,
+      `API Gateway answered ${route.method} ${route.path} with 4xx more than ` +
+        `${CALLBACK_REJECTIONS_THRESHOLD} times in 5 minutes: AltaPay's callbacks are being refused and ` +
+        'payments are not recorded. Read the access log: a 403 without a Lambda call is the IP allowlist ' +
+        "(restrictCallbacksToAltaPay: compare AltaPay's current callback addresses with " +
+        'infra/resource-policy.ts); a 403 from the function is the checksum (see the ChecksumRejected ' +
+        "alarm); a 400 or 415 is the terminal's callback settings in AltaPay's merchant interface.",
+    );
+    alarm(
+      `${pascalCase(route.lambda)}ChecksumRejected`,
+      checksumRejections(service, route),
+      CALLBACK_REJECTIONS_THRESHOLD,
+      `${route.method} ${route.path} refused more than ${CALLBACK_REJECTIONS_THRESHOLD} callbacks in 5 ` +
+        "minutes for their checksum: the shared secret in AltaPay's terminal settings is neither secret " +
+        'nor previousSecret of the altapay/callback secret (a rotation done in the wrong order?). Put the ' +
+        "terminal's value back as previousSecret (README: Rotate the callback secret) and wait 5 minutes.",
     );
   }
   for (const name of Object.keys(lambdas) as LambdaName[]) {

@@ -15,6 +15,7 @@ import {
   type IRequestValidator,
   LambdaIntegration,
   LogGroupLogDestination,
+  type MethodDeploymentOptions,
   MethodLoggingLevel,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
@@ -39,7 +40,9 @@ import {
   lambdas,
   type RouteAccess,
 } from '../functions/routes';
+import { callbackMethodOptions } from './callback-rejections';
 import { CheckoutRateLimit } from './checkout-rate-limit';
+import { CustomDomain, type CustomDomainSettings } from './custom-domain';
 import {
   type FunctionAccess,
   functionAccess,
@@ -110,6 +113,19 @@ export interface DeploymentSettings {
    * (`ReferenceStrength.BOTH`): the one-time step for a copy deployed with strong references.
    */
   readonly keepCrossStackExports: boolean;
+  /**
+   * How many copies of the worker its work-queue event source may run at once (SQS's `MaximumConcurrency`,
+   * 2 at least), so a work backlog cannot take the account's whole concurrency pool from the callbacks.
+   */
+  readonly workerMaxConcurrency: number;
+  /**
+   * The API's public base URL without a trailing slash (`PUBLIC_BASE_URL`), e.g. a custom domain with its
+   * base path; the callback URLs given to the gateway and printed as outputs start with it. Unset: the
+   * API's own execute-api URL.
+   */
+  readonly publicBaseUrl?: string;
+  /** An API Gateway custom domain mapped to the stage (custom-domain.ts); none when unset. */
+  readonly customDomain?: CustomDomainSettings;
 }
 
 export interface ApiStackProps extends StackProps {
@@ -211,6 +227,8 @@ export class ApiStack extends Stack {
   readonly functions: Readonly<Record<LambdaName, PaymentsFunction>>;
   /** The alarm topic, the alarms and the dashboard. */
   readonly operations: Operations;
+  /** The API's custom domain and base-path mapping; undefined without `-c customDomainName`. */
+  readonly customDomain?: CustomDomain;
   /** The WAF web ACL on POST /payments; undefined with `-c waf=false`. */
   readonly checkoutRateLimit?: CheckoutRateLimit;
 
@@ -249,6 +267,7 @@ export class ApiStack extends Stack {
       SHOP_URL: settings.shopUrl,
       SHOP_CHECKOUT_URL: settings.shopCheckoutUrl,
       PAGE_TEXTS: settings.pageTexts,
+      PUBLIC_BASE_URL: settings.publicBaseUrl,
     };
     const environmentOf = (access: FunctionAccess): Record<string, string> => ({
       PAYMENTS_TABLE_NAME: table.tableName,
@@ -333,11 +352,20 @@ export class ApiStack extends Stack {
     this.functions = functions;
 
     for (const source of eventSources) {
-      this.addEventSource(source, functions[source.lambda], workQueue);
+      this.addEventSource(source, functions[source.lambda], workQueue, settings);
     }
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention });
 
+    // The stage's settings for every method; the callback methods repeat them (callback-rejections.ts).
+    const methodDefaults: MethodDeploymentOptions = {
+      // Caps what a flood can cost in Lambda and DynamoDB; raise it with the shop's peak order rate.
+      throttlingRateLimit: 50,
+      throttlingBurstLimit: 100,
+      loggingLevel: MethodLoggingLevel.ERROR,
+      // Never log request bodies: callbacks carry customer and card data.
+      dataTraceEnabled: false,
+    };
     const policy = apiResourcePolicy(httpRoutes, settings);
     this.api = new RestApi(this, 'PaymentsApi', {
       // The API's name is the `ApiName` dimension of its metrics: per stack, so each copy's alarms see
@@ -359,9 +387,9 @@ export class ApiStack extends Stack {
         : {}),
       deployOptions: {
         stageName: STAGE_NAME,
-        // Caps what a flood can cost in Lambda and DynamoDB; raise it with the shop's peak order rate.
-        throttlingRateLimit: 50,
-        throttlingBurstLimit: 100,
+        ...methodDefaults,
+        // Per-method 4XXError on the callbacks, for the alarms on refused callbacks.
+        methodOptions: callbackMethodOptions(methodDefaults),
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.jsonWithStandardFields({
           caller: true,
@@ -374,9 +402,6 @@ export class ApiStack extends Stack {
           status: true,
           user: true,
         }),
-        loggingLevel: MethodLoggingLevel.ERROR,
-        // Never log request bodies: callbacks carry customer and card data.
-        dataTraceEnabled: false,
         tracingEnabled: true,
       },
     });
@@ -444,13 +469,30 @@ export class ApiStack extends Stack {
         'Every alarm notifies this SNS topic (e-mail to AlarmEmail); subscribe more endpoints here',
     });
 
+    if (settings.customDomain !== undefined) {
+      this.customDomain = new CustomDomain(this, 'CustomDomain', {
+        api: this.api,
+        settings: settings.customDomain,
+      });
+    }
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.url,
       description: 'Base URL of the payments API (stage v1)',
     });
+    if (settings.publicBaseUrl !== undefined) {
+      new CfnOutput(this, 'PublicBaseUrl', {
+        value: settings.publicBaseUrl,
+        description: 'The API as the gateway and the shop reach it (publicBaseUrl or the custom domain)',
+      });
+    }
+    // What the merchant pastes into the terminal: under the public base URL when there is one, since
+    // behind a base-path mapping the execute-api URL's stage segment is not part of the path.
     for (const route of httpRoutes.filter((r) => r.access === 'gateway')) {
       new CfnOutput(this, `${pascalCase(route.lambda)}Url`, {
-        value: this.api.urlForPath(route.path),
+        value:
+          settings.publicBaseUrl === undefined
+            ? this.api.urlForPath(route.path)
+            : `${settings.publicBaseUrl}${route.path}`,
         description: `AltaPay terminal setting ${route.lambda.replaceAll('-', '_')}`,
       });
     }
@@ -481,7 +523,12 @@ export class ApiStack extends Stack {
   }
 
   /** Connects `fn` to what `source` says invokes it. */
-  private addEventSource(source: EventSource, fn: PaymentsFunction, workQueue: IQueue): void {
+  private addEventSource(
+    source: EventSource,
+    fn: PaymentsFunction,
+    workQueue: IQueue,
+    settings: DeploymentSettings,
+  ): void {
     switch (source.kind) {
       case 'work-queue': {
         fn.addEventSource(
@@ -490,6 +537,9 @@ export class ApiStack extends Stack {
             maxBatchingWindow: Duration.seconds(source.maxBatchingWindowSeconds),
             // Only the failed messages of a batch return to the queue, not the whole batch.
             reportBatchItemFailures: true,
+            // All functions share the account's concurrency pool: capped here, a backlog cannot throttle
+            // the callbacks (see DEFAULT_WORKER_MAX_CONCURRENCY for why not reserved concurrency).
+            maxConcurrency: settings.workerMaxConcurrency,
           }),
         );
         const mapping = fn.node.children.find((child) => child instanceof EventSourceMapping);
@@ -505,6 +555,20 @@ export class ApiStack extends Stack {
       }
       case 'schedule': {
         const every = Duration.minutes(source.everyMinutes);
+        // The next run is minutes away and redoes the work: Lambda's default (2 retries over up to 6 h)
+        // would only pile stale runs on top of fresh ones. A failed or expired run goes to the function's
+        // dead-letter queue (its alarm), which Lambda also uses for discarded asynchronous events.
+        fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: every });
+        const invokeConfig = fn.node.tryFindChild('EventInvokeConfig');
+        if (invokeConfig === undefined)
+          throw new Error(`${source.lambda}: no async invoke config was created`);
+        Validations.of(invokeConfig).acknowledge({
+          id: 'Serverless-LambdaAsyncFailureDestination',
+          reason:
+            "The function's dead-letter queue already receives every failed or expired asynchronous run " +
+            '(with its error attributes) and is alarmed; an on-failure destination to it as well would ' +
+            'deliver each failure twice.',
+        });
         new Rule(this, `${pascalCase(source.lambda)}Schedule`, {
           description: `Invokes ${source.lambda} every ${source.everyMinutes} minute(s)`,
           schedule: Schedule.rate(every),

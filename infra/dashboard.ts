@@ -11,6 +11,7 @@ import type { Construct } from 'constructs';
 import { metricNames, metricsNamespace } from '../functions/metrics';
 import { eventSources, type LambdaName, lambdas } from '../functions/routes';
 import type { WatchedResources } from './alarms';
+import { callbackClientErrors, checksumRejections, gatewayRoutes } from './callback-rejections';
 import { accountWideName } from './deployment-names';
 import { PERIOD, searchAll } from './operations-metrics';
 
@@ -57,6 +58,16 @@ export function addDashboard(
     graph('Callbacks answered 5xx', [
       searchAll(service, metricNames.callbackFailures, ['callbackType'], 'Sum'),
     ]),
+  );
+  dashboard.addWidgets(
+    graph(
+      'Callbacks refused: API 4xx per route (allowlist, checksum, form)',
+      gatewayRoutes.map((route) => callbackClientErrors(api, route).with({ label: `${route.path} 4xx` })),
+    ),
+    graph(
+      'Callbacks refused for their checksum (shared secret)',
+      gatewayRoutes.map((route) => checksumRejections(service, route)),
+    ),
   );
   dashboard.addWidgets(
     graph('Callback handler time (ms), p50 and p99', [

@@ -18,7 +18,9 @@ export type Setting =
   | 'RECONCILE_AFTER_MINUTES'
   | 'SHOP_URL'
   | 'SHOP_CHECKOUT_URL'
-  | 'PAGE_TEXTS';
+  | 'PAGE_TEXTS'
+  /** The base of the callback URLs given to the gateway, behind a custom domain. */
+  | 'PUBLIC_BASE_URL';
 
 export interface FunctionAccess {
   /**
@@ -89,7 +91,8 @@ export const functionAccess: Readonly<Record<LambdaName, FunctionAccess>> = {
     store: ['getPayment', 'savePayment'],
     sendsTo: [],
     // A browser's form post that cannot be taken gets a page with the way back to the shop.
-    settings: [...gateway, 'SHOP_URL', 'PAGE_TEXTS'],
+    // It gives the gateway our callback URLs, under PUBLIC_BASE_URL when the API has a custom domain.
+    settings: [...gateway, 'SHOP_URL', 'PAGE_TEXTS', 'PUBLIC_BASE_URL'],
     secrets: ['altapay-api', 'shop-order'],
   },
   // getPaymentView: one read of the payment item, which carries its transactions and callback log.

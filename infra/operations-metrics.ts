@@ -1,7 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
-import { metricsNamespace } from '../functions/metrics';
-import type { CallbackType } from '../shared/payments/payment';
+import { type MetricCallbackType, metricsNamespace } from '../functions/metrics';
 
 /** Every alarm and graph looks at 5-minute periods: short enough to act on, long enough to be cheap. */
 export const PERIOD = Duration.minutes(5);
@@ -14,13 +13,14 @@ export const PERIOD = Duration.minutes(5);
 export const callbackMetric = (
   service: string,
   metricName: string,
-  callbackType: CallbackType,
+  callbackType: MetricCallbackType,
   statistic: string,
+  dimensions: Readonly<Record<string, string>> = {},
 ): Metric =>
   new Metric({
     namespace: metricsNamespace,
     metricName,
-    dimensionsMap: { service, callbackType },
+    dimensionsMap: { service, callbackType, ...dimensions },
     statistic,
     period: PERIOD,
   });
@@ -61,5 +61,23 @@ export const searchAll = (
       `SEARCH('{${metricsNamespace},${['service', ...dimensions].join(',')}} ` +
       `MetricName="${metricName}" service="${service}"', '${statistic}', ${PERIOD.toSeconds()})`,
     label: `${dimensionLabel(dimensions)}${labelSuffix}`,
+    period: PERIOD,
+  });
+
+/**
+ * A latency alarm looks at a period only when it holds at least this many samples: a p99 over a handful
+ * of requests is their slowest one, often a single cold start, which is not worth paging anyone for.
+ */
+export const LATENCY_MIN_SAMPLES = 20;
+
+/**
+ * `p99` where its period has at least `LATENCY_MIN_SAMPLES` samples of the same metric, 0 elsewhere
+ * (`n` is the metric's SampleCount): a quiet period cannot breach, a busy slow one still does.
+ */
+export const whenEnoughSamples = (p99: Metric, label: string): MathExpression =>
+  new MathExpression({
+    expression: `IF(n >= ${LATENCY_MIN_SAMPLES}, p99, 0)`,
+    usingMetrics: { p99, n: p99.with({ statistic: 'SampleCount' }) },
+    label,
     period: PERIOD,
   });

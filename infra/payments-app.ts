@@ -4,6 +4,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { readTerminalList } from '../shared/checkout/terminals';
 import { withPageTextOverrides } from '../shared/pages';
 import { ApiStack, type DeploymentSettings } from './api-stack';
+import { type CustomDomainSettings, customDomainBaseUrl } from './custom-domain';
 import { serviceNameFor } from './deployment-names';
 import { DEFAULT_LOG_RETENTION_DAYS, logRetention } from './log-retention';
 import { StatefulStack } from './stateful-stack';
@@ -132,6 +133,66 @@ const pageTextsContext = (app: App): string | undefined => {
   return json;
 };
 
+/**
+ * Copies of the worker the work queue may run at once unless the context `workerMaxConcurrency` says
+ * otherwise. Reserved concurrency would guarantee the callbacks their share, but it fails to deploy on a
+ * new account whose quota is reduced (often 10, with 10 that must stay unreserved), so the worker is
+ * capped at its event source instead: what it does not use stays in the pool for the callbacks.
+ */
+export const DEFAULT_WORKER_MAX_CONCURRENCY = 5;
+
+/**
+ * `-c publicBaseUrl=https://pay.shop.dk/altapay`: an https URL without query or fragment, returned
+ * without its trailing slash, so `${url}/callbacks/ok` is always one slash.
+ */
+const publicBaseUrlContext = (app: App): string | undefined => {
+  const value = urlContext(app, 'publicBaseUrl');
+  if (value === undefined) return undefined;
+  const url = new URL(value);
+  if (url.search !== '' || url.hash !== '') {
+    throw new Error(
+      `Context publicBaseUrl must be the API's base URL without ? or #, like https://pay.shop.dk/altapay, not ${JSON.stringify(value)}`,
+    );
+  }
+  return url.href.replace(/\/+$/, '');
+};
+
+/**
+ * `-c customDomainName=pay.shop.dk -c certificateArn=arn:aws:acm:... [-c basePath=altapay]`: both or
+ * neither, checked here so a typo fails synth and not the deploy's last step.
+ */
+const customDomainContext = (app: App): CustomDomainSettings | undefined => {
+  const domainName = stringContext(app, 'customDomainName');
+  const certificateArn = stringContext(app, 'certificateArn');
+  const basePath = stringContext(app, 'basePath');
+  if (domainName === undefined) {
+    if (certificateArn !== undefined || basePath !== undefined) {
+      throw new Error('Context certificateArn and basePath need customDomainName (e.g. pay.shop.dk)');
+    }
+    return undefined;
+  }
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domainName)) {
+    throw new Error(
+      `Context customDomainName must be a lower-case host name like pay.shop.dk, not ${JSON.stringify(domainName)}`,
+    );
+  }
+  if (
+    certificateArn === undefined ||
+    !/^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/.test(certificateArn)
+  ) {
+    throw new Error(
+      'Context customDomainName needs certificateArn: the ARN of an ACM certificate for that name in the ' +
+        `stack's region (arn:aws:acm:<region>:<account>:certificate/<id>), not ${JSON.stringify(certificateArn)}`,
+    );
+  }
+  if (basePath !== undefined && !/^[A-Za-z0-9._~-]{1,128}$/.test(basePath)) {
+    throw new Error(
+      `Context basePath must be one path segment like altapay (letters, digits, . _ ~ -), not ${JSON.stringify(basePath)}`,
+    );
+  }
+  return { domainName, certificateArn, ...(basePath === undefined ? {} : { basePath }) };
+};
+
 /** AltaPay's test gateway: the gateway of a deployment whose `environment` is `test`, unless it names another. */
 export const DEFAULT_ALTAPAY_GATEWAY_URL = 'https://testgateway.altapaysecure.com';
 
@@ -185,6 +246,8 @@ const deploymentSettings = (app: App, prefix: string): DeploymentSettings => {
   logRetention(logRetentionDays);
   // Read (and checked) even with `waf` off, so a settings file holding both is not told it is a typo.
   const checkoutRateLimit = wholeNumberContext(app, 'checkoutRateLimit', 10, 2_000_000_000);
+  const customDomain = customDomainContext(app);
+  const publicBaseUrl = publicBaseUrlContext(app) ?? customDomainBaseUrl(customDomain);
   return {
     autoCapture: booleanContext(app, 'autoCapture', false),
     altapayGatewayUrl: gatewayUrlContext(app),
@@ -207,6 +270,10 @@ const deploymentSettings = (app: App, prefix: string): DeploymentSettings => {
     // The region's one API Gateway account setting belongs to one stack: the default copy unless told.
     apiGatewayAccountRole: booleanContext(app, 'apiGatewayAccountRole', prefix === DEFAULT_STACK_PREFIX),
     keepCrossStackExports: booleanContext(app, 'keepCrossStackExports', false),
+    workerMaxConcurrency:
+      wholeNumberContext(app, 'workerMaxConcurrency', 2, 1000) ?? DEFAULT_WORKER_MAX_CONCURRENCY,
+    ...(publicBaseUrl === undefined ? {} : { publicBaseUrl }),
+    ...(customDomain === undefined ? {} : { customDomain }),
   };
 };
 

@@ -2,7 +2,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ClientError } from '../../shared/errors';
 import type { CallbackType } from '../../shared/payments/payment';
 import type { WorkerMetrics } from '../../shared/ports';
-import { metricNames, metricsNamespace } from '../metrics';
+import { type MetricCallbackType, metricNames, metricsNamespace } from '../metrics';
 import { serviceNameOf } from './service-name';
 
 /**
@@ -38,9 +38,18 @@ export function publishCallbackMetrics(
   };
   emit(metricNames.callbackLatency, {}, MetricUnit.Milliseconds, Date.now() - startedAt);
   if ('recorded' in outcome) emit(metricNames.callbacks, { outcome: outcome.recorded });
-  else if (outcome.error instanceof ClientError)
-    emit(metricNames.callbackRejections, { reason: outcome.error.code });
-  else emit(metricNames.callbackFailures, {});
+  else if (!publishCallbackRejection(callbackType, outcome.error)) emit(metricNames.callbackFailures, {});
+}
+
+/**
+ * Counts a callback refused with a client error (a wrong checksum, a malformed form) under its
+ * reason; anything else is not a rejection. Returns whether it counted one.
+ */
+export function publishCallbackRejection(callbackType: MetricCallbackType, error: unknown): boolean {
+  if (!(error instanceof ClientError)) return false;
+  single.addDimensions({ callbackType, reason: error.code });
+  single.addMetric(metricNames.callbackRejections, MetricUnit.Count, 1);
+  return true;
 }
 
 /** One metric with exactly `dimensions`, published at once (the worker handles many messages per run). */
