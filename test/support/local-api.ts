@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, vi } from 'vitest';
 import { httpRoutes } from '../../functions/routes';
 import { type ApiServer, startApiServer } from '../../local/api-gateway-server';
+import { stopBundledFunctions } from '../../local/bundled/bundled-loader';
 import { fakeCredentials, localRegion } from '../../local/emulators';
 import { loadLambdaHandler } from '../../local/lambda-loader';
 import { encodeFormBody } from '../../shared/altapay/form-body';
@@ -46,6 +47,7 @@ export function useLocalApi(stack: EmulatorStack, settings: Record<string, strin
   });
   afterAll(async () => {
     await server?.close();
+    await stopBundledFunctions();
     vi.unstubAllEnvs();
   });
   const url = () => {
