@@ -33,6 +33,9 @@ process.on('exit', () => rmSync(taskRoot, { recursive: true, force: true }));
 // The parent went away (stopped or died): so does the function.
 process.on('disconnect', () => process.exit(0));
 process.on('SIGTERM', () => process.exit(0));
+process.on('SIGHUP', () => process.exit(0));
+// Ctrl-C reaches the whole process group: the local stack decides when its functions stop (SIGTERM).
+process.on('SIGINT', () => undefined);
 
 function send(message: WorkerMessage): void {
   process.send?.(message);
