@@ -14,6 +14,7 @@ import { describeTerminals } from '../shared/checkout/terminals';
 import { type GatewaySimulator, startGatewaySimulator } from './altapay-simulator/index';
 import { startApiServer } from './api-gateway-server';
 import { stopBundledFunctions, warmBundledFunctions } from './bundled/bundled-loader';
+import { requireFreshAssembly } from './bundled/cloud-assembly';
 import { renderDemoShop } from './demo-shop';
 import {
   createPaymentsTable,
@@ -133,6 +134,8 @@ const host = '127.0.0.1';
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   // Before the first SDK client exists: the SDK checks this once, when the first client is built.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  // Bundled functions need a fresh cdk.out: say so before anything starts, not as every request's 502.
+  if (localFunctions() === 'bundled') requireFreshAssembly();
   const emulators: Emulators = await (options.startEmulators ?? startEmulators)();
   const running: { name: string; service: RunningService }[] = [];
   // Only a file this stack wrote is removed: a second start that fails must not hide the running one.

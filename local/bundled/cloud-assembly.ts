@@ -44,6 +44,12 @@ function newestChange(path: string): number {
   );
 }
 
+/** Throws AssemblyUnusable, saying to run `npm run synth`, unless `cdk.out` is there and up to date. */
+export function requireFreshAssembly(): void {
+  const stale = assemblyStaleness();
+  if (stale !== undefined) throw new AssemblyUnusable(`${stale}: run \`npm run synth\` first`);
+}
+
 /** Why `cdk.out` cannot stand for the current sources, or undefined when it can. */
 export function assemblyStaleness(): string | undefined {
   const manifest = statSync(join(assemblyDir, 'manifest.json'), { throwIfNoEntry: false });
@@ -86,8 +92,7 @@ function templates(): { file: string; resources: Record<string, TemplateResource
  * app copies into the template). Throws AssemblyUnusable when `cdk.out` is missing or stale.
  */
 export function synthesizedFunction(name: LambdaName): SynthesizedFunction {
-  const stale = assemblyStaleness();
-  if (stale !== undefined) throw new AssemblyUnusable(`${stale}: run \`npm run synth\` first`);
+  requireFreshAssembly();
   const { description } = lambdas[name];
   for (const { file, resources } of templates()) {
     for (const resource of Object.values(resources)) {
