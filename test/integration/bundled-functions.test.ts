@@ -11,6 +11,7 @@ import { loadBundledModule, stopBundledFunctions } from '../../local/bundled/bun
 import { assemblyStaleness, synthesizedFunction } from '../../local/bundled/cloud-assembly';
 import { lambdaNode } from '../../local/bundled/lambda-node';
 import { lambdaContext } from '../../local/lambda-runtime';
+import { useLocalStack } from '../support/local-stack';
 
 const stale = assemblyStaleness();
 const required = process.env.LOCAL_FUNCTIONS === 'bundled';
@@ -60,5 +61,22 @@ describe.skipIf(stale !== undefined && !required)('the synthesized functions, ru
       lambdaContext(spec, Date.now() + spec.timeoutSeconds * 1000),
     );
     expect(result).toMatchObject({ statusCode: 400 });
+  });
+});
+
+describe.skipIf(stale !== undefined && !required)('every synthesized function, in the local stack', () => {
+  useLocalStack();
+
+  // The checkout and callback specs invoke most functions; this also covers the operations, the
+  // sweeper and the reconciler, whose bundles could fail to load (a missing dependency, a JSON or
+  // dynamic import) without any of those specs noticing.
+  it('loads: module scope runs in its own process with the settings the stack gives it', async () => {
+    const names = Object.keys(lambdas) as LambdaName[];
+    const loaded = await Promise.allSettled(names.map((name) => loadBundledModule(name)));
+    const failures = loaded.flatMap((outcome, i) =>
+      outcome.status === 'rejected' ? [`${names[i]}: ${String(outcome.reason)}`] : [],
+    );
+    expect(failures).toEqual([]);
+    expect(loaded).toHaveLength(names.length);
   });
 });
