@@ -32,7 +32,16 @@ export class AssemblyUnusable extends Error {
 }
 
 /** What the bundles are built from: a change here after the last synth makes them stale. */
-const sources = ['functions', 'shared', 'adapters', 'infra', 'package-lock.json', 'cdk.json'];
+// deploy-settings.json: the settings file main's CDK app reads (absent on older branches: then ignored).
+const sources = [
+  'functions',
+  'shared',
+  'adapters',
+  'infra',
+  'package-lock.json',
+  'cdk.json',
+  'deploy-settings.json',
+];
 
 function newestChange(path: string): number {
   const stat = statSync(path, { throwIfNoEntry: false });
