@@ -13,6 +13,8 @@ import { eventSources, httpRoutes, type LambdaName, lambdas } from '../functions
 import { describeTerminals } from '../shared/checkout/terminals';
 import { type GatewaySimulator, startGatewaySimulator } from './altapay-simulator/index';
 import { startApiServer } from './api-gateway-server';
+import { stopBundledFunctions, warmBundledFunctions } from './bundled/bundled-loader';
+import { requireFreshAssembly } from './bundled/cloud-assembly';
 import { renderDemoShop } from './demo-shop';
 import {
   createPaymentsTable,
@@ -27,7 +29,7 @@ import {
   workQueueMaxReceiveCount,
 } from './emulators';
 import { localGatewayCredentials } from './gateway-credentials';
-import { loadLambdaHandler, loadLambdaModule, repoRoot } from './lambda-loader';
+import { loadLambdaHandler, loadLambdaModule, localFunctions, repoRoot } from './lambda-loader';
 import type { LocalService, RunningService } from './local-service';
 import { configuredTerminals } from './local-terminals';
 import { type MerchantEndpoint, startMerchantEndpoint } from './merchant-endpoint';
@@ -132,6 +134,8 @@ const host = '127.0.0.1';
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   // Before the first SDK client exists: the SDK checks this once, when the first client is built.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  // Bundled functions need a fresh cdk.out: say so before anything starts, not as every request's 502.
+  if (localFunctions() === 'bundled') requireFreshAssembly();
   const emulators: Emulators = await (options.startEmulators ?? startEmulators)();
   const running: { name: string; service: RunningService }[] = [];
   // Only a file this stack wrote is removed: a second start that fails must not hide the running one.
@@ -143,6 +147,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const { name, service } of [...running].reverse()) {
       await service.stop().catch((error: unknown) => failures.push(`${name}: ${describe(error)}`));
     }
+    // The bundled functions' processes (LOCAL_FUNCTIONS=bundled); none when the sources run in here.
+    await stopBundledFunctions().catch((error: unknown) => failures.push(`functions: ${describe(error)}`));
     await emulators.stop().catch((error: unknown) => failures.push(`emulators: ${describe(error)}`));
     if (failures.length > 0) throw new Error(failures.join('; '));
   };
@@ -225,6 +231,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     ];
     for (const service of services) running.push({ name: service.name, service: await service.start() });
+    // Every setting is in place now: the bundled functions' processes can start (see bundled-loader.ts).
+    const functionsFrom = localFunctions();
+    if (functionsFrom === 'bundled') warmBundledFunctions(Object.keys(lambdas) as LambdaName[]);
     if (simulator === undefined) throw new Error('the AltaPay simulator did not start');
     if (merchant === undefined) throw new Error('the merchant endpoint did not start');
     const bannerOf = (name: string) => running.find((r) => r.name === name)?.service.banner ?? [];
@@ -259,6 +268,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         '',
         `DynamoDB table  ${tableName}  (${emulators.dynamodbEndpoint})`,
         `SQS queues      payment-work, payment-work-dlq  (${emulators.sqsEndpoint})`,
+        functionsFrom === 'bundled'
+          ? 'Functions       the bundles in cdk.out, one Node process each on the deployed runtime (LOCAL_FUNCTIONS=bundled)'
+          : 'Functions       the TypeScript entries in functions/, through tsx (npm start -- --bundled runs the synthesized bundles)',
       ],
       stop,
     };

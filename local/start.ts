@@ -4,11 +4,17 @@
  * the ports; LOCAL_SWEEP_INTERVAL_MS (default 5000) how often the sweeper runs. The console shows one
  * short line per request, callback and worker step; LOG_FORMAT=json shows the functions' JSON log
  * lines and metrics as Lambda writes them.
+ *
+ * `npm start -- --bundled` (or LOCAL_FUNCTIONS=bundled) runs the functions from the bundles `cdk synth`
+ * wrote, each in a Node process of the deployed runtime's major, instead of their TypeScript through
+ * tsx: what ships is what runs. It synthesizes first when `cdk.out` is missing or older than the sources.
  */
+import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { logFormat } from '../functions/runtime/logger';
 import { consoleTime } from '../functions/runtime/short-log-line';
-import { repoRoot } from './lambda-loader';
+import { assemblyStaleness } from './bundled/cloud-assembly';
+import { localFunctions, repoRoot } from './lambda-loader';
 import { type LocalStack, startLocalStack } from './stack';
 
 /** Where `npm run payments` looks for the running stack (scripts/payments/target.ts reads the same). */
@@ -72,10 +78,24 @@ function oneLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
 }
 
+/** `--bundled` is the only argument: LOCAL_FUNCTIONS=bundled, with `cdk.out` brought up to date first. */
+function chooseFunctions(args: readonly string[]): void {
+  const unknown = args.filter((arg) => arg !== '--bundled');
+  if (unknown.length > 0) throw new Error(`unknown argument ${unknown.join(' ')}: the only one is --bundled`);
+  if (args.includes('--bundled')) process.env.LOCAL_FUNCTIONS = 'bundled';
+  if (localFunctions() !== 'bundled') return;
+  const stale = assemblyStaleness();
+  if (stale === undefined) return;
+  console.log(`Bundled functions: ${stale}; synthesizing first (npm run synth)...`);
+  const synth = spawnSync('npm', ['run', 'synth'], { cwd: repoRoot, stdio: 'inherit' });
+  if (synth.status !== 0) throw new Error('npm run synth failed: the bundles cannot be built (see above)');
+}
+
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
 try {
+  chooseFunctions(process.argv.slice(2));
   // The functions read LOG_FORMAT when they load; npm start's console is the short one by default.
   process.env.LOG_FORMAT ||= 'short';
   // Metrics are JSON lines too (embedded metric format): part of the JSON console, noise in the short one.

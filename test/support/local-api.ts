@@ -3,8 +3,10 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, vi } from 'vitest';
 import { httpRoutes } from '../../functions/routes';
 import { type ApiServer, startApiServer } from '../../local/api-gateway-server';
+import { stopBundledFunctions } from '../../local/bundled/bundled-loader';
+import { requireFreshAssembly } from '../../local/bundled/cloud-assembly';
 import { fakeCredentials, localRegion } from '../../local/emulators';
-import { loadLambdaHandler } from '../../local/lambda-loader';
+import { loadLambdaHandler, localFunctions } from '../../local/lambda-loader';
 import { encodeFormBody } from '../../shared/altapay/form-body';
 import type { CallbackType } from '../../shared/payments/payment';
 import { type EmulatorStack, receiveAll } from './emulators';
@@ -37,6 +39,7 @@ export function useLocalApi(stack: EmulatorStack, settings: Record<string, strin
   beforeAll(async () => {
     for (const [name, value] of Object.entries({ ...stack.env, ...settings })) vi.stubEnv(name, value);
     vi.resetModules();
+    if (localFunctions() === 'bundled') requireFreshAssembly();
     server = await startApiServer({
       port: 0,
       routes: httpRoutes,
@@ -46,6 +49,7 @@ export function useLocalApi(stack: EmulatorStack, settings: Record<string, strin
   });
   afterAll(async () => {
     await server?.close();
+    await stopBundledFunctions();
     vi.unstubAllEnvs();
   });
   const url = () => {
