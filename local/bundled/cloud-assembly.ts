@@ -20,7 +20,7 @@ export interface SynthesizedFunction {
   readonly assetDir: string;
   /** `index.handler`: file and export, as Lambda reads it. */
   readonly handler: string;
-  /** `nodejs22.x`. */
+  /** `nodejs24.x`. */
   readonly runtime: string;
   /** The template's literal variables (NODE_OPTIONS, ...); references to other resources are left out. */
   readonly environment: Readonly<Record<string, string>>;

