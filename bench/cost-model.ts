@@ -10,6 +10,8 @@ export interface Prices {
   readonly kmsKeyMonth: number;
   readonly secretMonth: number;
   readonly alarmMonth: number;
+  /** A custom metric a month (the first 10,000): what API Gateway's per-method metrics are billed as. */
+  readonly customMetricMonth: number;
   readonly dashboardMonth: number;
   readonly webAclMonth: number;
   readonly wafRuleMonth: number;
@@ -30,6 +32,7 @@ export const PRICES: Prices = {
   kmsKeyMonth: 1,
   secretMonth: 0.4,
   alarmMonth: 0.1,
+  customMetricMonth: 0.3,
   dashboardMonth: 3,
   webAclMonth: 5,
   wafRuleMonth: 1,
@@ -42,11 +45,16 @@ export const PRICES: Prices = {
   sqsPerMillionRequests: 0.4,
 };
 
+/** Count, Latency, IntegrationLatency, 4XXError and 5XXError per method (two more only with caching, which is off). */
+export const apiMetricsPerMethod = 5;
+
 /** What the synthesized templates hold that is billed by the month. */
 export interface FixedResources {
   readonly kmsKeys: number;
   readonly secrets: number;
   readonly alarms: number;
+  /** API Gateway methods with detailed (per-method) metrics on: each publishes `apiMetricsPerMethod`. */
+  readonly detailedMetricMethods: number;
   readonly dashboards: number;
   readonly webAcls: number;
   readonly wafRules: number;
@@ -98,6 +106,11 @@ export function fixedMonthly(resources: FixedResources, prices: Prices): CostRow
       item: 'CloudWatch alarms',
       usage: `${resources.alarms} × $${prices.alarmMonth}`,
       usd: resources.alarms * prices.alarmMonth,
+    },
+    {
+      item: 'API Gateway per-method metrics (the callback routes)',
+      usage: `${resources.detailedMetricMethods} × ${apiMetricsPerMethod} × $${prices.customMetricMonth}`,
+      usd: resources.detailedMetricMethods * apiMetricsPerMethod * prices.customMetricMonth,
     },
     {
       item: 'CloudWatch dashboard',

@@ -31,7 +31,13 @@ function fixedResources(): FixedResources {
       Object.values(
         (
           JSON.parse(readFileSync(join(assemblyDir, file), 'utf8')) as {
-            Resources: Record<string, { Type: string; Properties?: { Rules?: unknown[] } }>;
+            Resources: Record<
+              string,
+              {
+                Type: string;
+                Properties?: { Rules?: unknown[]; MethodSettings?: { MetricsEnabled?: boolean }[] };
+              }
+            >;
           }
         ).Resources,
       ),
@@ -41,6 +47,10 @@ function fixedResources(): FixedResources {
     kmsKeys: count('AWS::KMS::Key'),
     secrets: count('AWS::SecretsManager::Secret'),
     alarms: count('AWS::CloudWatch::Alarm'),
+    detailedMetricMethods: resources
+      .filter((r) => r.Type === 'AWS::ApiGateway::Stage')
+      .flatMap((r) => r.Properties?.MethodSettings ?? [])
+      .filter((setting) => setting.MetricsEnabled === true).length,
     dashboards: count('AWS::CloudWatch::Dashboard'),
     webAcls: count('AWS::WAFv2::WebACL'),
     wafRules: resources
@@ -117,7 +127,7 @@ function paymentUsage(
     )
       .map(([kind, bytes]) => `${kind} ${bytes} bytes`)
       .join(', ')}).`,
-    "Not included: CloudWatch Logs ingestion and storage, X-Ray traces, DynamoDB storage and backups, the schedules (sweeper every minute, reconciler every 5 minutes) and the work queue's idle polling, data transfer.",
+    "Not included: the functions' own custom metrics (Powertools EMF: each metric name with each set of dimension values it is published with is one custom metric, $0.30 a month; a few dozen in a shop's first month), CloudWatch Logs ingestion and storage, X-Ray traces, DynamoDB storage and backups, the schedules (sweeper every minute, reconciler every 5 minutes) and the work queue's idle polling, data transfer.",
   ];
   return { usage, notes };
 }

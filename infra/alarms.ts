@@ -185,7 +185,8 @@ export function addAlarms(scope: Construct, topic: ITopic, watched: WatchedResou
       `${route.method} ${route.path} takes over 3 s (p99) in ${latencyDatapoints.toAlarm} of the last ` +
         `${latencyDatapoints.of} 5-minute periods with ${LATENCY_MIN_SAMPLES} callbacks or more; the ` +
         'gateway gives a notification 5 s and the customer waits on the others: check DynamoDB latency ' +
-        'and throttling and the X-Ray traces.',
+        "and throttling on the dashboard, and the function's X-Ray trace for init versus run time (SDK " +
+        'calls are not traced on their own: docs/design.md, Tracing).',
       { evaluationPeriods: latencyDatapoints.of, datapointsToAlarm: latencyDatapoints.toAlarm },
     );
   }

@@ -20,6 +20,7 @@ const prices: Prices = {
   kmsKeyMonth: 1,
   secretMonth: 0.4,
   alarmMonth: 0.1,
+  customMetricMonth: 0.3,
   dashboardMonth: 3,
   webAclMonth: 5,
   wafRuleMonth: 1,
@@ -35,11 +36,19 @@ const prices: Prices = {
 describe('the cost table', () => {
   it('fixed: each resource count times its monthly price', () => {
     const rows = fixedMonthly(
-      { kmsKeys: 1, secrets: 4, alarms: 30, dashboards: 1, webAcls: 1, wafRules: 2 },
+      {
+        kmsKeys: 1,
+        secrets: 4,
+        alarms: 30,
+        detailedMetricMethods: 5,
+        dashboards: 1,
+        webAcls: 1,
+        wafRules: 2,
+      },
       prices,
     );
-    expect(rows.map((row) => Number(row.usd.toFixed(6)))).toEqual([1, 1.6, 3, 3, 7]);
-    expect(total(rows)).toBeCloseTo(15.6, 10);
+    expect(rows.map((row) => Number(row.usd.toFixed(6)))).toEqual([1, 1.6, 3, 7.5, 3, 7]);
+    expect(total(rows)).toBeCloseTo(23.1, 10);
   });
 
   it('bills DynamoDB per started 1 KB written and 4 KB read, Lambda per started millisecond', () => {
