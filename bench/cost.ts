@@ -127,7 +127,7 @@ function paymentUsage(
     )
       .map(([kind, bytes]) => `${kind} ${bytes} bytes`)
       .join(', ')}).`,
-    "Not included: the functions' own custom metrics (Powertools EMF: each metric name with each set of dimension values it is published with is one custom metric, $0.30 a month; a few dozen in a shop's first month), CloudWatch Logs ingestion and storage, X-Ray traces, DynamoDB storage and backups, the schedules (sweeper every minute, reconciler every 5 minutes) and the work queue's idle polling, data transfer.",
+    "Not included: the functions' own custom metrics (Powertools EMF: each metric name with each set of dimension values it is published with is one custom metric, $0.30 a month), CloudWatch Logs ingestion and storage, X-Ray traces, DynamoDB storage and backups, the schedules (sweeper every minute, reconciler every 5 minutes) and the work queue's idle polling, data transfer.",
   ];
   return { usage, notes };
 }
