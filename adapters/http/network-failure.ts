@@ -52,7 +52,7 @@ export function describeNetworkFailure(error: unknown, timeoutMs: number): strin
   if (coded !== undefined) {
     const meaning = networkCodes[coded.code];
     if (meaning !== undefined) return `${meaning} (${coded.code})`;
-    if (isTlsCode(coded.code)) return `TLS: ${coded.message || 'handshake failed'} (${coded.code})`;
+    if (isTlsCode(coded.code)) return `TLS: ${tlsProblem(coded.message)} (${coded.code})`;
     return coded.message ? `${coded.message} (${coded.code})` : coded.code;
   }
   const chain = causeChain(error);
@@ -83,4 +83,17 @@ function innermostCoded(error: unknown): { code: string; message: string } | und
     }
   }
   return undefined;
+}
+
+/**
+ * The certificate problem itself. Node 24 appends advice about its own `--use-system-ca` flag to
+ * certificate errors, which is no help to a merchant reading why a Lambda's delivery failed.
+ */
+function tlsProblem(message: string): string {
+  return (
+    message.replace(
+      /; if the root CA is installed locally, try running Node\.js with --use-system-ca$/,
+      '',
+    ) || 'handshake failed'
+  );
 }

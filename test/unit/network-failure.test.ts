@@ -30,6 +30,17 @@ describe('why a request got no answer', () => {
     );
   });
 
+  it("leaves out Node 24's advice about its own --use-system-ca flag, which means nothing on Lambda", () => {
+    const selfSigned = coded(
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+      'self-signed certificate; if the root CA is installed locally, try running Node.js with --use-system-ca',
+    );
+
+    expect(describeNetworkFailure(fetchFailed(selfSigned), 1000)).toBe(
+      'TLS: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)',
+    );
+  });
+
   it('says how long it waited when the timeout fired', () => {
     expect(describeNetworkFailure(new DOMException('The operation was aborted', 'TimeoutError'), 750)).toBe(
       'timed out after 750 ms',
