@@ -17,6 +17,7 @@ import { findCurrency } from '../../shared/altapay/currency';
 import { toMinorUnits } from '../../shared/payments/money';
 import type { CallbackDelivery, Delivery } from './callback-delivery';
 import { type CustomerAnswer, type Outcome, outcomes, type Pay } from './checkout';
+import { readJsonObject, sendJson } from './control-json';
 import { callbackFields, formatMinorUnits, gatewayTimestamp, type SimTransaction } from './documents';
 import type { Ledger, SimPaymentRequest } from './ledger';
 
@@ -340,37 +341,14 @@ function customerOf(answer: CustomerAnswer): NonNullable<ActionResult['customer'
 
 /** The JSON object posted, `{}` for an empty body; anything else is refused in plain words. */
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBodyBytes)
-      throw new ActionRefused(400, `The body must be at most ${maxBodyBytes} bytes of JSON`);
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (text === '') return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new ActionRefused(400, 'The body must be a JSON object such as {"amount": "12.50"}');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ActionRefused(400, 'The body must be a JSON object such as {"amount": "12.50"}');
-  }
-  return value as Record<string, unknown>;
+  const body = await readJsonObject(req, maxBodyBytes, true);
+  if (body.ok) return body.value;
+  if (body.problem === 'too large')
+    throw new ActionRefused(400, `The body must be at most ${maxBodyBytes} bytes of JSON`);
+  throw new ActionRefused(400, 'The body must be a JSON object such as {"amount": "12.50"}');
 }
 
 function methodNotAllowed(res: ServerResponse, allowed: string): void {
   res.setHeader('allow', allowed);
   sendJson(res, 405, { error: `Use ${allowed} here` });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const payload = Buffer.from(`${JSON.stringify(body)}\n`, 'utf8');
-  res.statusCode = status;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.setHeader('content-length', payload.length);
-  res.end(payload);
 }
