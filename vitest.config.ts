@@ -16,6 +16,9 @@ export default defineConfig({
       // Handlers log through Powertools; tests that need log lines capture them explicitly.
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       POWERTOOLS_METRICS_DISABLED: 'true',
+      // Node 24's module compile cache would be written to the system temp folder by the scripts the
+      // tests start (and vitest's own run): a run leaves nothing there.
+      NODE_DISABLE_COMPILE_CACHE: '1',
     },
   },
 });
