@@ -2,11 +2,20 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { SendMessageCommand, type SendMessageCommandInput, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  type GetCommandInput,
+  PutCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { InitializeMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { DynamoDbPaymentStore } from '../adapters/dynamodb/payment-store';
 import { recordKeys } from '../adapters/dynamodb/payments-table';
+import { SqsWorkQueue } from '../adapters/sqs/work-queue';
 import {
   apiResponseXml,
   callbackFields,
@@ -27,6 +36,7 @@ import { renderCallbackPage } from '../shared/pages';
 import type { CallbackType } from '../shared/payments/payment';
 import type { PaymentGateway, PaymentRequestInput, PaymentStore } from '../shared/ports';
 import { MemoryPaymentStore, MemoryWorkQueue } from '../test/support/memory-store';
+import { dynamodbItemBytes } from './cost-model';
 import { median, percentile } from './stats';
 
 export interface CallbackPathFigures {
@@ -34,17 +44,29 @@ export interface CallbackPathFigures {
   readonly callbacks: number;
   readonly handlerMedianMs: number;
   readonly handlerP99Ms: number;
+  /**
+   * The floor: the three calls a callback makes (consistent read, conditional update, queue send),
+   * replayed with the same inputs the handler's adapters sent for a callback of this type (same item
+   * sizes, the same update and condition expressions), through clients configured like the handler's.
+   * What any read-decide-write design must spend on its I/O; everything above it is ours.
+   */
   readonly floorMedianMs: number;
   readonly floorP99Ms: number;
-  /** handler ÷ floor at the median. */
+  /** handler ÷ floor at the median and at p99. */
   readonly ratio: number;
+  readonly p99Ratio: number;
   /**
-   * The floor with a consistent read before the write: the least any design that reads the payment,
-   * decides and writes conditionally can cost. Its ratio to the floor bounds how close such a
-   * design can get.
+   * CPU of the process running the handler (process.cpuUsage: user + system, the emulators in a
+   * process of their own), per callback: mean, median and p99, and the floor's mean.
    */
-  readonly readFloorMedianMs: number;
-  readonly readFloorRatio: number;
+  readonly handlerCpuMeanUs: number;
+  readonly handlerCpuMedianUs: number;
+  readonly handlerCpuP99Us: number;
+  readonly floorCpuMeanUs: number;
+  /** handler CPU ÷ floor CPU (means: CPU is what Lambda bills). */
+  readonly cpuRatio: number;
+  /** The stored payment's size before and after the callback, as DynamoDB counts it (approximately). */
+  readonly itemBytes: number;
   readonly cpuOnlyMedianUs: number;
   readonly cpuOnlyP99Us: number;
 }
@@ -203,87 +225,191 @@ const context = {
   getRemainingTimeInMillis: () => 10_000,
 } as unknown as Context;
 
+/** The inputs of the three calls a callback's adapters send, captured from one real callback. */
+interface CallbackCalls {
+  readonly read: GetCommandInput;
+  readonly update: UpdateCommandInput;
+  readonly send: SendMessageCommandInput;
+  /** The payment as create-payment stored it, which the callback then reads and updates. */
+  readonly requested: Record<string, unknown>;
+}
+
+/** Records every command's input (before marshalling) that a client sends. */
+function recordInputs<Input extends object, Output extends MetadataBearer>(
+  stack: MiddlewareStack<Input, Output>,
+): { commandName: string; input: unknown }[] {
+  const seen: { commandName: string; input: unknown }[] = [];
+  const record: InitializeMiddleware<Input, Output> = (next, context) => async (args) => {
+    seen.push({ commandName: String(context.commandName), input: structuredClone(args.input) });
+    return next(args);
+  };
+  stack.add(record, { step: 'initialize', priority: 'high', name: 'benchRecordInputs' });
+  return seen;
+}
+
 /**
- * Time per callback through the real Lambda handler (decode, verify, parse, validate, persist,
- * enqueue, render) against the embedded DynamoDB and SQS, beside the floor (one bare DynamoDB write
- * and one SQS send of the same sizes through clients configured exactly like the handler's) and the
- * floor with a consistent read first. The environment (table, queue, endpoints) must already point
- * at the emulators.
+ * Runs one callback of `callbackType` through the use case with the real adapters on clients that
+ * record their inputs: the floor then replays exactly these calls. Fails when the callback makes any
+ * other call than one read, one update and one send, as the floor would then not be its I/O.
+ */
+async function captureCallbackCalls(
+  callbackType: CallbackType,
+  shopOrderId: string,
+  clients: { dynamodb: DynamoDBClient; sqs: SQSClient; table: string; queueUrl: string },
+): Promise<CallbackCalls> {
+  const dynamodbCalls = recordInputs(clients.dynamodb.middlewareStack);
+  const sqsCalls = recordInputs(clients.sqs.middlewareStack);
+  const store = new DynamoDbPaymentStore(clients.dynamodb, clients.table);
+  await startPayment(store, shopOrderId);
+  const documents = DynamoDBDocumentClient.from(clients.dynamodb);
+  const key = { shopOrderId, recordKey: recordKeys.payment };
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: clients.table, Key: key, ConsistentRead: true }),
+  );
+  if (Item === undefined) throw new Error('the payment request was not recorded');
+  dynamodbCalls.length = 0;
+  const body = Buffer.from(callbackBody(callbackType, shopOrderId));
+  await recordCallback(
+    {
+      store,
+      queue: new SqsWorkQueue(clients.sqs, clients.queueUrl),
+      clock: { now: () => new Date() },
+      log: silent,
+      newId: randomUUID,
+      callbackSecrets: [benchSecret],
+      queueWhenTableFails: true,
+    },
+    callbackType,
+    body,
+  );
+  const made = [...dynamodbCalls, ...sqsCalls].map((c) => c.commandName).join(', ');
+  const [read, update] = dynamodbCalls;
+  const [send] = sqsCalls;
+  if (
+    dynamodbCalls.length !== 2 ||
+    sqsCalls.length !== 1 ||
+    read?.commandName !== 'GetItemCommand' ||
+    update?.commandName !== 'UpdateItemCommand' ||
+    send === undefined
+  ) {
+    throw new Error(`a ${callbackType} callback made ${made}, not one read, one update and one send`);
+  }
+  return {
+    read: read.input as GetCommandInput,
+    update: update.input as UpdateCommandInput,
+    send: send.input as SendMessageCommandInput,
+    requested: Item,
+  };
+}
+
+/** A timed call's wall time (ms) and the CPU its process spent meanwhile (µs, user + system). */
+interface Timed {
+  readonly ms: number;
+  readonly cpuUs: number;
+}
+
+async function timed(work: () => Promise<unknown>): Promise<Timed> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await work();
+  const ms = performance.now() - started;
+  const { user, system } = process.cpuUsage(cpu);
+  return { ms, cpuUs: user + system };
+}
+
+const mean = (values: readonly number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
+
+/**
+ * Time and CPU per callback through the real Lambda handler (decode, verify, parse, validate,
+ * persist, enqueue, render) against the embedded DynamoDB and SQS, beside the floor: the same read,
+ * update and send the handler's adapters make for such a callback, replayed on an item of the same
+ * size through clients configured like the handler's. The environment (table, queue, endpoints) must
+ * already point at the emulators, which run in another process.
  */
 export async function benchCallbackPath(
   callbacksPerType: number,
   sdkOptions: object,
 ): Promise<CallbackPathFigures[]> {
   const figures: CallbackPathFigures[] = [];
-  const dynamodb = new DynamoDBClient(sdkOptions);
-  const documents = DynamoDBDocumentClient.from(dynamodb, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  const sqs = new SQSClient(sdkOptions);
   const table = process.env.PAYMENTS_TABLE_NAME ?? '';
   const queueUrl = process.env.WORK_QUEUE_URL ?? '';
   // Records each order's payment request (untimed), through its own adapter as create-payment does.
-  const store = new DynamoDbPaymentStore(dynamodb, table);
-  // The floor: what any implementation must do per callback, one durable write and one queue send;
-  // then the same with the consistent read a read-decide-write needs first.
-  const item = { shopOrderId: '', recordKey: recordKeys.payment, padding: 'x'.repeat(1500) };
-  const message = JSON.stringify({ kind: 'payment-work', padding: 'x'.repeat(250) });
-  const floor = async (shopOrderId: string, read: boolean) => {
-    // Like a callback's payment, the item exists already (a read finds it, the write replaces it).
-    await documents.send(new PutCommand({ TableName: table, Item: { ...item, shopOrderId } }));
-    const started = performance.now();
-    if (read) {
-      await documents.send(
-        new GetCommand({
-          TableName: table,
-          Key: { shopOrderId, recordKey: recordKeys.payment },
-          ConsistentRead: true,
-        }),
-      );
-    }
-    await documents.send(new PutCommand({ TableName: table, Item: { ...item, shopOrderId } }));
-    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message }));
-    return performance.now() - started;
-  };
+  const store = new DynamoDbPaymentStore(new DynamoDBClient(sdkOptions), table);
+  // The floor's clients: built like the handler's (functions/runtime/dependencies.ts), the document
+  // client with the adapter's marshalling options.
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient(sdkOptions), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const sqs = new SQSClient(sdkOptions);
   for (const callbackType of ['ok', 'fail', 'open', 'notification'] as const) {
+    const calls = await captureCallbackCalls(callbackType, `capture-${callbackType}`, {
+      dynamodb: new DynamoDBClient(sdkOptions),
+      sqs: new SQSClient(sdkOptions),
+      table,
+      queueUrl,
+    });
     const handler = (await loadLambdaHandler(`callback-${callbackType}`)) as Handler;
     const run = async (shopOrderId: string) => {
       // The payment request and the gateway's document come before the clock starts: only the
       // handler is timed.
       await startPayment(store, shopOrderId);
       const request = event(callbackType, callbackBody(callbackType, shopOrderId));
-      const started = performance.now();
-      const result = await handler(request, context);
-      if (result.statusCode !== 200)
-        throw new Error(`${callbackType}: HTTP ${result.statusCode} ${result.body}`);
-      return performance.now() - started;
+      let statusCode = 0;
+      const measured = await timed(async () => {
+        const result = await handler(request, context);
+        statusCode = result.statusCode;
+        if (statusCode !== 200) throw new Error(`${callbackType}: HTTP ${statusCode} ${result.body}`);
+      });
+      return measured;
     };
-    const handlerTimes: number[] = [];
-    const floorTimes: number[] = [];
-    const readFloorTimes: number[] = [];
+    const floor = async (shopOrderId: string) => {
+      const Key = { shopOrderId, recordKey: recordKeys.payment };
+      // Like a callback's payment, the item exists already, as create-payment left it.
+      await documents.send(new PutCommand({ TableName: table, Item: { ...calls.requested, shopOrderId } }));
+      return timed(async () => {
+        await documents.send(new GetCommand({ ...calls.read, Key }));
+        await documents.send(new UpdateCommand({ ...calls.update, Key }));
+        await sqs.send(new SendMessageCommand(calls.send));
+      });
+    };
+    const handlerRuns: Timed[] = [];
+    const floorRuns: Timed[] = [];
     for (let i = 0; i < callbacksPerType + warmUpCalls; i++) {
-      // Interleaved, one of each in turn: all three meet the same emulators, heap and machine load.
+      // Interleaved, one of each in turn: both meet the same emulators, heap and machine load.
       const ours = await run(`bench-${callbackType}-${i}`);
-      const bare = await floor(`floor-${callbackType}-${i}`, false);
-      const withRead = await floor(`read-floor-${callbackType}-${i}`, true);
+      const bare = await floor(`floor-${callbackType}-${i}`);
       if (i >= warmUpCalls) {
-        handlerTimes.push(ours);
-        floorTimes.push(bare);
-        readFloorTimes.push(withRead);
+        handlerRuns.push(ours);
+        floorRuns.push(bare);
       }
     }
+    const { Item: after } = await documents.send(
+      new GetCommand({
+        TableName: table,
+        Key: { shopOrderId: `bench-${callbackType}-0`, recordKey: recordKeys.payment },
+      }),
+    );
 
+    const handlerMs = handlerRuns.map((r) => r.ms);
+    const floorMs = floorRuns.map((r) => r.ms);
+    const handlerCpu = handlerRuns.map((r) => r.cpuUs);
+    const floorCpu = floorRuns.map((r) => r.cpuUs);
     const cpu = cpuOnlyInFreshProcess(callbackType, callbacksPerType);
     figures.push({
       callbackType,
       callbacks: callbacksPerType,
-      handlerMedianMs: median(handlerTimes),
-      handlerP99Ms: percentile(handlerTimes, 99),
-      floorMedianMs: median(floorTimes),
-      floorP99Ms: percentile(floorTimes, 99),
-      ratio: median(handlerTimes) / median(floorTimes),
-      readFloorMedianMs: median(readFloorTimes),
-      readFloorRatio: median(readFloorTimes) / median(floorTimes),
+      handlerMedianMs: median(handlerMs),
+      handlerP99Ms: percentile(handlerMs, 99),
+      floorMedianMs: median(floorMs),
+      floorP99Ms: percentile(floorMs, 99),
+      ratio: median(handlerMs) / median(floorMs),
+      p99Ratio: percentile(handlerMs, 99) / percentile(floorMs, 99),
+      handlerCpuMeanUs: mean(handlerCpu),
+      handlerCpuMedianUs: median(handlerCpu),
+      handlerCpuP99Us: percentile(handlerCpu, 99),
+      floorCpuMeanUs: mean(floorCpu),
+      cpuRatio: mean(handlerCpu) / mean(floorCpu),
+      itemBytes: dynamodbItemBytes(after ?? {}),
       cpuOnlyMedianUs: median(cpu) * 1000,
       cpuOnlyP99Us: percentile(cpu, 99) * 1000,
     });

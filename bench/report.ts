@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { CallbackPathFigures } from './callback-path';
 import type { ColdStartFigures } from './cold-start';
 import type { LoadFigures, LoadFloorFigures } from './load';
+import type { SizingRow } from './memory-sizing';
 import { type Verdict, verdictLine } from './outcome';
 import { round } from './stats';
 
@@ -17,6 +18,8 @@ export interface BenchRun {
   readonly path: readonly CallbackPathFigures[];
   readonly cold: { readonly floor: ColdStartFigures; readonly functions: readonly ColdStartFigures[] };
   readonly load: LoadFigures;
+  /** Expected Lambda duration and cost of a callback per memory size, and the size chosen. */
+  readonly sizing: { readonly rows: readonly SizingRow[]; readonly chosenMb: number | undefined };
   readonly verdicts: readonly Verdict[];
 }
 
@@ -46,8 +49,12 @@ export function renderTables(run: BenchRun): string {
         'handler p50 ms',
         'handler p99 ms',
         'floor p50 ms',
-        'handler ÷ floor',
-        'floor + read ÷ floor',
+        'floor p99 ms',
+        '÷ floor p50',
+        '÷ floor p99',
+        'CPU µs (mean)',
+        'floor CPU µs',
+        'CPU ÷ floor',
         'CPU-only p50 µs',
         'CPU-only p99 µs',
       ],
@@ -56,8 +63,12 @@ export function renderTables(run: BenchRun): string {
         round(f.handlerMedianMs),
         round(f.handlerP99Ms),
         round(f.floorMedianMs),
+        round(f.floorP99Ms),
         round(f.ratio),
-        round(f.readFloorRatio),
+        round(f.p99Ratio),
+        Math.round(f.handlerCpuMeanUs),
+        Math.round(f.floorCpuMeanUs),
+        round(f.cpuRatio),
         Math.round(f.cpuOnlyMedianUs),
         Math.round(f.cpuOnlyP99Us),
       ]),
@@ -87,8 +98,7 @@ export function renderTables(run: BenchRun): string {
         'lost',
       ],
       [
-        ['floor: write + send', ...loadCells(run.load.floor), '', '', '', ''],
-        ['floor: read + write + send', ...loadCells(run.load.readFloor), '', '', '', ''],
+        ['floor: read + write + send', ...loadCells(run.load.floor), '', '', '', ''],
         [
           'callbacks on the local stack',
           ...loadCells(run.load),
@@ -100,10 +110,36 @@ export function renderTables(run: BenchRun): string {
       ],
     ),
     '',
+    renderSizing(run),
+    '',
     '```',
     ...run.verdicts.map(verdictLine),
     '```',
   ].join('\n');
+}
+
+/** A callback function's expected duration and cost per memory size (bench/memory-sizing.ts). */
+export function renderSizing(run: BenchRun): string {
+  return table(
+    [
+      'memory MB (arm64)',
+      'vCPU',
+      'callback ms (mean)',
+      'callback p99 ms',
+      'cold start + p99 ms',
+      'USD per 1,000 callbacks',
+      'chosen',
+    ],
+    run.sizing.rows.map((row) => [
+      row.memoryMb,
+      round(row.vcpu),
+      round(row.durationMs),
+      round(row.p99Ms),
+      round(row.coldP99Ms),
+      row.usdPerThousand.toFixed(5),
+      row.memoryMb === run.sizing.chosenMb ? '**yes**' : row.wellInside ? '' : 'too slow',
+    ]),
+  );
 }
 
 /** The README's headline figures: what a callback costs, how big and quick the functions are, load. */
@@ -118,9 +154,10 @@ export function renderHeadline(run: BenchRun): string {
   return [
     `Latest run: ${ranOn(run)}; ${passed} of ${run.verdicts.length} budgets pass.`,
     '',
-    `- **A callback** takes ${round(least(handlerMs))} to ${round(most(handlerMs))} ms at the median against the local emulators, ${round(most(run.path.map((f) => f.ratio)))} × the floor of its own calls (a read alone makes the floor ${round(least(run.path.map((f) => f.readFloorRatio)))} ×); our own code's CPU: ${round(cpuMedianMs)} ms at the median, ${round(cpuP99Ms)} ms at p99.`,
+    `- **A callback** takes ${round(least(handlerMs))} to ${round(most(handlerMs))} ms at the median against the local emulators, at most ${round(most(run.path.map((f) => f.ratio)))} × the floor of its own three calls (${round(most(run.path.map((f) => f.p99Ratio)))} × at p99) and ${round(most(run.path.map((f) => f.cpuRatio)))} × its CPU; our own code's CPU: ${round(cpuMedianMs)} ms at the median, ${round(cpuP99Ms)} ms at p99.`,
     `- **Cold start:** bundles of at most ${Math.round(most(run.cold.functions.map((f) => f.bundleBytes)) / 1000)} KB that import in at most ${round(most(run.cold.functions.map((f) => f.ratio)))} × the time of the bare DynamoDB and SQS clients.`,
-    `- **Under load** the whole local stack in one process answers ${round(load.requestsPerSecond)} callbacks/s with ${load.errors} errors and ${load.lost} of ${load.acknowledgedOrders} acknowledged callbacks lost, p99 ${load.p99Ms} ms.`,
+    `- **Under load** the local stack answers ${round(load.requestsPerSecond)} callbacks/s with ${load.errors} errors and ${load.lost} of ${load.acknowledgedOrders} acknowledged callbacks lost, p99 ${load.p99Ms} ms (the floor server's ${load.floor.p99Ms} ms).`,
+    `- **Memory:** the callbacks run at ${run.sizing.chosenMb ?? '?'} MB, the cheapest size whose cold p99 stays well inside the gateway's 5 s (${[...run.sizing.rows].map((row) => `${row.memoryMb} MB $${row.usdPerThousand.toFixed(4)}`).join(', ')} per 1,000 callbacks).`,
   ].join('\n');
 }
 
@@ -141,10 +178,10 @@ export function replaceMarked(path: string, marker: string, content: string): bo
 
 /** Writes the run to all three places; returns the ones written (a document without markers is not). */
 export function writeRun(run: BenchRun): string[] {
-  const { machine, ranAt, budgets, path, cold, load, verdicts } = run;
+  const { machine, ranAt, budgets, path, cold, load, sizing, verdicts } = run;
   writeFileSync(
     resultsFile,
-    `${JSON.stringify({ machine, ranAt, budgets, callbackPath: path, coldStart: cold, load, verdicts: verdicts.map(verdictLine) }, null, 2)}\n`,
+    `${JSON.stringify({ machine, ranAt, budgets, callbackPath: path, coldStart: cold, load, sizing, verdicts: verdicts.map(verdictLine) }, null, 2)}\n`,
   );
   return [
     resultsFile,

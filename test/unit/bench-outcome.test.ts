@@ -13,18 +13,30 @@ const oneFailing: Verdict[] = [
 
 describe('npm run bench', () => {
   it('decides to write no file when run without options', () => {
-    expect(benchOptions([], {})).toEqual({ write: false });
+    expect(benchOptions([], {})).toEqual({ write: false, node: undefined });
   });
 
   it('decides to write its figures when run with -- --write', () => {
-    expect(benchOptions(['--write'], { npm_config_write: undefined })).toEqual({ write: true });
+    expect(benchOptions(['--write'], { npm_config_write: undefined })).toEqual({
+      write: true,
+      node: undefined,
+    });
   });
 
   it('refuses any other option, naming it and the one option there is', () => {
     const run = () => benchOptions(['--wrte'], {});
     expect(run).toThrow(BenchUsageError);
-    expect(run).toThrow("unknown option '--wrte': the only option is --write");
+    expect(run).toThrow("unknown option '--wrte': the options are --write and --node 20");
     expect(() => benchOptions(['--write', 'now'], {})).toThrow("unknown option 'now'");
+  });
+
+  it('runs on Node 20 for comparison only when asked with -- --node 20, and knows no other Node', () => {
+    expect(benchOptions(['--node', '20', '--write'], {})).toEqual({ write: true, node: '20' });
+    expect(() => benchOptions(['--node', '18'], {})).toThrow(
+      "--node takes 20 (the only other Node on this machine), not '18'",
+    );
+    expect(() => benchOptions(['--node'], {})).toThrow('not nothing');
+    expect(() => benchOptions([], { npm_config_node: '20' })).toThrow('run npm run bench -- --node 20');
   });
 
   it('refuses --write given to npm instead of the bench, and says how to pass it', () => {
