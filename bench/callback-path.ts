@@ -182,7 +182,7 @@ const gateway: PaymentGateway = {
  * Records the order's payment request, as create-payment does before the customer pays: a callback
  * then reads and updates an existing payment, as it does in production.
  */
-async function startPayment(store: PaymentStore, shopOrderId: string): Promise<void> {
+export async function startPayment(store: PaymentStore, shopOrderId: string): Promise<void> {
   await createPayment(
     {
       store,
