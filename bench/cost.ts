@@ -18,6 +18,7 @@ import {
   renderCostTable,
 } from './cost-model';
 import { type CountedPayment, countOnePayment } from './count-requests';
+import { ASSUMED_AWS_WAIT, type SizingRow } from './memory-sizing';
 import { readme, replaceMarked, resultsFile } from './report';
 
 const assemblyDir = 'cdk.out';
@@ -67,7 +68,8 @@ const ASSUMED_GATEWAY_ROUND_TRIP_MS = 400;
 
 interface BenchResults {
   readonly ranAt: string;
-  readonly callbackPath: readonly { callbackType: string; handlerMedianMs: number }[];
+  /** bench/memory-sizing.ts's rows: a callback's expected duration on Lambda at each memory size. */
+  readonly sizing?: { readonly rows: readonly Pick<SizingRow, 'memoryMb' | 'durationMs'>[] };
 }
 
 /** The Lambda service's receive and delete of each work message (they bypass the counting proxy). */
@@ -81,14 +83,23 @@ function paymentUsage(
   results: BenchResults,
   counted: CountedPayment,
 ): { usage: PaymentUsage; notes: string[] } {
-  const callbackMs = results.callbackPath.find((p) => p.callbackType === 'ok')?.handlerMedianMs;
-  if (callbackMs === undefined) throw new Error(`${resultsFile} has no callbackPath entry for ok`);
+  const rows = results.sizing?.rows ?? [];
+  const callbackMsAt = (memoryMb: number): number => {
+    const row = rows.find((r) => r.memoryMb === memoryMb);
+    if (row === undefined)
+      throw new Error(
+        `${resultsFile} has no expected duration at ${memoryMb} MB: run npm run bench -- --write`,
+      );
+    return row.durationMs;
+  };
   const waitsForGateway: ReadonlySet<string> = new Set(['create-payment', 'payment-worker']);
   const invocations = Object.entries(counted.invocations).flatMap(([lambda, count]): Invocation[] =>
     Array.from({ length: count }, () => ({
       lambda,
       memoryMb: lambdas[lambda as LambdaName].memoryMb,
-      durationMs: callbackMs + (waitsForGateway.has(lambda) ? ASSUMED_GATEWAY_ROUND_TRIP_MS : 0),
+      durationMs:
+        callbackMsAt(lambdas[lambda as LambdaName].memoryMb) +
+        (waitsForGateway.has(lambda) ? ASSUMED_GATEWAY_ROUND_TRIP_MS : 0),
     })),
   );
   const itemBytes = Math.max(...Object.values(counted.itemBytes));
@@ -121,7 +132,7 @@ function paymentUsage(
     `Counted on the local stack, one card payment end to end: ${routes.join(', ')}; ${Object.entries(aws)
       .map(([operation, count]) => `${count} × ${operation.split('.')[1]}`)
       .join(', ')}; the work queue's receive and delete added per message.`,
-    `Durations: a callback's measured median, ${callbackMs.toFixed(1)} ms (bench run of ${results.ranAt.slice(0, 10)}, against the local emulators); create-payment and the worker add an assumed ${ASSUMED_GATEWAY_ROUND_TRIP_MS} ms for AltaPay's answer.`,
+    `Durations: a callback's expected duration on Lambda at each function's memory (${rows.map((r) => `${r.memoryMb} MB ${r.durationMs.toFixed(1)} ms`).join(', ')}), from the bench run of ${results.ranAt.slice(0, 10)}: its measured CPU stretched by the vCPU share of that size, plus an assumed ${ASSUMED_AWS_WAIT.medianMs} ms waiting on DynamoDB and SQS (docs/performance.md); create-payment and the worker add an assumed ${ASSUMED_GATEWAY_ROUND_TRIP_MS} ms for AltaPay's answer.`,
     `Item size: every read and write billed at the largest item the payment left (${Object.entries(
       counted.itemBytes,
     )

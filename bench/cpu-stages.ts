@@ -5,6 +5,7 @@
  * `node --import tsx --max-semi-space-size=256 bench/cpu-stages.ts <callbackType> <count>`; the large
  * young generation lets a stage run without a collection, so its heap growth is its allocation.
  */
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseApiResponse, parser, validationProblem } from '../shared/altapay/api-response';
@@ -106,6 +107,24 @@ export async function cpuStages(callbackType: CallbackType, count: number): Prom
     ...stages.map(({ stage }, s) => figure(stage, times[s] ?? [], bytes[s] ?? [])),
     figure('whole callback: use case and page', wholeTimes, wholeBytes),
   ];
+}
+
+/** `cpuStages` in a fresh process whose young generation holds a whole callback's garbage. */
+export function cpuStagesInFreshProcess(callbackType: CallbackType, count: number): StageFigures[] {
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--max-semi-space-size=256',
+      fileURLToPath(import.meta.url),
+      callbackType,
+      String(count),
+    ],
+    { encoding: 'utf8', env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' } },
+  );
+  if (child.status !== 0) throw new Error(`the CPU profile run failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '[]') as StageFigures[];
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { CallbackPathFigures } from './callback-path';
 import type { ColdStartFigures } from './cold-start';
+import type { StageFigures } from './cpu-stages';
 import type { LoadFigures, LoadFloorFigures } from './load';
 import type { SizingRow } from './memory-sizing';
 import { type Verdict, verdictLine } from './outcome';
@@ -18,6 +19,8 @@ export interface BenchRun {
   readonly path: readonly CallbackPathFigures[];
   readonly cold: { readonly floor: ColdStartFigures; readonly functions: readonly ColdStartFigures[] };
   readonly load: LoadFigures;
+  /** Where an ok callback's own CPU goes, stage by stage. */
+  readonly stages: readonly StageFigures[];
   /** Expected Lambda duration and cost of a callback per memory size, and the size chosen. */
   readonly sizing: { readonly rows: readonly SizingRow[]; readonly chosenMb: number | undefined };
   readonly verdicts: readonly Verdict[];
@@ -72,6 +75,11 @@ export function renderTables(run: BenchRun): string {
         Math.round(f.cpuOnlyMedianUs),
         Math.round(f.cpuOnlyP99Us),
       ]),
+    ),
+    '',
+    table(
+      ["where an ok callback's own CPU goes", 'µs (median)', 'KB allocated'],
+      run.stages.map((s) => [s.stage, Math.round(s.medianUs), Math.round(s.allocatedKb)]),
     ),
     '',
     table(
@@ -178,10 +186,10 @@ export function replaceMarked(path: string, marker: string, content: string): bo
 
 /** Writes the run to all three places; returns the ones written (a document without markers is not). */
 export function writeRun(run: BenchRun): string[] {
-  const { machine, ranAt, budgets, path, cold, load, sizing, verdicts } = run;
+  const { machine, ranAt, budgets, path, cold, load, stages, sizing, verdicts } = run;
   writeFileSync(
     resultsFile,
-    `${JSON.stringify({ machine, ranAt, budgets, callbackPath: path, coldStart: cold, load, sizing, verdicts: verdicts.map(verdictLine) }, null, 2)}\n`,
+    `${JSON.stringify({ machine, ranAt, budgets, callbackPath: path, cpuStages: stages, coldStart: cold, load, sizing, verdicts: verdicts.map(verdictLine) }, null, 2)}\n`,
   );
   return [
     resultsFile,

@@ -20,6 +20,7 @@ import { describeNode, findNode } from './bench-node';
 import { benchCallbackPath, benchSecret, type CallbackPathFigures } from './callback-path';
 import { benchColdStarts } from './cold-start';
 import { PRICES } from './cost-model';
+import { cpuStagesInFreshProcess } from './cpu-stages';
 import { benchLoad, type LoadFloorFigures } from './load';
 import { gatewayDeadlineMs, sizeMemory, wellInsideMs } from './memory-sizing';
 import {
@@ -94,6 +95,18 @@ async function main(options: BenchOptions): Promise<0 | 1> {
       'CPU ÷ floor': round(f.cpuRatio),
       'CPU-only p50/p99 µs': `${Math.round(f.cpuOnlyMedianUs)} / ${Math.round(f.cpuOnlyP99Us)}`,
       'item bytes': f.itemBytes,
+    })),
+  );
+
+  console.log(
+    `\nWhere an ok callback's own CPU goes (CPU-only, each stage alone, ${callbacksPerType} callbacks)`,
+  );
+  const stages = cpuStagesInFreshProcess('ok', callbacksPerType);
+  console.table(
+    stages.map((s) => ({
+      stage: s.stage,
+      'µs (median)': round(s.medianUs),
+      'KB allocated': round(s.allocatedKb),
     })),
   );
 
@@ -216,6 +229,7 @@ async function main(options: BenchOptions): Promise<0 | 1> {
       path,
       cold,
       load,
+      stages,
       sizing: { rows: sizing.rows, chosenMb: sizing.chosen?.memoryMb },
       verdicts,
     });
