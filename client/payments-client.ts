@@ -2,6 +2,7 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Provider } from '@smithy/types';
 import type * as z from 'zod/mini';
+import { describeNetworkFailure } from '../adapters/http/network-failure';
 import { type LambdaName, routePath } from '../functions/routes';
 import type { CreatedPayment } from '../shared/checkout/create-payment';
 import type { orderSchema } from '../shared/checkout/order';
@@ -181,6 +182,7 @@ export class PaymentsClient {
       ...(body === undefined ? {} : { body }),
     };
     const headers = iam ? await this.sign(url, request) : request.headers;
+    const timeoutMs = this.options.timeoutMs ?? defaultTimeoutMs;
     let response: Response;
     let text: string;
     try {
@@ -188,12 +190,12 @@ export class PaymentsClient {
         method,
         headers,
         ...(body === undefined ? {} : { body }),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? defaultTimeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       text = await response.text();
     } catch (cause) {
       throw new PaymentsNetworkError(
-        `No answer from the payments API (${method} ${url.href}): ${cause instanceof Error ? cause.message : String(cause)}`,
+        `No answer from the payments API (${method} ${url.href}): ${describeNetworkFailure(cause, timeoutMs)}`,
         { cause },
       );
     }
