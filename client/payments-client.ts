@@ -69,6 +69,10 @@ const operationRoutes: Readonly<Record<OperationKind, LambdaName>> = {
   charge: 'charge-payment',
 };
 
+/**
+ * A 2xx answer. Its body is read as the handler's own type (PaymentView, OperationView, CreatedPayment)
+ * without checking it again: the handlers build it from those types, and there are no schemas for it.
+ */
 interface Answer {
   readonly status: number;
   readonly headers: Headers;

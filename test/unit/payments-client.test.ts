@@ -213,6 +213,19 @@ describe('the IAM routes are signed with SigV4 for execute-api', () => {
     expect(seen).toHaveLength(0);
   });
 
+  it('sends through the fetch it is given (a proxy agent, a test double)', async () => {
+    const urls: string[] = [];
+    const fetching: typeof fetch = (input, init) => {
+      urls.push(String(input));
+      return fetch(input, init);
+    };
+
+    await client({ fetch: fetching }).getPayment('order-7');
+
+    expect(urls).toEqual([`${apiUrl}/payments/order-7`]);
+    expect(last().headers.authorization).toMatch(/^AWS4-HMAC-SHA256 /);
+  });
+
   it('signing: false (the local stack, which has no IAM) sends no signature', async () => {
     await client({ signing: false }).capture('order-7', { idempotencyKey: 'key-5' });
 
