@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { XMLParser } from 'fast-xml-parser';
-import { NodeSha256 } from '../payments/api-client';
+import { NodeSha256 } from '../../client/sha256';
 import { type DeployedStack, type DoctorAws, NoCredentialsError } from './checks';
 
 /**

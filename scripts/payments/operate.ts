@@ -4,8 +4,10 @@
  * calls it, so the CLI gets the same checks, the same once-per-key guarantee and the same event.
  */
 import { randomUUID } from 'node:crypto';
+import { PaymentsApiError } from '../../client/errors';
+import type { OperationAnswer, PaymentsClient } from '../../client/payments-client';
 import type { OperationKind } from '../../shared/operations/operation-kind';
-import { postToApi } from './api-client';
+import { paymentsClientFor } from './api-client';
 import type { Command, CommandContext } from './command';
 import { CliError, UsageError } from './errors';
 
@@ -22,22 +24,6 @@ const done: Readonly<Record<OperationKind, string>> = {
   release: 'Released',
   charge: 'Charged',
 };
-
-interface Answer {
-  readonly operation?: {
-    readonly amount?: string;
-    readonly transactionId?: string;
-    readonly chargedTransactionId?: string;
-  };
-  readonly payment?: {
-    readonly status?: string;
-    readonly currency?: string;
-    readonly reservedAmount?: string;
-    readonly capturedAmount?: string;
-    readonly refundedAmount?: string;
-  };
-  readonly message?: string;
-}
 
 function operationCommand(kind: Exclude<OperationKind, 'charge'>, summary: string, details: string): Command {
   const money = kind !== 'release';
@@ -82,43 +68,68 @@ async function operate(kind: OperationKind, context: CommandContext): Promise<nu
   }
   const key = options.key ?? randomUUID();
   note(`Idempotency-Key ${key} (to retry this same request: --key ${key})`);
-  const body = {
-    ...(options.amount === undefined ? {} : { amount: options.amount }),
-    ...(options.transaction === undefined ? {} : { transactionId: options.transaction }),
-    ...(options.reserve ? { reserveOnly: true } : {}),
-  };
-  const answer = await postToApi(
-    target,
-    `payments/${encodeURIComponent(shopOrderId)}/${routes[kind]}`,
-    body,
-    {
-      'idempotency-key': key,
-    },
-  );
-  if (options.json) out(JSON.stringify(answer.body, null, 2));
-  const parsed = (typeof answer.body === 'object' && answer.body !== null ? answer.body : {}) as Answer;
-  if (answer.status !== 201) {
-    const message = parsed.message ?? String(answer.body);
-    const retry = answer.status === 503 ? ` Retry with --key ${key}.` : '';
-    throw new CliError(`${kind} refused (HTTP ${answer.status}): ${message}${retry}`);
+  const client = await paymentsClientFor(target);
+  let answer: OperationAnswer;
+  try {
+    answer = await send(client, kind, shopOrderId, {
+      idempotencyKey: key,
+      ...(options.amount === undefined ? {} : { amount: options.amount }),
+      ...(options.transaction === undefined ? {} : { transactionId: options.transaction }),
+      ...(options.reserve ? { reserveOnly: true } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof PaymentsApiError)) throw error;
+    if (options.json) out(JSON.stringify(error.body, null, 2));
+    const retry = error.status === 503 ? ` Retry with --key ${key}.` : '';
+    throw new CliError(`${kind} refused (HTTP ${error.status}): ${error.message}${retry}`);
+  }
+  if (options.json) {
+    const { replayed: _, ...body } = answer;
+    out(JSON.stringify(body, null, 2));
   }
   if (!options.json) {
-    const p = parsed.payment ?? {};
-    const amount = [parsed.operation?.amount ?? '?', p.currency].filter(Boolean).join(' ');
-    const charged = parsed.operation?.chargedTransactionId;
+    const p: Partial<NonNullable<OperationAnswer['payment']>> = answer.payment ?? {};
+    const amount = [answer.operation?.amount ?? '?', p.currency].filter(Boolean).join(' ');
+    const charged = answer.operation?.chargedTransactionId;
     if (kind === 'charge') {
       out(
-        `${options.reserve ? 'Reserved' : 'Charged'} ${amount} on the subscription agreement ${parsed.operation?.transactionId ?? '?'} of order ${shopOrderId}: ` +
+        `${options.reserve ? 'Reserved' : 'Charged'} ${amount} on the subscription agreement ${answer.operation?.transactionId ?? '?'} of order ${shopOrderId}: ` +
           `new transaction ${charged ?? '?'}; payment ${p.status ?? '?'}, captured ${p.capturedAmount ?? '?'} in all`,
       );
       return 0;
     }
     out(
-      `${done[kind]} ${amount} of order ${shopOrderId} (transaction ${parsed.operation?.transactionId ?? '?'}): ` +
+      `${done[kind]} ${amount} of order ${shopOrderId} (transaction ${answer.operation?.transactionId ?? '?'}): ` +
         `payment ${p.status ?? '?'}, reserved ${p.reservedAmount ?? '?'}, captured ${p.capturedAmount ?? '?'}, refunded ${p.refundedAmount ?? '?'}`,
     );
   }
   return 0;
+}
+
+/** The CLI's options as the client's request; the API checks which fields each kind takes. */
+function send(
+  client: PaymentsClient,
+  kind: OperationKind,
+  shopOrderId: string,
+  request: {
+    idempotencyKey: string;
+    amount?: string;
+    transactionId?: string;
+    reserveOnly?: boolean;
+  },
+): Promise<OperationAnswer> {
+  const { amount, transactionId, reserveOnly, idempotencyKey } = request;
+  const which = transactionId === undefined ? {} : { transactionId };
+  if (kind === 'release') return client.release(shopOrderId, { idempotencyKey, ...which });
+  if (kind === 'charge') {
+    return client.chargeSubscription(shopOrderId, {
+      idempotencyKey,
+      amount: amount ?? '',
+      ...(reserveOnly === undefined ? {} : { reserveOnly }),
+    });
+  }
+  const money = { idempotencyKey, ...(amount === undefined ? {} : { amount }), ...which };
+  return kind === 'capture' ? client.capture(shopOrderId, money) : client.refund(shopOrderId, money);
 }
 
 export const captureCommand = operationCommand(

@@ -25,3 +25,6 @@ export function operationView(record: OperationRecord) {
       : { payment: { shopOrderId: record.shopOrderId, ...record.paymentAfter } }),
   };
 }
+
+/** The JSON body of that answer, for callers (the Node client) to read it typed. */
+export type OperationView = ReturnType<typeof operationView>;

@@ -61,6 +61,9 @@ const bodySchemas = {
   charge: chargeBodySchema,
 } as const satisfies Record<OperationKind, z.ZodMiniType>;
 
+/** What a caller sends for one kind (capture, refund: amount, order lines, transaction; release; charge). */
+export type OperationBodyOf<K extends OperationKind> = Readonly<z.input<(typeof bodySchemas)[K]>>;
+
 /** Every kind's body in one shape: each field is optional, and only its own kind's schema lets it in. */
 export type OperationBody = Readonly<
   z.output<typeof moneyBodySchema> & Partial<z.output<typeof chargeBodySchema>>
