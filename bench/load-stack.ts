@@ -5,6 +5,7 @@
  */
 import { startEmulatorsInChildProcess } from '../local/emulators-process';
 import { startLocalStack } from '../local/stack';
+import { functionWorkers, workerPoolLoader } from './function-workers';
 
 Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
 const stack = await startLocalStack({
@@ -14,6 +15,8 @@ const stack = await startLocalStack({
   scheduleIntervalMs: 3_600_000,
   // As on AWS, DynamoDB and SQS do not share the handlers' CPU.
   startEmulators: startEmulatorsInChildProcess,
+  // As on Lambda, concurrent callbacks run in separate environments, not on the API's event loop.
+  ...(functionWorkers > 0 ? { loadHttpHandler: workerPoolLoader(functionWorkers) } : {}),
 });
 for (const consumer of stack.queueConsumers) await consumer.pause();
 console.log(

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { CallbackPathFigures } from './callback-path';
 import type { ColdStartFigures } from './cold-start';
 import type { StageFigures } from './cpu-stages';
+import { functionsRunIn } from './function-workers';
 import type { LoadFigures, LoadFloorFigures } from './load';
 import type { SizingRow } from './memory-sizing';
 import { type Verdict, verdictLine } from './outcome';
@@ -108,7 +109,7 @@ export function renderTables(run: BenchRun): string {
       [
         ['floor: read + write + send', ...loadCells(run.load.floor), '', '', '', ''],
         [
-          'callbacks on the local stack',
+          `callbacks on the local stack (${functionsRunIn()})`,
           ...loadCells(run.load),
           run.load.acknowledgedOrders,
           run.load.stored,

@@ -21,6 +21,7 @@ import { benchCallbackPath, benchSecret, type CallbackPathFigures } from './call
 import { benchColdStarts } from './cold-start';
 import { PRICES } from './cost-model';
 import { cpuStagesInFreshProcess } from './cpu-stages';
+import { functionsRunIn } from './function-workers';
 import { benchLoad, type LoadFloorFigures } from './load';
 import { gatewayDeadlineMs, sizeMemory, wellInsideMs } from './memory-sizing';
 import {
@@ -136,7 +137,7 @@ async function main(options: BenchOptions): Promise<0 | 1> {
   console.table([
     loadRow('floor: read + write + send', load.floor),
     {
-      ...loadRow('callbacks on the local stack', load),
+      ...loadRow(`callbacks on the local stack (${functionsRunIn()})`, load),
       acknowledged: load.acknowledgedOrders,
       stored: load.stored,
       queued: load.queued,

@@ -12,7 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { eventSources, httpRoutes, type LambdaName, lambdas } from '../functions/routes';
 import { describeTerminals } from '../shared/checkout/terminals';
 import { type GatewaySimulator, startGatewaySimulator } from './altapay-simulator/index';
-import { startApiServer } from './api-gateway-server';
+import { type Handler, startApiServer } from './api-gateway-server';
 import { stopBundledFunctions, warmBundledFunctions } from './bundled/bundled-loader';
 import { requireFreshAssembly } from './bundled/cloud-assembly';
 import { renderDemoShop } from './demo-shop';
@@ -79,6 +79,11 @@ export interface LocalStackOptions {
   readonly stateFile?: string;
   /** How DynamoDB and SQS are started (default: in this process; the benchmark gives them their own). */
   readonly startEmulators?: () => Promise<Emulators>;
+  /**
+   * How the API's functions are loaded (default: into this process). The load benchmark runs each in
+   * a pool of worker threads instead, as Lambda runs concurrent requests in separate environments.
+   */
+  readonly loadHttpHandler?: (lambda: LambdaName) => Promise<Handler>;
 }
 
 /** The state file's content (see `LocalStackOptions.stateFile`). */
@@ -439,7 +444,7 @@ async function startApi(
     port: options.apiPort,
     host,
     routes: httpRoutes,
-    loadHandler: loadLambdaHandler,
+    loadHandler: options.loadHttpHandler ?? loadLambdaHandler,
     ...(options.log ? { onRequest: options.log } : { onError: () => {} }),
     localPages: new Map([
       [
