@@ -40,6 +40,8 @@ async function bundle(entry: string, outdir: string): Promise<string> {
   const outfile = join(outdir, 'index.mjs');
   await build({
     entryPoints: [resolve(repoRoot, entry)],
+    // The alias targets are relative to the repository root, as for the CDK app.
+    absWorkingDir: repoRoot,
     outfile,
     bundle: true,
     platform: 'node',
@@ -51,6 +53,7 @@ async function bundle(entry: string, outdir: string): Promise<string> {
     mainFields: [...lambdaBundling.mainFields],
     banner: { js: lambdaBundling.banner },
     external: [...lambdaBundling.externalModules],
+    alias: { ...lambdaBundling.alias },
     logLevel: 'silent',
   });
   return outfile;
