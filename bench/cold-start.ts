@@ -36,10 +36,12 @@ const environment = {
 };
 
 /** Bundles `entry` exactly as the CDK app does (infra/bundling.ts) and returns the bundle's path. */
-async function bundle(entry: string, outdir: string): Promise<string> {
+export async function bundleLikeLambda(entry: string, outdir: string): Promise<string> {
   const outfile = join(outdir, 'index.mjs');
   await build({
     entryPoints: [resolve(repoRoot, entry)],
+    // The alias targets are relative to the repository root, as for the CDK app.
+    absWorkingDir: repoRoot,
     outfile,
     bundle: true,
     platform: 'node',
@@ -51,6 +53,7 @@ async function bundle(entry: string, outdir: string): Promise<string> {
     mainFields: [...lambdaBundling.mainFields],
     banner: { js: lambdaBundling.banner },
     external: [...lambdaBundling.externalModules],
+    alias: { ...lambdaBundling.alias },
     logLevel: 'silent',
   });
   return outfile;
@@ -81,11 +84,11 @@ export async function benchColdStarts(
     const bundles = [
       {
         name: 'floor (DynamoDB + SQS clients)',
-        file: await bundle('bench/floor-entry.ts', join(root, 'floor')),
+        file: await bundleLikeLambda('bench/floor-entry.ts', join(root, 'floor')),
       },
     ];
     for (const spec of Object.values(lambdas)) {
-      bundles.push({ name: spec.name, file: await bundle(spec.entry, join(root, spec.name)) });
+      bundles.push({ name: spec.name, file: await bundleLikeLambda(spec.entry, join(root, spec.name)) });
     }
     const times = bundles.map(() => [] as number[]);
     for (let round = 0; round < runs; round++) {

@@ -8,7 +8,10 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { LambdaSpec } from '../functions/routes';
-import { lambdaBundling } from './bundling';
+import { aliasEsbuildArgs, lambdaBundling } from './bundling';
+
+// NodejsFunction takes the alias as esbuild arguments, not as an option of its own.
+const { alias: _alias, ...cdkBundling } = lambdaBundling;
 
 /** The repository root: `LambdaSpec.entry` paths are relative to it, and esbuild resolves packages from it. */
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -72,7 +75,8 @@ export class PaymentsFunction extends NodejsFunction {
         ...props.environment,
       },
       bundling: {
-        ...lambdaBundling,
+        ...cdkBundling,
+        esbuildArgs: aliasEsbuildArgs(),
         format: OutputFormat.ESM,
         mainFields: [...lambdaBundling.mainFields],
         externalModules: [...lambdaBundling.externalModules],
