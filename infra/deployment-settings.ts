@@ -328,7 +328,7 @@ function checker(label: SettingLabel) {
       try {
         logRetention(days);
       } catch (error) {
-        return fail(`${label('logRetentionDays')}: ${(error as Error).message}`);
+        fail(`${label('logRetentionDays')}: ${(error as Error).message}`);
       }
     },
     /** An https URL without query or fragment, returned without its trailing slash. */
