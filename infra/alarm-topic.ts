@@ -5,20 +5,25 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 
+/** What `AlarmEmail` (and an `alarmEmail` prop) must look like: one e-mail address. */
+export const ALARM_EMAIL_PATTERN = '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$';
+
 /**
  * The SNS topic every alarm notifies: encrypted, CloudWatch alarms of this account the only publisher,
- * and an e-mail subscription to the stack's `AlarmEmail` parameter.
+ * and an e-mail subscription to `email`, or to the stack's `AlarmEmail` parameter when none is given.
  */
-export function alarmTopic(scope: Construct): Topic {
+export function alarmTopic(scope: Construct, email?: string): Topic {
   const stack = Stack.of(scope);
   // A parameter, not context: `cdk deploy --parameters <stack>:AlarmEmail=...`, and CloudFormation keeps
   // it for later deploys. At stack level so its name is exactly `AlarmEmail`.
-  const alarmEmail = new CfnParameter(stack, 'AlarmEmail', {
-    type: 'String',
-    description: 'Where alarms are e-mailed; confirm the subscription in the e-mail AWS sends',
-    allowedPattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$',
-    constraintDescription: 'must be one e-mail address',
-  });
+  const alarmEmail =
+    email ??
+    new CfnParameter(stack, 'AlarmEmail', {
+      type: 'String',
+      description: 'Where alarms are e-mailed; confirm the subscription in the e-mail AWS sends',
+      allowedPattern: ALARM_EMAIL_PATTERN,
+      constraintDescription: 'must be one e-mail address',
+    }).valueAsString;
 
   // A customer managed key, because CloudWatch cannot publish to a topic encrypted with the AWS managed
   // key alias/aws/sns (that key's policy cannot be given to cloudwatch.amazonaws.com).
@@ -58,7 +63,7 @@ export function alarmTopic(scope: Construct): Topic {
       },
     }),
   );
-  const subscription = topic.addSubscription(new EmailSubscription(alarmEmail.valueAsString));
+  const subscription = topic.addSubscription(new EmailSubscription(alarmEmail));
   Validations.of(subscription).acknowledge({
     id: 'Serverless-SNSRedrivePolicy',
     reason:

@@ -6,9 +6,10 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { paymentsTable } from '../../adapters/dynamodb/payments-table';
 import { type EventSource, eventSources, httpRoutes, type LambdaName, lambdas } from '../../functions/routes';
-import { addPaymentsStacks, DEFAULT_ALTAPAY_GATEWAY_URL } from '../../infra/payments-app';
+import { DEFAULT_ALTAPAY_GATEWAY_URL } from '../../infra/deployment-settings';
+import { addPaymentsStacks } from '../../infra/payments-app';
+import { WORK_QUEUE_MAX_RECEIVE_COUNT } from '../../infra/payments-data';
 import { type PaymentSecretName, paymentSecrets } from '../../infra/secrets';
-import { WORK_QUEUE_MAX_RECEIVE_COUNT } from '../../infra/stateful-stack';
 import { tempDir } from '../support/temp-dir';
 import { asList, type Statement, secretsRead, synthesize, testApp } from './support';
 

@@ -396,7 +396,7 @@ describe('the alarm topic', () => {
       Endpoint: { Ref: 'AlarmEmail' },
       TopicArn: topicRef,
     });
-    const key = api.getLogicalId(api.operations.topic.masterKey?.node.defaultChild as CfnKey);
+    const key = api.getLogicalId(api.operations.ownTopic?.masterKey?.node.defaultChild as CfnKey);
     apiTemplate.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } });
     expect(propertiesOf(apiTemplate, 'AWS::KMS::Key', key)).toMatchObject({
       EnableKeyRotation: true,

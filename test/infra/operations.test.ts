@@ -2,9 +2,10 @@ import type { CfnStage } from 'aws-cdk-lib/aws-apigateway';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { metricNames } from '../../functions/metrics';
 import { eventSources, httpRoutes } from '../../functions/routes';
+import { DEFAULT_WORKER_MAX_CONCURRENCY } from '../../infra/deployment-settings';
 import { pascalCase } from '../../infra/names';
 import { LATENCY_MIN_SAMPLES } from '../../infra/operations-metrics';
-import { addPaymentsStacks, DEFAULT_WORKER_MAX_CONCURRENCY } from '../../infra/payments-app';
+import { addPaymentsStacks } from '../../infra/payments-app';
 import { ForgedCallbackError } from '../../shared/errors';
 import { synthesize, testApp } from './support';
 

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addPaymentsStacks, contextKeysRead, DEFAULT_ALTAPAY_GATEWAY_URL } from '../../infra/payments-app';
+import { DEFAULT_ALTAPAY_GATEWAY_URL } from '../../infra/deployment-settings';
+import { addPaymentsStacks, contextKeysRead } from '../../infra/payments-app';
 import {
   applySettingsFile,
   checkSettingsKnown,
