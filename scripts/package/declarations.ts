@@ -2,8 +2,22 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
-/** `from '...'`, `import '...'` and `import('...')` in a declaration file: the specifier is group 2. */
-const specifierPattern = /(\bfrom\s*|\bimport\s*\(?\s*)'([^']+)'/g;
+/** `from '...'`, `import '...'` and `import("...")` in a declaration file: the specifier is group 3. */
+const specifierPattern = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])([^'"]+)\2/g;
+
+/** Comments, kept as they are: an example in a doc comment (`from 'altapay-serverless'`) is no import. */
+const commentPattern = /\/\*[\s\S]*?\*\/|\/\/[^\n]*/g;
+
+/** `text` with `replace` applied to what lies between its comments. */
+const outsideComments = (text: string, replace: (code: string) => string): string => {
+  let result = '';
+  let at = 0;
+  for (const comment of text.matchAll(commentPattern)) {
+    result += replace(text.slice(at, comment.index)) + comment[0];
+    at = comment.index + comment[0].length;
+  }
+  return result + replace(text.slice(at));
+};
 
 const declarationFiles = (dir: string): string[] =>
   readdirSync(dir, { recursive: true, encoding: 'utf8' })
@@ -57,14 +71,13 @@ export function emitDeclarations(
 
   const imports = new Map<string, string[]>();
   for (const file of declarationFiles(outDir)) {
-    const text = readFileSync(file, 'utf8').replace(
-      specifierPattern,
-      (_match, before: string, specifier: string) => {
+    const text = outsideComments(readFileSync(file, 'utf8'), (code) =>
+      code.replace(specifierPattern, (_match, before: string, quote: string, specifier: string) => {
         if (!specifier.startsWith('.')) {
           imports.set(specifier, [...(imports.get(specifier) ?? []), relative(outDir, file)]);
         }
-        return `${before}'${withExtension(specifier, file)}'`;
-      },
+        return `${before}${quote}${withExtension(specifier, file)}${quote}`;
+      }),
     );
     writeFileSync(file, text);
   }
