@@ -7,16 +7,24 @@ import { lambdaBundling } from '../../infra/bundling';
 import { emitDeclarations } from './declarations';
 import { packageDependencies, packageNameOf } from './package-imports';
 
+/** One subpath of the package (`.`, `./client`): its TypeScript source and its bundle's name in `dist/`. */
+export interface PublicEntry {
+  readonly subpath: string;
+  /** Relative to the repository root, e.g. `client/index.ts`. */
+  readonly source: string;
+  readonly bundle: string;
+}
+
 /**
- * What a merchant imports, by the package's subpath: the construct, the back end's client, and the two
- * helpers a back end may want without the client. Each is bundled to `dist/<bundle>.js`.
+ * What a merchant imports, from the root package.json's `exports` (subpath → TypeScript source): the
+ * repository imports itself by the same names (the example host app does), so the list is written once.
  */
-export const publicEntries = [
-  { subpath: '.', source: 'infra/index.ts', bundle: 'index' },
-  { subpath: './client', source: 'client/index.ts', bundle: 'client' },
-  { subpath: './order-signature', source: 'shared/checkout/order-signature.ts', bundle: 'order-signature' },
-  { subpath: './events', source: 'shared/webhooks/verify-event.ts', bundle: 'events' },
-] as const;
+export const publicEntries = (exports: Readonly<Record<string, string>>): PublicEntry[] =>
+  Object.entries(exports).map(([subpath, source]) => ({
+    subpath,
+    source: source.replace(/^\.\//, ''),
+    bundle: subpath === '.' ? 'index' : subpath.replace(/^\.\//, ''),
+  }));
 
 /**
  * The folders whose files may ship. The functions ship as TypeScript sources (NodejsFunction bundles each
@@ -50,6 +58,7 @@ interface RootManifest {
   readonly type: string;
   readonly license: string;
   readonly engines: { readonly node: string };
+  readonly exports: Readonly<Record<string, string>>;
   readonly dependencies: Readonly<Record<string, string>>;
   readonly devDependencies: Readonly<Record<string, string>>;
 }
@@ -122,10 +131,11 @@ export async function buildPackage(root: string, outDir: string): Promise<BuiltP
   const folder = join(outDir, 'package');
   rmSync(folder, { recursive: true, force: true });
   mkdirSync(folder, { recursive: true });
+  const entries = publicEntries(rootManifest.exports);
   const imported = new Map<string, string[]>();
 
   const bundled = await build({
-    entryPoints: Object.fromEntries(publicEntries.map((entry) => [entry.bundle, join(root, entry.source)])),
+    entryPoints: Object.fromEntries(entries.map((entry) => [entry.bundle, join(root, entry.source)])),
     absWorkingDir: root,
     outdir: join(folder, 'dist'),
     bundle: true,
@@ -175,7 +185,7 @@ export async function buildPackage(root: string, outDir: string): Promise<BuiltP
   const typesDir = join(folder, 'types');
   const typeImports = emitDeclarations(
     root,
-    publicEntries.map((entry) => entry.source),
+    entries.map((entry) => entry.source),
     typesDir,
   );
   const typeImported = new Map<string, string[]>();
@@ -195,7 +205,7 @@ export async function buildPackage(root: string, outDir: string): Promise<BuiltP
     license: rootManifest.license,
     engines: rootManifest.engines,
     exports: Object.fromEntries(
-      publicEntries.map((entry) => [
+      entries.map((entry) => [
         entry.subpath,
         {
           types: `./${relative(folder, join(typesDir, entry.source.replace(/\.ts$/, '.d.ts')))}`,
