@@ -54,7 +54,15 @@ export function emitDeclarations(
     config,
     JSON.stringify({
       extends: join(root, 'tsconfig.json'),
-      compilerOptions: { noEmit: false, declaration: true, emitDeclarationOnly: true, rootDir: root, outDir },
+      compilerOptions: {
+        noEmit: false,
+        declaration: true,
+        emitDeclarationOnly: true,
+        rootDir: root,
+        outDir,
+        // Type packages are looked up from the config's folder, which is not the repository's.
+        typeRoots: [join(root, 'node_modules', '@types')],
+      },
       files: entries.map((entry) => join(root, entry)),
       include: [],
     }),
