@@ -14,7 +14,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const rootExports: Record<string, string> = rootManifest.exports;
 
-/** What the host app asks of the construct: the settings of the README's example, a custom domain among them. */
+/** What the host app asks of the construct: a shop's settings, a custom domain and its own prefix among them. */
 const settings: AltaPayPaymentsProps = {
   environment: 'test',
   altapayTerminal: 'Shop Test Terminal',
@@ -246,6 +246,8 @@ describe('the packed package (npm run package) in a host CDK app of its own', ()
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout + run.stderr).not.toMatch(/AwsSolutions-|Serverless-|\[Warning|\[Error/);
 
+    // Ours: the same stack in this process, the construct from our sources (`altapay-serverless` is this
+    // repository's own name here, its package.json exports pointing at infra/index.ts).
     const oursOut = tempDir('ours-cdk.out-');
     const ours = new App({ outdir: oursOut, context: { ...cdkJsonContext } });
     Validations.of(ours).addPlugins(
