@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, Validations } from 'aws-cdk-lib';
@@ -13,8 +14,22 @@ import { aliasEsbuildArgs, lambdaBundling } from './bundling';
 // NodejsFunction takes the alias as esbuild arguments, not as an option of its own.
 const { alias: _alias, ...cdkBundling } = lambdaBundling;
 
-/** The repository root: `LambdaSpec.entry` paths are relative to it, and esbuild resolves packages from it. */
+/**
+ * The repository root, or the installed package's root (its bundled construct sits one folder down, in
+ * `dist/`, as this file sits in `infra/`): `LambdaSpec.entry` paths are relative to it, and esbuild runs
+ * there, so it resolves the alias targets (`infra/bundling.ts`) from it.
+ */
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * NodejsFunction wants a lock file under the project root, but reads only its name (which package
+ * manager would install `nodeModules`; none are installed here). The repository has `package-lock.json`;
+ * the published package has none (`npm pack` never ships one), so its `package.json` stands in, which
+ * NodejsFunction takes for npm as well.
+ */
+const depsLockFilePath = ['package-lock.json', 'package.json']
+  .map((name) => join(repositoryRoot, name))
+  .find((path) => existsSync(path));
 
 export interface PaymentsFunctionProps {
   readonly spec: LambdaSpec;
@@ -58,7 +73,7 @@ export class PaymentsFunction extends NodejsFunction {
       handler: 'handler',
       description: spec.description,
       projectRoot: repositoryRoot,
-      depsLockFilePath: join(repositoryRoot, 'package-lock.json'),
+      depsLockFilePath,
       runtime: Runtime.NODEJS_24_X,
       // Graviton: about 20 % cheaper per GB-second than x86 for the same work; nothing native to rebuild.
       architecture: Architecture.ARM_64,
