@@ -89,30 +89,32 @@ const customDomainContext = (app: App): PaymentsSettings['customDomain'] => {
   return { domainName, certificateArn, ...(basePath === undefined ? {} : { basePath }) };
 };
 
-/** The context keys of `PaymentsSettings` that are plain strings. */
-const stringSettings = [
-  'environment',
-  'altapayGatewayUrl',
-  'altapayTerminal',
-  'merchantWebhookUrl',
-  'eventBus',
-  'secretsVersion',
-  'shopUrl',
-  'shopCheckoutUrl',
-  'publicBaseUrl',
-] as const satisfies readonly (keyof PaymentsSettings)[];
-const booleanSettings = [
-  'autoCapture',
-  'restrictCallbacksToAltaPay',
-  'waf',
-  'apiGatewayAccountRole',
-] as const satisfies readonly (keyof PaymentsSettings)[];
-const numberSettings = [
-  'reconcileAfterMinutes',
-  'logRetentionDays',
-  'checkoutRateLimit',
-  'workerMaxConcurrency',
-] as const satisfies readonly (keyof PaymentsSettings)[];
+/** How each plain context key of `PaymentsSettings` is read (the rest have readers of their own). */
+const contextKinds = {
+  environment: 'string',
+  altapayGatewayUrl: 'string',
+  altapayTerminal: 'string',
+  merchantWebhookUrl: 'string',
+  eventBus: 'string',
+  secretsVersion: 'string',
+  shopUrl: 'string',
+  shopCheckoutUrl: 'string',
+  publicBaseUrl: 'string',
+  autoCapture: 'boolean',
+  restrictCallbacksToAltaPay: 'boolean',
+  waf: 'boolean',
+  apiGatewayAccountRole: 'boolean',
+  reconcileAfterMinutes: 'whole number',
+  logRetentionDays: 'whole number',
+  checkoutRateLimit: 'whole number',
+  workerMaxConcurrency: 'whole number',
+} as const satisfies Partial<Record<keyof PaymentsSettings, 'string' | 'boolean' | 'whole number'>>;
+
+const contextReaders = {
+  string: stringContext,
+  boolean: booleanContext,
+  'whole number': wholeNumberContext,
+} as const;
 
 /** Drops the keys whose value is undefined, so a setting not given is a setting not set. */
 const defined = <T extends object>(record: T): T =>
@@ -125,9 +127,9 @@ const defined = <T extends object>(record: T): T =>
 const deploymentSettingsFromContext = (app: App, prefix: string): DeploymentSettings => {
   const terminals: unknown = contextValue(app, 'altapayTerminals');
   const input: PaymentsSettings = defined({
-    ...Object.fromEntries(stringSettings.map((key) => [key, stringContext(app, key)])),
-    ...Object.fromEntries(booleanSettings.map((key) => [key, booleanContext(app, key)])),
-    ...Object.fromEntries(numberSettings.map((key) => [key, wholeNumberContext(app, key)])),
+    ...Object.fromEntries(
+      Object.entries(contextKinds).map(([key, kind]) => [key, contextReaders[kind](app, key)]),
+    ),
     altapayTerminals: terminals === '' ? undefined : terminals,
     pageTexts: pageTextsContext(app),
     customDomain: customDomainContext(app),

@@ -44,8 +44,9 @@ const templatesOf = (app: App): Record<string, object> => {
 const withoutUniqueIds = (shape: ReturnType<typeof templateShape>) =>
   JSON.parse(
     JSON.stringify(shape)
-      .replaceAll(/[A-Za-z0-9]*[0-9A-F]{8}(?=[./"]|$)/g, '<id>')
-      .replaceAll(/"[0-9a-f]{64}\.zip"/g, '"<asset>.zip"'),
+      // Hashes first: one ending in eight digits would otherwise pass for a unique ID.
+      .replaceAll(/"[0-9a-f]{64}\.zip"/g, '"<asset>.zip"')
+      .replaceAll(/[A-Za-z0-9]*[0-9A-F]{8}(?=[./"]|$)/g, '<id>'),
   );
 
 /** The same settings as our app's context (strings, a file name) and as the construct's props. */
