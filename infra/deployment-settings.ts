@@ -1,5 +1,6 @@
-import { readTerminalList, type Terminal } from '../shared/checkout/terminals';
-import { withPageTextOverrides } from '../shared/pages';
+import type { z } from 'zod';
+import { readTerminalList, type terminalSchema } from '../shared/checkout/terminals';
+import { type PageLanguage, type PageTexts, withPageTextOverrides } from '../shared/pages';
 import { type CustomDomainSettings, customDomainBaseUrl } from './custom-domain';
 import { DEFAULT_LOG_RETENTION_DAYS, logRetention } from './log-retention';
 
@@ -16,8 +17,8 @@ export interface PaymentsSettings {
   readonly altapayGatewayUrl?: string;
   /** The one AltaPay terminal every payment uses; or `altapayTerminals`, not both. */
   readonly altapayTerminal?: string;
-  /** Terminals by currency and payment method (shared/checkout/terminals.ts). */
-  readonly altapayTerminals?: readonly Terminal[] | unknown;
+  /** Terminals by currency and payment method, `[{ name, currency, method }]` (shared/checkout/terminals.ts). */
+  readonly altapayTerminals?: readonly z.input<typeof terminalSchema>[];
   /** Capture a reservation as soon as the gateway confirms it; default false (the back office captures). */
   readonly autoCapture?: boolean;
   /** An https URL the worker posts signed events to. */
@@ -38,8 +39,8 @@ export interface PaymentsSettings {
   readonly shopUrl?: string;
   /** Where a failed or cancelled payment is tried again (https). */
   readonly shopCheckoutUrl?: string;
-  /** The merchant's page texts (shared/pages), as an object of text overrides. */
-  readonly pageTexts?: unknown;
+  /** The merchant's texts over ours, by language and key (shared/pages): `{ da: { paidHeading: '…' } }`. */
+  readonly pageTexts?: Partial<Record<PageLanguage, Partial<PageTexts>>>;
   /** Days every log group keeps its events: a CloudWatch retention period; default 365. */
   readonly logRetentionDays?: number;
   /**

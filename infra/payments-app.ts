@@ -9,6 +9,7 @@ import {
   type DeploymentSettings,
   deploymentSettings,
   type PaymentsSettings,
+  type SettingsInput,
 } from './deployment-settings';
 import { StatefulStack } from './stateful-stack';
 
@@ -126,7 +127,7 @@ const defined = <T extends object>(record: T): T =>
  */
 const deploymentSettingsFromContext = (app: App, prefix: string): DeploymentSettings => {
   const terminals: unknown = contextValue(app, 'altapayTerminals');
-  const input: PaymentsSettings = defined({
+  const input: SettingsInput = defined({
     ...Object.fromEntries(
       Object.entries(contextKinds).map(([key, kind]) => [key, contextReaders[kind](app, key)]),
     ),
