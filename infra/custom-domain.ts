@@ -9,7 +9,7 @@ import {
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { Construct } from 'constructs';
 
-/** `-c customDomainName`, `-c certificateArn` and `-c basePath`, already checked (payments-app.ts). */
+/** The `customDomain` setting (`-c customDomainName`, `certificateArn`, `basePath`), already checked (deployment-settings.ts). */
 export interface CustomDomainSettings {
   /** The host name the merchant's DNS points at this API, e.g. `pay.shop.dk`. */
   readonly domainName: string;

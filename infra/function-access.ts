@@ -10,7 +10,7 @@ export type QueueName = 'work' | 'work-dead-letter';
 export type Setting =
   | 'AUTO_CAPTURE'
   | 'MERCHANT_WEBHOOK_URL'
-  /** Also grants `events:PutEvents` on that bus (api-stack.ts). */
+  /** Also grants `events:PutEvents` on that bus (payments-api.ts). */
   | 'EVENT_BUS_NAME'
   | 'ALTAPAY_GATEWAY_URL'
   | 'ALTAPAY_TERMINAL'

@@ -128,7 +128,7 @@ function explicitEmulators(options: TargetOptions): Target {
 /**
  * A deployed copy. Without @aws-sdk/client-cloudformation the stack's outputs cannot be read, so
  * `--stack` finds the resources by the names CloudFormation generates for them:
- * `<prefix>-Stateful-<logical id><hash>-<random>` (infra/stateful-stack.ts: PaymentsTable, WorkQueue,
+ * `<prefix>-Stateful-<logical id><hash>-<random>` (infra/payments-data.ts: PaymentsTable, WorkQueue,
  * WorkDeadLetterQueue). `--table`, `--queue` and `--dlq` name them exactly and take precedence.
  */
 function deployed(options: TargetOptions): Target {
